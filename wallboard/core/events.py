@@ -1,0 +1,99 @@
+"""Events: what a source tells the wallboard. Every backend speaks only these.
+
+They are pydantic models with a ``kind`` discriminator, so the HTTP feed can send them
+as JSON and parse them back with :data:`EVENT_ADAPTER`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import Field, TypeAdapter
+
+from wallboard.core.listen import ListenSession
+from wallboard.core.models import AgentStatus, Call, Employee, Frozen
+
+
+class CallUpserted(Frozen):
+    """A call started or changed (the whole call, as it is now)."""
+
+    kind: Literal["call"] = "call"
+    call: Call
+
+
+class CallEnded(Frozen):
+    kind: Literal["call_ended"] = "call_ended"
+    call_id: str
+    at: datetime | None = None
+
+
+class AccountStatusChanged(Frozen):
+    kind: Literal["account_status"] = "account_status"
+    employee_id: str
+    account_id: str
+    status: AgentStatus
+    at: datetime | None = None
+
+
+class EmployeeUpserted(Frozen):
+    """A manager appeared or changed (name, department, accounts)."""
+
+    kind: Literal["employee"] = "employee"
+    employee: Employee
+
+
+class EmployeeRemoved(Frozen):
+    kind: Literal["employee_removed"] = "employee_removed"
+    employee_id: str
+
+
+class Snapshot(Frozen):
+    """The full truth: replaces everything the wallboard knew (a resync)."""
+
+    kind: Literal["snapshot"] = "snapshot"
+    calls: tuple[Call, ...] = ()
+    employees: tuple[Employee, ...] = ()
+    at: datetime | None = None
+
+
+class Link(StrEnum):
+    CONNECTING = "connecting"
+    LIVE = "live"
+    RECONNECTING = "reconnecting"
+    FAILED = "failed"
+    """Gave up: the problem needs a person (e.g. a wrong token)."""
+
+
+class ConnectionChanged(Frozen):
+    """The health of the source's connection, for the status line."""
+
+    kind: Literal["connection"] = "connection"
+    link: Link
+    message: str = ""
+    retry_at: datetime | None = None
+    at: datetime | None = None
+
+
+class ListenChanged(Frozen):
+    """A supervisor's listen session started, changed mode or mute, ended or failed."""
+
+    kind: Literal["listen"] = "listen"
+    session: ListenSession
+
+
+Event = Annotated[
+    CallUpserted
+    | CallEnded
+    | AccountStatusChanged
+    | EmployeeUpserted
+    | EmployeeRemoved
+    | Snapshot
+    | ConnectionChanged
+    | ListenChanged,
+    Field(discriminator="kind"),
+]
+
+EVENT_ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)
+EVENTS_ADAPTER: TypeAdapter[list[Event]] = TypeAdapter(list[Event])

@@ -1,0 +1,185 @@
+"""LiveState: the wallboard's picture of the call center, kept by applying events."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from wallboard.core.events import (
+    AccountStatusChanged,
+    CallEnded,
+    CallUpserted,
+    ConnectionChanged,
+    EmployeeRemoved,
+    EmployeeUpserted,
+    Event,
+    Link,
+    ListenChanged,
+    Snapshot,
+)
+from wallboard.core.listen import ListenSession
+from wallboard.core.models import Call, Employee
+
+FINISHED_LISTEN_MEMORY = 50
+"""How many ended or failed listen sessions are kept for display."""
+
+ENDED_MEMORY = 20_000
+"""How many ended call ids are remembered, so late events cannot revive them."""
+
+
+@dataclass(frozen=True, slots=True)
+class Connection:
+    link: Link = Link.CONNECTING
+    message: str = ""
+    retry_at: datetime | None = None
+    since: datetime | None = None
+    last_data_at: datetime | None = None
+
+
+class LiveState:
+    """Applies events idempotently.
+
+    - A duplicate event changes nothing; an event older than what is known (a lower
+      ``revision``) is ignored.
+    - An ended call never comes back, whatever arrives late for it.
+    - A :class:`Snapshot` replaces everything.
+
+    ``version`` increases with every effective change, so readers can skip work when
+    nothing happened.
+    """
+
+    def __init__(self, ended_memory: int = ENDED_MEMORY) -> None:
+        self.calls: dict[str, Call] = {}
+        self.employees: dict[str, Employee] = {}
+        self.connection = Connection()
+        self.listen_sessions: dict[str, ListenSession] = {}
+        self.version = 0
+        self.events_applied = 0
+        self._ended: OrderedDict[str, None] = OrderedDict()
+        self._ended_memory = ended_memory
+
+    # -- applying ----------------------------------------------------------------
+    def apply_all(self, events: Iterable[Event]) -> bool:
+        changed = False
+        for event in events:
+            changed = self.apply(event) or changed
+        return changed
+
+    def apply(self, event: Event) -> bool:
+        """Apply one event; True if the state changed."""
+        self.events_applied += 1
+        match event:
+            case CallUpserted(call=call):
+                changed = self._upsert_call(call)
+            case CallEnded(call_id=call_id):
+                changed = self._end_call(call_id)
+            case AccountStatusChanged():
+                changed = self._account_status(event)
+            case EmployeeUpserted(employee=employee):
+                changed = self.employees.get(employee.id) != employee
+                self.employees[employee.id] = employee
+            case EmployeeRemoved(employee_id=employee_id):
+                changed = self.employees.pop(employee_id, None) is not None
+            case Snapshot():
+                self._replace(event)
+                changed = True
+            case ConnectionChanged():
+                changed = self._connection(event)
+            case ListenChanged(session=session):
+                changed = self._listen(session)
+            case _:  # pragma: no cover - the union is closed
+                return False
+        if changed:
+            self.version += 1
+        return changed
+
+    def _upsert_call(self, call: Call) -> bool:
+        if call.id in self._ended:
+            return False
+        known = self.calls.get(call.id)
+        if known is not None and (call.revision < known.revision or call == known):
+            return False
+        self.calls[call.id] = call
+        return True
+
+    def _end_call(self, call_id: str) -> bool:
+        self._remember_ended(call_id)
+        return self.calls.pop(call_id, None) is not None
+
+    def _remember_ended(self, call_id: str) -> None:
+        self._ended[call_id] = None
+        self._ended.move_to_end(call_id)
+        while len(self._ended) > self._ended_memory:
+            self._ended.popitem(last=False)
+
+    def _account_status(self, event: AccountStatusChanged) -> bool:
+        employee = self.employees.get(event.employee_id)
+        if employee is None:
+            return False
+        account = employee.account(event.account_id)
+        if account is None or account.status is event.status:
+            return False
+        accounts = tuple(
+            a.model_copy(update={"status": event.status}) if a.id == event.account_id else a
+            for a in employee.accounts
+        )
+        self.employees[employee.id] = employee.model_copy(update={"accounts": accounts})
+        return True
+
+    def _replace(self, snapshot: Snapshot) -> None:
+        for call_id in self.calls.keys() - {c.id for c in snapshot.calls}:
+            self._remember_ended(call_id)
+        self.calls = {c.id: c for c in snapshot.calls}
+        for call_id in self.calls:
+            self._ended.pop(call_id, None)
+        self.employees = {e.id: e for e in snapshot.employees}
+
+    def _connection(self, event: ConnectionChanged) -> bool:
+        new = Connection(
+            link=event.link,
+            message=event.message,
+            retry_at=event.retry_at,
+            since=event.at if event.link is not self.connection.link else self.connection.since,
+            last_data_at=self.connection.last_data_at,
+        )
+        if new == self.connection:
+            return False
+        self.connection = new
+        return True
+
+    def _listen(self, session: ListenSession) -> bool:
+        known = self.listen_sessions.get(session.id)
+        if known == session or (known is not None and known.state.finished):
+            return False
+        self.listen_sessions[session.id] = session
+        finished = [k for k, v in self.listen_sessions.items() if v.state.finished]
+        for key in finished[: max(0, len(finished) - FINISHED_LISTEN_MEMORY)]:
+            del self.listen_sessions[key]
+        return True
+
+    def active_listen(self) -> ListenSession | None:
+        """The session that is connecting or active, if any (one at a time)."""
+        for session in self.listen_sessions.values():
+            if not session.state.finished:
+                return session
+        return None
+
+    def mark_data(self, at: datetime) -> None:
+        """Record that fresh data arrived (drives the 'stale since' indicator)."""
+        c = self.connection
+        self.connection = Connection(c.link, c.message, c.retry_at, c.since, at)
+
+    # -- reading -----------------------------------------------------------------
+    def department_of(self, call: Call) -> str | None:
+        employee = self.employees.get(call.employee_id) if call.employee_id else None
+        return employee.department if employee else None
+
+    def departments(self) -> list[str]:
+        return sorted({e.department for e in self.employees.values() if e.department})
+
+    def snapshot(self, at: datetime | None = None) -> Snapshot:
+        return Snapshot(
+            calls=tuple(self.calls.values()), employees=tuple(self.employees.values()), at=at
+        )

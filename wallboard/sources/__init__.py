@@ -1,0 +1,1 @@
+"""Backends: each module implements :class:`wallboard.sources.base.Source`."""

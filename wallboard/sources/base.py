@@ -1,0 +1,68 @@
+"""The one small interface every backend implements.
+
+A source is an async producer of :mod:`wallboard.core.events`. It never imports the UI;
+the app (or ``wallboard serve``) consumes ``events()`` and applies the batches to a
+:class:`~wallboard.core.state.LiveState`.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import AsyncIterator
+from datetime import datetime
+
+from wallboard.core.events import Event
+from wallboard.core.history import CallRecord, ManagerHistory
+from wallboard.core.listen import ListenMode
+
+
+class SourceError(Exception):
+    """A problem a person must fix or wait out, said in one clear sentence."""
+
+
+class NotSupported(SourceError):
+    """The backend cannot do this (e.g. no history, no listening)."""
+
+
+class Source(ABC):
+    """A call-center backend."""
+
+    title: str = "source"
+    """Shown in the top bar, e.g. 'Demo call center' or 'feed 10.0.0.5:8765'."""
+
+    listen_modes: frozenset[ListenMode] = frozenset()
+    """The listen modes this backend can start (empty: listening unsupported)."""
+
+    @abstractmethod
+    def events(self) -> AsyncIterator[list[Event]]:
+        """Batches of events, forever. The first batch holds a Snapshot.
+
+        A source that loses its upstream reports it with ConnectionChanged events,
+        reconnects by itself, and sends a fresh Snapshot once it is back.
+        """
+
+    async def aclose(self) -> None:
+        """Release connections; ``events()`` ends."""
+
+    # -- manager profile (SPEC 4) ----------------------------------------------------
+    async def manager_history(
+        self, employee_id: str, start: datetime, end: datetime
+    ) -> ManagerHistory:
+        raise NotSupported(f"{self.title} keeps no history of managers")
+
+    async def call_log(self, employee_id: str, start: datetime, end: datetime) -> list[CallRecord]:
+        history = await self.manager_history(employee_id, start, end)
+        return list(history.calls)
+
+    # -- listen / coach / barge (SPEC 6) ---------------------------------------------
+    async def start_listen(self, call_id: str, supervisor: str, mode: ListenMode) -> str:
+        """Start joining a call; returns the session id. Progress comes as ListenChanged."""
+        raise NotSupported(f"{self.title} cannot join calls")
+
+    async def change_listen(
+        self, session_id: str, *, mode: ListenMode | None = None, muted: bool | None = None
+    ) -> None:
+        raise NotSupported(f"{self.title} cannot join calls")
+
+    async def stop_listen(self, session_id: str) -> None:
+        raise NotSupported(f"{self.title} cannot join calls")

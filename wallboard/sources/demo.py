@@ -1,0 +1,508 @@
+"""The built-in demo call center: a seeded, clock-driven simulation.
+
+:class:`DemoCallCenter` is pure: ``advance(now)`` runs the simulation up to ``now`` and
+returns the events that happened, so tests drive it with a manual clock. :class:`DemoSource`
+wraps it as a :class:`~wallboard.sources.base.Source` that ticks in real time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import math
+import random
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from wallboard.core.clock import Clock, SystemClock
+from wallboard.core.events import (
+    AccountStatusChanged,
+    CallEnded,
+    CallUpserted,
+    ConnectionChanged,
+    Event,
+    Link,
+    Snapshot,
+)
+from wallboard.core.models import (
+    AgentStatus,
+    Call,
+    CallStatus,
+    CallType,
+    Employee,
+    SipAccount,
+)
+from wallboard.sources.base import Source
+
+FIRST_NAMES = (
+    "Anna Piotr Katarzyna Tomasz Magdalena Michał Agnieszka Paweł Joanna Krzysztof "
+    "Monika Marcin Aleksandra Łukasz Natalia Jakub Ewa Kamil Olga Bartosz Zofia Adam "
+    "Maria Dawid Julia Grzegorz Karolina Szymon Weronika Mateusz Iryna Oleh Sophie Lukas"
+).split()
+LAST_NAMES = (
+    "Nowak Kowalski Wiśniewska Wójcik Kamińska Lewandowski Zielińska Szymański Woźniak "
+    "Dąbrowski Kozłowska Jankowski Mazur Krawczyk Piotrowska Grabowski Pawlak Michalska "
+    "Król Wieczorek Jabłońska Majewski Olszewska Stępień Malinowski Górska Dudek Adamczyk "
+    "Shevchenko Bondarenko Müller Schmidt"
+).split()
+DEPARTMENTS = ("Sales", "Support", "Retention", "Billing", "Onboarding")
+USER_AGENTS = ("MicroSIP", "Ringostat app", "Yealink T46U", "Zoiper", "Grandstream GXP")
+
+
+@dataclass(frozen=True)
+class Scheme:
+    name: str
+    number: str
+    departments: tuple[str, ...]
+
+
+SCHEMES = (
+    Scheme("Main line", "+48 22 100 20 30", ("Sales", "Support")),
+    Scheme("Sales hotline", "+48 22 100 20 31", ("Sales",)),
+    Scheme("Support queue", "+48 22 100 20 40", ("Support", "Onboarding")),
+    Scheme("Google Ads", "+48 22 100 20 55", ("Sales",)),
+    Scheme("Website widget", "+48 22 100 20 56", ("Sales", "Onboarding")),
+    Scheme("Billing IVR", "+48 22 100 20 70", ("Billing",)),
+    Scheme("VIP clients", "+48 22 100 20 99", ("Retention", "Sales")),
+    Scheme("Cancellations", "+48 22 100 20 80", ("Retention",)),
+)
+OUTGOING_NUMBERS = {
+    "Sales": "+48 22 100 30 01",
+    "Support": "+48 22 100 30 02",
+    "Retention": "+48 22 100 30 03",
+    "Billing": "+48 22 100 30 04",
+    "Onboarding": "+48 22 100 30 05",
+}
+EVENTS_PER_CALL = 3.1
+"""Started, answered (or not), ended, and now and then hold / unhold."""
+NATURAL_LIFETIME = 150.0
+"""Seconds a demo call lives on average when no event rate is asked for."""
+
+
+class _Pool:
+    """A set with O(1) add, remove and seeded random choice (free managers)."""
+
+    def __init__(self) -> None:
+        self._items: list[str] = []
+        self._index: dict[str, int] = {}
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def add(self, item: str) -> None:
+        if item not in self._index:
+            self._index[item] = len(self._items)
+            self._items.append(item)
+
+    def discard(self, item: str) -> None:
+        i = self._index.pop(item, None)
+        if i is None:
+            return
+        last = self._items.pop()
+        if last != item:
+            self._items[i] = last
+            self._index[last] = i
+
+    def choice(self, rng: random.Random) -> str:
+        return self._items[rng.randrange(len(self._items))]
+
+
+@dataclass(order=True)
+class _Action:
+    at: datetime
+    seq: int
+    what: str = field(compare=False)
+    target: str = field(compare=False)
+
+
+@dataclass
+class _Agent:
+    employee: Employee
+    busy_with: str | None = None
+    """The call this manager handles now, if any."""
+    talking_account: str | None = None
+
+
+class DemoCallCenter:
+    """A simulated call center: departments, managers with SIP accounts, and calls."""
+
+    def __init__(
+        self,
+        start: datetime,
+        seed: int | None = None,
+        calls: int = 24,
+        events_per_second: float | None = None,
+    ) -> None:
+        self.rng = random.Random(seed)
+        self.seed = seed
+        self.now = start
+        self.target_calls = calls
+        if events_per_second:
+            self.arrival_rate = events_per_second / EVENTS_PER_CALL
+        else:
+            self.arrival_rate = max(calls, 1) / NATURAL_LIFETIME
+        lifetime = max(calls, 1) / self.arrival_rate
+        self.mean_ring = min(12.0, lifetime * 0.1)
+        # unanswered and abandoned calls end early: stretch the talk to keep ``calls`` live
+        self.mean_talk = max(5.0, lifetime * 1.12 - self.mean_ring)
+        self.calls: dict[str, Call] = {}
+        self.agents: dict[str, _Agent] = {}
+        self._free: dict[str | None, _Pool] = {}
+        """Managers who are online and not on a call, by department."""
+        self._queue: dict[str, None] = {}
+        """Incoming calls waiting for a free manager, oldest first."""
+        self._heap: list[_Action] = []
+        self._seq = 0
+        self._call_seq = 0
+        self._build_staff(calls)
+        self._populate(start)
+        self._schedule(start + timedelta(seconds=self.rng.expovariate(self.arrival_rate)),
+                       "arrival", "")
+
+    # -- set-up ------------------------------------------------------------------
+    def _build_staff(self, calls: int) -> None:
+        rng = self.rng
+        count = max(rng.randint(24, 36), math.ceil(calls * 1.3))
+        ext = 1001
+        for i in range(count):
+            name = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
+            department = DEPARTMENTS[i % len(DEPARTMENTS)] if rng.random() > 0.05 else None
+            accounts = []
+            for k in range(rng.choices((1, 2, 3), weights=(5, 4, 1))[0]):
+                status = AgentStatus.ONLINE
+                roll = rng.random()
+                if roll < 0.06:
+                    status = AgentStatus.DND
+                elif roll < 0.14 + 0.3 * k:
+                    status = AgentStatus.OFFLINE
+                accounts.append(
+                    SipAccount(
+                        id=f"PJSIP/{ext}",
+                        number=str(ext),
+                        user_agent=USER_AGENTS[(i + k) % len(USER_AGENTS)],
+                        status=status,
+                    )
+                )
+                ext += 1
+            employee = Employee(
+                id=f"e{i + 1:03d}",
+                name=name,
+                department=department,
+                project="demo",
+                accounts=tuple(accounts),
+            )
+            self.agents[employee.id] = _Agent(employee)
+            self._update_free(self.agents[employee.id])
+            self._schedule(self.now + timedelta(seconds=rng.expovariate(1 / 900)),
+                           "agent", employee.id)
+
+    def _populate(self, now: datetime) -> None:
+        """Start with about ``target_calls`` calls at every stage, as if running for a while."""
+        lifetime = self.mean_ring + self.mean_talk
+        for _ in range(self.target_calls):
+            age = self.rng.uniform(0, lifetime)
+            started = now - timedelta(seconds=age)
+            call_id = self._start_call(started, initial=True)
+            if call_id is None:
+                continue
+            if self.calls[call_id].employee_id is None:
+                continue  # queued: dispatched when a manager is free
+            ring = self._ring_seconds()
+            if age > ring:
+                self._answer(call_id, started + timedelta(seconds=ring), at_start=True)
+            else:
+                self._schedule(started + timedelta(seconds=ring), "answer", call_id)
+        if self._queue:
+            self._later(1.0, "dispatch", "")
+
+    # -- the clock ---------------------------------------------------------------
+    def advance(self, now: datetime) -> list[Event]:
+        """Run the simulation up to ``now``; the events that happened, in order."""
+        out: list[Event] = []
+        while self._heap and self._heap[0].at <= now:
+            action = heapq.heappop(self._heap)
+            self.now = action.at
+            out.extend(self._run(action))
+        self.now = max(self.now, now)
+        return out
+
+    def snapshot(self) -> Snapshot:
+        return Snapshot(
+            calls=tuple(self.calls.values()),
+            employees=tuple(a.employee for a in self.agents.values()),
+            at=self.now,
+        )
+
+    def _schedule(self, at: datetime, what: str, target: str) -> None:
+        self._seq += 1
+        heapq.heappush(self._heap, _Action(at, self._seq, what, target))
+
+    def _later(self, seconds: float, what: str, target: str) -> None:
+        self._schedule(self.now + timedelta(seconds=seconds), what, target)
+
+    def _run(self, action: _Action) -> list[Event]:
+        handler = getattr(self, f"_on_{action.what}")
+        return handler(action.target)
+
+    # -- random shapes -----------------------------------------------------------
+    def _ring_seconds(self) -> float:
+        return min(90.0, self.rng.lognormvariate(math.log(self.mean_ring * 0.8), 0.6))
+
+    def _talk_seconds(self) -> float:
+        sigma = 0.8
+        mu = math.log(self.mean_talk) - sigma * sigma / 2
+        return min(self.mean_talk * 8, max(4.0, self.rng.lognormvariate(mu, sigma)))
+
+    def _client_number(self) -> str:
+        rng = self.rng
+        prefix = rng.choice(("+48 5", "+48 6", "+48 7", "+48 8", "+49 15", "+380 6"))
+        digits = "".join(str(rng.randint(0, 9)) for _ in range(8))
+        return f"{prefix}{digits[:2]} {digits[2:5]} {digits[5:]}"
+
+    # -- managers ----------------------------------------------------------------
+    def _update_free(self, agent: _Agent) -> None:
+        pool = self._free.setdefault(agent.employee.department, _Pool())
+        if agent.busy_with is None and agent.employee.status is AgentStatus.ONLINE:
+            pool.add(agent.employee.id)
+        else:
+            pool.discard(agent.employee.id)
+
+    def _pick_free(self, departments: tuple[str | None, ...] | None = None) -> _Agent | None:
+        """A random free manager, from the given departments (None: any)."""
+        names = sorted(self._free, key=str) if departments is None else departments
+        pools = [self._free[d] for d in names if d in self._free and len(self._free[d])]
+        total = sum(len(p) for p in pools)
+        if not total:
+            return None
+        pick = self.rng.randrange(total)
+        for pool in pools:
+            if pick < len(pool):
+                return self.agents[pool.choice(self.rng)]
+            pick -= len(pool)
+        return None  # pragma: no cover
+
+    def _assign(self, agent: _Agent, call_id: str | None) -> None:
+        agent.busy_with = call_id
+        self._update_free(agent)
+
+    def _set_account(self, agent: _Agent, account_id: str, status: AgentStatus) -> Event | None:
+        employee = agent.employee
+        account = employee.account(account_id)
+        if account is None or account.status is status:
+            return None
+        accounts = tuple(
+            a.model_copy(update={"status": status}) if a.id == account_id else a
+            for a in employee.accounts
+        )
+        agent.employee = employee.model_copy(update={"accounts": accounts})
+        self._update_free(agent)
+        return AccountStatusChanged(
+            employee_id=employee.id, account_id=account_id, status=status, at=self.now
+        )
+
+    def _on_agent(self, employee_id: str) -> list[Event]:
+        """Now and then an account goes DND or offline, and comes back."""
+        agent = self.agents[employee_id]
+        rng = self.rng
+        self._later(rng.expovariate(1 / 900), "agent", employee_id)
+        candidates = [a for a in agent.employee.accounts if a.id != agent.talking_account]
+        if not candidates:
+            return []
+        account = rng.choice(candidates)
+        if account.status is AgentStatus.ONLINE:
+            status = AgentStatus.DND if rng.random() < 0.6 else AgentStatus.OFFLINE
+        else:
+            status = AgentStatus.ONLINE
+        event = self._set_account(agent, account.id, status)
+        return [event] if event else []
+
+    # -- calls -------------------------------------------------------------------
+    def _on_arrival(self, _: str) -> list[Event]:
+        self._later(self.rng.expovariate(self.arrival_rate), "arrival", "")
+        call_id = self._start_call(self.now)
+        return [CallUpserted(call=self.calls[call_id])] if call_id else []
+
+    def _start_call(self, started: datetime, initial: bool = False) -> str | None:
+        rng = self.rng
+        roll = rng.random()
+        kind = CallType.INCOMING if roll < 0.65 else (
+            CallType.OUTGOING if roll < 0.9 else CallType.CALLBACK)
+        scheme = rng.choice(SCHEMES) if kind is CallType.INCOMING else None
+        agent = self._pick_free(scheme.departments if scheme else None)
+        if agent is None and kind is CallType.INCOMING and rng.random() < 0.3:
+            agent = self._pick_free()
+        if agent is None and kind is not CallType.INCOMING:
+            kind, scheme = CallType.INCOMING, rng.choice(SCHEMES)
+        self._call_seq += 1
+        call_id = f"c{self._call_seq:06d}"
+        department = agent.employee.department if agent else None
+        call = Call(
+            id=call_id,
+            type=kind,
+            status=CallStatus.RINGING,
+            employee_id=agent.employee.id if agent else None,
+            client_number=self._client_number(),
+            business_number=scheme.number if scheme else OUTGOING_NUMBERS.get(
+                department or "Sales", OUTGOING_NUMBERS["Sales"]),
+            created_at=started,
+            routing_scheme=scheme.name if scheme else None,
+            project="demo",
+        )
+        self.calls[call_id] = call
+        if agent is not None:
+            self._assign(agent, call_id)
+            if not initial:
+                self._plan_ring(call_id)
+        else:
+            self._queue[call_id] = None
+            patience = rng.uniform(20, 150)
+            self._schedule(started + timedelta(seconds=patience), "abandon", call_id)
+            if not initial:
+                self._later(3.0, "dispatch", "")
+        return call_id
+
+    def _plan_ring(self, call_id: str, at: datetime | None = None) -> None:
+        """The phone rings: answered after a while, or given up on."""
+        rng = self.rng
+        start = at or self.now
+        ring = self._ring_seconds()
+        if rng.random() < 0.12:
+            # unanswered: some right around the 5-second missed-call boundary
+            ring = rng.choice((rng.uniform(2, 5), rng.uniform(5, 8), rng.uniform(8, 40)))
+            self._schedule(start + timedelta(seconds=ring), "unanswered", call_id)
+        else:
+            self._schedule(start + timedelta(seconds=ring), "answer", call_id)
+
+    def _on_dispatch(self, _: str) -> list[Event]:
+        """Hand queued calls to managers who became free."""
+        events: list[Event] = []
+        while self._queue:
+            agent = self._pick_free()
+            if agent is None:
+                self._later(3.0, "dispatch", "")
+                break
+            call_id = next(iter(self._queue))
+            del self._queue[call_id]
+            call = self.calls.get(call_id)
+            if call is None:
+                continue
+            self._assign(agent, call_id)
+            call = call.model_copy(
+                update={"employee_id": agent.employee.id, "revision": call.revision + 1})
+            self.calls[call_id] = call
+            events.append(CallUpserted(call=call))
+            self._plan_ring(call_id)
+        return events
+
+    def _on_answer(self, call_id: str) -> list[Event]:
+        return self._answer(call_id, self.now)
+
+    def _answer(self, call_id: str, at: datetime, at_start: bool = False) -> list[Event]:
+        call = self.calls.get(call_id)
+        if call is None or call.employee_id is None:
+            return []
+        agent = self.agents[call.employee_id]
+        online = [a for a in agent.employee.accounts if a.status is AgentStatus.ONLINE]
+        account = (online or list(agent.employee.accounts))[0]
+        agent.talking_account = account.id
+        events: list[Event] = []
+        status_event = self._set_account(agent, account.id, AgentStatus.TALKING)
+        if status_event:
+            events.append(status_event)
+        call = call.model_copy(update={
+            "status": CallStatus.TALKING, "answered_at": at, "revision": call.revision + 1})
+        self.calls[call_id] = call
+        events.append(CallUpserted(call=call))
+        talk = self._talk_seconds()
+        end = at + timedelta(seconds=talk)
+        if at_start:
+            while end <= self.now:
+                end += timedelta(seconds=self._talk_seconds())
+        if self.rng.random() < 0.1:
+            hold_at = at + timedelta(seconds=talk * self.rng.uniform(0.2, 0.7))
+            if hold_at > self.now:
+                self._schedule(hold_at, "hold", call_id)
+        self._schedule(end, "hangup", call_id)
+        return events
+
+    def _on_hold(self, call_id: str) -> list[Event]:
+        call = self.calls.get(call_id)
+        if call is None or call.status is not CallStatus.TALKING:
+            return []
+        call = call.model_copy(update={"status": CallStatus.ON_HOLD, "revision": call.revision + 1})
+        self.calls[call_id] = call
+        self._later(self.rng.uniform(8, 60), "unhold", call_id)
+        return [CallUpserted(call=call)]
+
+    def _on_unhold(self, call_id: str) -> list[Event]:
+        call = self.calls.get(call_id)
+        if call is None or call.status is not CallStatus.ON_HOLD:
+            return []
+        call = call.model_copy(update={"status": CallStatus.TALKING, "revision": call.revision + 1})
+        self.calls[call_id] = call
+        return [CallUpserted(call=call)]
+
+    def _on_unanswered(self, call_id: str) -> list[Event]:
+        return self._end(call_id)
+
+    def _on_abandon(self, call_id: str) -> list[Event]:
+        if self._queue.pop(call_id, False) is not None:
+            return []
+        return self._end(call_id)
+
+    def _on_hangup(self, call_id: str) -> list[Event]:
+        return self._end(call_id)
+
+    def _end(self, call_id: str) -> list[Event]:
+        call = self.calls.pop(call_id, None)
+        if call is None:
+            return []
+        events: list[Event] = [CallEnded(call_id=call_id, at=self.now)]
+        if call.employee_id is not None:
+            agent = self.agents[call.employee_id]
+            self._assign(agent, None)
+            if agent.talking_account:
+                event = self._set_account(agent, agent.talking_account, AgentStatus.ONLINE)
+                agent.talking_account = None
+                if event:
+                    events.append(event)
+            if self._queue:
+                self._later(0.5, "dispatch", "")
+        return events
+
+
+class DemoSource(Source):
+    """The demo call center as a live source, ticking in (possibly scaled) real time."""
+
+    title = "Demo call center"
+
+    def __init__(
+        self,
+        clock: Clock | None = None,
+        seed: int | None = None,
+        calls: int = 24,
+        events_per_second: float | None = None,
+        tick_seconds: float = 0.2,
+    ) -> None:
+        self.clock = clock or SystemClock()
+        self.center = DemoCallCenter(
+            self.clock.now(), seed=seed, calls=calls, events_per_second=events_per_second
+        )
+        self.tick_seconds = tick_seconds
+        self._closed = asyncio.Event()
+
+    async def events(self) -> AsyncIterator[list[Event]]:
+        now = self.clock.now()
+        yield [ConnectionChanged(link=Link.LIVE, at=now), self.center.snapshot()]
+        while not self._closed.is_set():
+            try:
+                await asyncio.wait_for(self._closed.wait(), self.tick_seconds)
+            except TimeoutError:
+                pass
+            batch = self.center.advance(self.clock.now())
+            if batch:
+                yield batch
+
+    async def aclose(self) -> None:
+        self._closed.set()

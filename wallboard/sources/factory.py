@@ -1,0 +1,29 @@
+"""Builds the configured source. Network backends are imported only when chosen."""
+
+from __future__ import annotations
+
+from wallboard.config import AriSource, Config, DemoSource, FeedSource
+from wallboard.core.clock import Clock
+from wallboard.sources.base import Source
+
+
+def make_source(config: Config, clock: Clock) -> Source:
+    settings = config.source
+    if isinstance(settings, DemoSource):
+        from wallboard.sources.demo import DemoSource as Demo
+
+        return Demo(
+            clock=clock,
+            seed=settings.seed,
+            calls=settings.calls,
+            events_per_second=settings.events_per_second,
+        )
+    if isinstance(settings, FeedSource):
+        from wallboard.sources.feed import FeedClient
+
+        return FeedClient(settings, clock=clock)
+    if isinstance(settings, AriSource):
+        from wallboard.sources.ari import AriClient
+
+        return AriClient(settings, clock=clock)
+    raise TypeError(f"unknown source kind {settings!r}")  # pragma: no cover
