@@ -1,0 +1,95 @@
+"""What the board shows: which calls (filters) in which order (sorting). Pure functions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from wallboard.core.models import Call, CallStatus, CallType
+from wallboard.core.state import LiveState
+
+
+@dataclass(frozen=True)
+class BoardFilter:
+    """Employees and departments to show; empty means 'all'."""
+
+    employees: frozenset[str] = field(default_factory=frozenset)
+    departments: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def active(self) -> bool:
+        return bool(self.employees or self.departments)
+
+    def matches(self, call: Call, state: LiveState) -> bool:
+        if self.employees and call.employee_id not in self.employees:
+            return False
+        if self.departments and state.department_of(call) not in self.departments:
+            return False
+        return True
+
+    def apply(self, state: LiveState) -> list[Call]:
+        if not self.active:
+            return list(state.calls.values())
+        return [c for c in state.calls.values() if self.matches(c, state)]
+
+
+class SortKey(StrEnum):
+    """The table's columns, in SPEC 2 order; each can be the sort key."""
+
+    TYPE = "type"
+    EMPLOYEE = "employee"
+    DEPARTMENT = "department"
+    STATUS = "status"
+    CLIENT = "client"
+    BUSINESS = "business"
+    WAITING = "waiting"
+    TALK = "talk"
+    ROUTING = "routing"
+
+    def next(self) -> SortKey:
+        members = list(SortKey)
+        return members[(members.index(self) + 1) % len(members)]
+
+
+_STATUS_ORDER = {CallStatus.RINGING: 0, CallStatus.ON_HOLD: 1, CallStatus.TALKING: 2}
+_TYPE_ORDER = {CallType.INCOMING: 0, CallType.CALLBACK: 1, CallType.OUTGOING: 2}
+
+
+def _primary(key: SortKey, state: LiveState, now: datetime) -> Callable[[Call], object]:
+    employees = state.employees
+
+    def name(call: Call) -> str:
+        employee = employees.get(call.employee_id) if call.employee_id else None
+        return employee.name.casefold() if employee else "\uffff"
+
+    def department(call: Call) -> str:
+        return (state.department_of(call) or "\uffff").casefold()
+
+    return {
+        SortKey.TYPE: lambda c: _TYPE_ORDER[c.type],
+        SortKey.EMPLOYEE: name,
+        SortKey.DEPARTMENT: department,
+        SortKey.STATUS: lambda c: _STATUS_ORDER[c.status],
+        SortKey.CLIENT: lambda c: c.client_number,
+        SortKey.BUSINESS: lambda c: c.business_number,
+        SortKey.WAITING: lambda c: -c.waiting_seconds(now),
+        SortKey.TALK: lambda c: -c.talk_seconds(now),
+        SortKey.ROUTING: lambda c: (c.routing_scheme or "\uffff").casefold(),
+    }[key]
+
+
+def sort_calls(
+    calls: Iterable[Call], key: SortKey, reverse: bool, state: LiveState, now: datetime
+) -> list[Call]:
+    """Sorted by ``key`` (durations longest first), then longest wait, then age, then id.
+
+    The tie-breakers keep the order total and stable, so rows do not jump between frames.
+    """
+    primary = _primary(key, state, now)
+    ordered = sorted(
+        calls, key=lambda c: (-c.waiting_seconds(now), c.created_at, c.id)
+    )
+    ordered.sort(key=primary, reverse=reverse)
+    return ordered

@@ -1,0 +1,94 @@
+"""The Textual application: wires the source, the state and the screens together."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import tzinfo
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from wallboard.config import Config
+from wallboard.core.clock import Clock
+from wallboard.core.events import ConnectionChanged, Link
+from wallboard.core.state import LiveState
+from wallboard.sources.base import Source, SourceError
+from wallboard.ui.messages import StateChanged
+from wallboard.ui.screens.board import BoardScreen
+from wallboard.ui.screens.help import HelpScreen
+
+log = logging.getLogger(__name__)
+
+
+class WallboardApp(App[None]):
+    CSS_PATH = Path(__file__).with_name("wallboard.tcss")
+    TITLE = "wallboard"
+    BINDINGS = [
+        Binding("question_mark", "help", "Help", id="app.help"),
+        Binding("q", "quit", "Quit", id="app.quit"),
+    ]
+
+    def __init__(self, config: Config, source: Source, clock: Clock,
+                 state: LiveState | None = None) -> None:
+        super().__init__()
+        self.config = config
+        self.source = source
+        self.clock = clock
+        self.state = state or LiveState()
+        self.zone: tzinfo | None = ZoneInfo(config.ui.timezone) if config.ui.timezone else None
+        self.mask_numbers = config.ui.mask_numbers
+        self.stale_after: float | None = getattr(config.source, "stale_after_seconds", None)
+        if config.keys:
+            self.set_keymap(config.keys)
+
+    def get_default_screen(self) -> BoardScreen:
+        self.board = BoardScreen()
+        return self.board
+
+    def on_mount(self) -> None:
+        self.run_worker(self._follow_source(), name="source", exit_on_error=False)
+
+    async def _follow_source(self) -> None:
+        """Apply the source's event batches to the state; tell the board."""
+        try:
+            async for batch in self.source.events():
+                self.state.apply_all(batch)
+                self.state.mark_data(self.clock.now())
+                self.board.post_message(StateChanged())
+        except SourceError as exc:
+            self._source_failed(str(exc))
+        except Exception as exc:  # the board must outlive any backend bug
+            log.exception("source failed")
+            self._source_failed(f"The source stopped unexpectedly ({type(exc).__name__}).")
+
+    def _source_failed(self, message: str) -> None:
+        self.state.apply(ConnectionChanged(link=Link.FAILED, message=message, at=self.clock.now()))
+        self.board.post_message(StateChanged())
+        self.notify(message, severity="error", timeout=10)
+
+    async def on_unmount(self) -> None:
+        await self.source.aclose()
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Every key's action is also a command in the palette."""
+        yield from super().get_system_commands(screen)
+        seen: set[str] = set()
+        for active in screen.active_bindings.values():
+            binding = active.binding
+            if not binding.description or binding.action in seen or not active.enabled:
+                continue
+            seen.add(binding.action)
+            key = self.get_key_display(binding)
+            yield SystemCommand(
+                binding.description,
+                f"{binding.description} (key: {key})",
+                lambda node=active.node, action=binding.action: self.run_action(action, node),
+            )

@@ -1,0 +1,183 @@
+"""The main screen: counters, the live-call table, filters, sorting and copy."""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Static
+
+from wallboard.core.counters import compute_counters
+from wallboard.core.format import mask_number
+from wallboard.core.view import BoardFilter
+from wallboard.ui.messages import StateChanged
+from wallboard.ui.screens.picker import PickerScreen
+from wallboard.ui.widgets.call_table import CallTable
+from wallboard.ui.widgets.counters import CountersBar
+from wallboard.ui.widgets.topbar import TopBar, connection_text
+
+if TYPE_CHECKING:
+    from wallboard.ui.app import WallboardApp
+
+
+class BoardScreen(Screen[None]):
+    """Everything a supervisor watches, updated a few times a second at most."""
+
+    BINDINGS = [
+        Binding("slash", "filter_employees", "Employees", id="board.filter_employees"),
+        Binding("d", "filter_departments", "Department", id="board.filter_departments"),
+        Binding("x", "clear_filters", "Clear filters", id="board.clear_filters"),
+        Binding("s", "sort_next", "Sort", id="board.sort_next"),
+        Binding("S", "sort_reverse", "Reverse", id="board.sort_reverse"),
+        Binding("c", "copy_client", "Copy client", id="board.copy_client"),
+        Binding("b", "copy_business", "Copy business no.", id="board.copy_business"),
+    ]
+
+    app: WallboardApp
+
+    def __init__(self) -> None:
+        super().__init__(id="board")
+        self._last_update = 0.0
+        self._pending: Timer | None = None
+        self._last_counters: object = None
+
+    def compose(self) -> ComposeResult:
+        app = self.app
+        yield TopBar(app.source.title, id="topbar")
+        yield CountersBar(id="counters")
+        yield Static("", id="filter-line")
+        yield CallTable(
+            app.state,
+            app.clock,
+            mask_numbers=app.mask_numbers,
+            wait_warning=app.config.ui.wait_warning_seconds,
+            id="calls",
+        )
+        yield Footer()
+
+    @property
+    def table(self) -> CallTable:
+        return self.query_one(CallTable)
+
+    def on_mount(self) -> None:
+        self.table.focus()
+        self.set_interval(1.0, self.tick)
+        self.update_view()
+
+    # -- keeping up with the state -------------------------------------------------------
+    def on_state_changed(self, _: StateChanged) -> None:
+        """Fold bursts of events into at most one update per ``refresh_seconds``."""
+        wait = self.app.config.ui.refresh_seconds - (time.monotonic() - self._last_update)
+        if wait <= 0:
+            self.update_view()
+        elif self._pending is None:
+            self._pending = self.set_timer(wait, self.update_view)
+
+    def update_view(self) -> None:
+        self._pending = None
+        self._last_update = time.monotonic()
+        self.table.update_rows()
+        self._update_header()
+
+    def tick(self) -> None:
+        self.table.tick()
+        self._update_header()
+
+    def _update_header(self) -> None:
+        app = self.app
+        now = app.clock.now()
+        table = self.table
+        counters = compute_counters(table.rows, now)
+        self.query_one(CountersBar).show(counters, table.board_filter.active)
+        status, status_class = connection_text(
+            app.state.connection, now, app.zone, app.stale_after
+        )
+        self.query_one(TopBar).show(status, status_class, now.astimezone(app.zone).strftime("%H:%M:%S"))
+
+    # -- filters -------------------------------------------------------------------------
+    def action_filter_employees(self) -> None:
+        state = self.app.state
+        options = sorted(
+            ((f"{e.name}  ·  {e.department or 'no department'}", e.id)
+             for e in state.employees.values()),
+            key=lambda o: o[0].casefold(),
+        )
+        self.app.push_screen(
+            PickerScreen("Show the calls of these employees", options,
+                         self.table.board_filter.employees),
+            lambda chosen: self._set_filter(employees=chosen),
+        )
+
+    def action_filter_departments(self) -> None:
+        options = [(d, d) for d in self.app.state.departments()]
+        self.app.push_screen(
+            PickerScreen("Show these departments", options, self.table.board_filter.departments),
+            lambda chosen: self._set_filter(departments=chosen),
+        )
+
+    def _set_filter(self, employees: frozenset[str] | None = None,
+                    departments: frozenset[str] | None = None) -> None:
+        current = self.table.board_filter
+        new = BoardFilter(
+            employees=current.employees if employees is None else employees,
+            departments=current.departments if departments is None else departments,
+        )
+        if new != current:
+            self.table.set_filter(new)
+            self._describe_filter(new)
+            self._update_header()
+
+    def action_clear_filters(self) -> None:
+        if self.table.board_filter.active:
+            self._set_filter(frozenset(), frozenset())
+            self.notify("Filters cleared: showing every call.", timeout=2)
+
+    def _describe_filter(self, board_filter: BoardFilter) -> None:
+        line = self.query_one("#filter-line", Static)
+        line.display = board_filter.active
+        if not board_filter.active:
+            return
+        employees = self.app.state.employees
+        parts = []
+        if board_filter.employees:
+            names = sorted(employees[e].name if e in employees else e
+                           for e in board_filter.employees)
+            shown = ", ".join(names[:3]) + (f" +{len(names) - 3}" if len(names) > 3 else "")
+            parts.append(f"employees: {shown}")
+        if board_filter.departments:
+            parts.append(f"departments: {', '.join(sorted(board_filter.departments))}")
+        line.update(f"⚑ FILTERED — {' · '.join(parts)} — counters show these calls only "
+                    "(x clears)")
+
+    # -- sorting -------------------------------------------------------------------------
+    def action_sort_next(self) -> None:
+        table = self.table
+        table.set_sort(table.sort_key.next(), table.sort_reverse)
+
+    def action_sort_reverse(self) -> None:
+        table = self.table
+        table.set_sort(table.sort_key, not table.sort_reverse)
+
+    # -- copy ----------------------------------------------------------------------------
+    def action_copy_client(self) -> None:
+        self._copy("client number", lambda call: call.client_number)
+
+    def action_copy_business(self) -> None:
+        self._copy("business number", lambda call: call.business_number)
+
+    def _copy(self, what: str, pick) -> None:  # type: ignore[no-untyped-def]
+        call = self.table.cursor_call
+        if call is None:
+            self.notify("No call selected.", severity="warning", timeout=2)
+            return
+        number = pick(call)
+        if not number:
+            self.notify(f"This call has no {what}.", severity="warning", timeout=2)
+            return
+        self.app.copy_to_clipboard(number)
+        shown = mask_number(number) if self.app.mask_numbers else number
+        self.notify(f"Copied {what} {shown}", timeout=2)

@@ -1,0 +1,43 @@
+"""The help screen: every key of the screen underneath, as remapped by the config."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import DataTable, Label
+
+ABOUT = (
+    "Counters: total active calls; waiting = not answered yet (…incoming among them); "
+    "talking = in conversation, on hold included (…incoming among them).\n"
+    "Status: ◔ ringing · ● talking · ‖ on hold. A red '!' marks a call waiting "
+    "longer than the warning threshold."
+)
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [
+        Binding("escape,question_mark", "dismiss", "Close", id="help.close"),
+    ]
+
+    def __init__(self, under: Screen) -> None:
+        super().__init__()
+        self.under = under
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help"):
+            yield Label("[b]Keys[/b]", id="help-title")
+            yield DataTable(id="help-keys", cursor_type="none", zebra_stripes=True)
+            yield Label(ABOUT, id="help-about")
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_columns("Key", "Action")
+        seen: set[str] = set()
+        for key, active in self.under.active_bindings.items():
+            binding = active.binding
+            if not binding.description or binding.action in seen:
+                continue
+            seen.add(binding.action)
+            table.add_row(self.app.get_key_display(binding), binding.description)

@@ -1,0 +1,64 @@
+"""The top line: what the board shows, the connection's health and the clock."""
+
+from __future__ import annotations
+
+from datetime import datetime, tzinfo
+
+from rich.text import Text
+from textual.widget import Widget
+
+from wallboard.core.events import Link
+from wallboard.core.state import Connection
+
+
+def connection_text(conn: Connection, now: datetime, zone: tzinfo | None,
+                    stale_after: float | None) -> tuple[str, str]:
+    """The connection as words, and a style class: live / reconnecting in N s / stale since."""
+    if conn.link is Link.LIVE:
+        if stale_after and conn.last_data_at is not None:
+            age = (now - conn.last_data_at).total_seconds()
+            if age > stale_after:
+                since = conn.last_data_at.astimezone(zone).strftime("%H:%M:%S")
+                return f"⚠ stale since {since}", "stale"
+        return "● live", "live"
+    if conn.link is Link.RECONNECTING:
+        text = "↻ reconnecting"
+        if conn.retry_at is not None:
+            text += f" in {max(0, round((conn.retry_at - now).total_seconds()))} s"
+        if conn.message:
+            text += f" — {conn.message}"
+        return text, "reconnecting"
+    if conn.link is Link.FAILED:
+        return f"✖ {conn.message or 'disconnected'}", "failed"
+    return "◌ connecting…", "connecting"
+
+
+class TopBar(Widget):
+    """``☎ wallboard · Demo call center            ● live  10:42:17``"""
+
+    DEFAULT_CSS = """
+    TopBar { height: 1; }
+    """
+
+    def __init__(self, title: str, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.title = title
+        self.status = ""
+        self.status_class = "connecting"
+        self.clock_text = ""
+
+    def show(self, status: str, status_class: str, clock_text: str) -> None:
+        if (status, status_class, clock_text) != (self.status, self.status_class, self.clock_text):
+            self.status, self.status_class, self.clock_text = status, status_class, clock_text
+            for name in ("live", "stale", "reconnecting", "failed", "connecting"):
+                self.set_class(name == status_class, f"-{name}")
+            self.refresh()
+
+    def render(self) -> Text:
+        left = Text.assemble(("☎ wallboard", "bold"), " · ", self.title)
+        right = Text.assemble((self.status, "bold"), "  ", self.clock_text, " ")
+        room = self.size.width - left.cell_len - right.cell_len
+        if room < 1:
+            left.truncate(max(0, self.size.width - right.cell_len - 1), overflow="ellipsis")
+            room = 1
+        return Text.assemble(left, " " * room, right)
