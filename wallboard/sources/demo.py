@@ -356,8 +356,10 @@ class DemoCallCenter:
                 self._plan_ring(call_id)
         else:
             self._queue[call_id] = None
-            patience = rng.uniform(20, 150)
-            self._schedule(started + timedelta(seconds=patience), "abandon", call_id)
+            give_up = started + timedelta(seconds=rng.uniform(20, 150))
+            if initial:  # a call already waiting gives up some time from now
+                give_up = max(give_up, self.now + timedelta(seconds=rng.uniform(5, 60)))
+            self._schedule(give_up, "abandon", call_id)
             if not initial:
                 self._later(3.0, "dispatch", "")
         return call_id

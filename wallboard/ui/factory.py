@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from wallboard.config import Config, ConfigError
 from wallboard.core.clock import Clock, SystemClock
 from wallboard.sources.base import Source
@@ -35,3 +37,20 @@ def create_app(config: Config, *, source: Source | None = None, clock: Clock | N
         )
     clock = clock or SystemClock()
     return WallboardApp(config, source or make_source(config, clock), clock)
+
+
+def create_frozen_demo_app(  # type: ignore[no-untyped-def]
+    at: datetime, *, seed: int = 7, calls: int = 24, **ui
+):
+    """The demo call center with its clock stopped at ``at``: the same picture every run.
+
+    Used by the snapshot tests and the screenshot script.
+    """
+    from wallboard.config import DemoSource, UiConfig
+    from wallboard.core.clock import ManualClock
+    from wallboard.sources.demo import DemoSource as Demo
+
+    clock = ManualClock(at)
+    ui.setdefault("timezone", "Europe/Warsaw")
+    config = Config(source=DemoSource(seed=seed, calls=calls), ui=UiConfig(**ui))
+    return create_app(config, source=Demo(clock=clock, seed=seed, calls=calls), clock=clock)

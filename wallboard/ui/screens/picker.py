@@ -11,6 +11,13 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, SelectionList
 
 
+class SearchInput(Input):
+    """A search box that leaves the space key to the list (space toggles an item)."""
+
+    def check_consume_key(self, key: str, character: str | None) -> bool:
+        return key != "space" and super().check_consume_key(key, character)
+
+
 class PickerScreen(ModalScreen[frozenset[str] | None]):
     """Returns the chosen values (empty: no filter), or None when cancelled."""
 
@@ -34,7 +41,7 @@ class PickerScreen(ModalScreen[frozenset[str] | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="picker"):
             yield Label(self.title_text, id="picker-title")
-            yield Input(placeholder="type to search", id="picker-search")
+            yield SearchInput(placeholder="type to search", id="picker-search")
             yield SelectionList[str](id="picker-list")
             yield Label(
                 "space toggles · enter applies · ctrl+a clears · escape cancels",
@@ -66,6 +73,7 @@ class PickerScreen(ModalScreen[frozenset[str] | None]):
     def on_selection_list_selection_toggled(
         self, event: SelectionList.SelectionToggled[str]
     ) -> None:
+        """A click or enter on the list itself."""
         value = event.selection.value
         if value in event.selection_list.selected:
             self.selected.add(value)
@@ -74,8 +82,11 @@ class PickerScreen(ModalScreen[frozenset[str] | None]):
 
     def action_toggle(self) -> None:
         items = self.query_one(SelectionList)
-        if items.highlighted is not None:
-            items.toggle(items.get_option_at_index(items.highlighted).value)
+        if items.highlighted is None:
+            return
+        value = items.get_option_at_index(items.highlighted).value
+        self.selected.symmetric_difference_update({value})
+        items.toggle(value)
 
     def action_move(self, delta: int) -> None:
         items = self.query_one(SelectionList)

@@ -1,0 +1,50 @@
+"""Regenerate screenshots/*.svg from the frozen, seeded demo: `python scripts/screenshots.py`."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from wallboard.ui.factory import create_frozen_demo_app  # noqa: E402
+
+AT = datetime(2026, 11, 26, 9, 30, tzinfo=UTC)
+OUT = ROOT / "screenshots"
+
+# name, terminal size, keys to press after the board has its calls
+SHOTS: list[tuple[str, tuple[int, int], list[str], dict]] = [
+    ("board-160x45", (160, 45), [], {"calls": 40}),
+    ("board-80x24", (80, 24), [], {"calls": 40}),
+    ("board-filtered", (160, 45), ["d", *"Sales", "space", "enter"], {"calls": 40}),
+    ("employee-picker", (120, 35), ["slash", *"an"], {"calls": 40}),
+    ("help", (120, 35), ["question_mark"], {"calls": 40}),
+]
+
+
+async def shoot(name: str, size: tuple[int, int], keys: list[str], options: dict) -> None:
+    app = create_frozen_demo_app(AT, **options)
+    async with app.run_test(size=size) as pilot:
+        for _ in range(100):
+            if app.state.calls:
+                break
+            await pilot.pause(0.02)
+        await pilot.pause(0.1)
+        if keys:
+            await pilot.press(*keys)
+            await pilot.pause(0.2)
+        app.save_screenshot(filename=f"{name}.svg", path=str(OUT))
+    print(f"screenshots/{name}.svg")
+
+
+async def main() -> None:
+    OUT.mkdir(exist_ok=True)
+    for shot in SHOTS:
+        await shoot(*shot)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+from wallboard.core.clock import ManualClock
+from wallboard.core.events import CallEnded, CallUpserted, Snapshot
+from wallboard.core.models import AgentStatus, CallStatus, CallType
+from wallboard.core.state import LiveState
+from wallboard.sources.demo import DemoCallCenter, DemoSource
+
+T0 = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
+
+
+def run(center: DemoCallCenter, seconds: int, step: float = 1.0):
+    state = LiveState()
+    state.apply(center.snapshot())
+    events = []
+    t = 0.0
+    while t < seconds:
+        t += step
+        batch = center.advance(T0 + timedelta(seconds=t))
+        events.extend(batch)
+        state.apply_all(batch)
+    return state, events
+
+
+def test_same_seed_same_call_center_whatever_the_tick():
+    a, ev_a = run(DemoCallCenter(T0, seed=5), 600, step=1.0)
+    b, ev_b = run(DemoCallCenter(T0, seed=5), 600, step=0.25)
+    assert ev_a == ev_b
+    assert a.calls == b.calls
+    assert DemoCallCenter(T0, seed=6).snapshot() != DemoCallCenter(T0, seed=5).snapshot()
+
+
+def test_the_demo_is_realistic():
+    center = DemoCallCenter(T0, seed=11)
+    employees = [a.employee for a in center.agents.values()]
+    assert 20 <= len(employees) <= 40
+    assert len({e.department for e in employees if e.department}) >= 4
+    assert all(1 <= len(e.accounts) <= 3 for e in employees)
+    assert any(len(e.accounts) > 1 for e in employees)
+    state, events = run(center, 3600)
+    started = [e.call for e in events if isinstance(e, CallUpserted) and e.call.revision == 0]
+    assert {c.type for c in started} == set(CallType)
+    assert len({c.routing_scheme for c in started if c.routing_scheme}) >= 5
+    # some rings are never answered (ended without ever being answered)
+    answered = {e.call.id for e in events
+                if isinstance(e, CallUpserted) and e.call.answered_at is not None}
+    ended = {e.call_id for e in events if isinstance(e, CallEnded)}
+    assert ended - answered
+    seen_status = {a.status for e in state.employees.values() for a in e.accounts}
+    assert {AgentStatus.ONLINE, AgentStatus.TALKING, AgentStatus.OFFLINE} <= seen_status
+    assert any(e.kind == "account_status" and e.status is AgentStatus.DND for e in events)
+    # talk times have a realistic spread
+    talks = sorted(c.talk_seconds(T0 + timedelta(seconds=3600)) for c in state.calls.values()
+                   if c.status is not CallStatus.RINGING)
+    assert talks[0] < 60 < talks[-1]
+
+
+def test_the_state_rebuilt_from_events_matches_the_simulation():
+    center = DemoCallCenter(T0, seed=3, calls=60)
+    state, _ = run(center, 900)
+    assert state.calls == center.calls
+    assert state.employees == {a.employee.id: a.employee for a in center.agents.values()}
+
+
+def test_a_talking_call_means_a_talking_manager():
+    center = DemoCallCenter(T0, seed=9, calls=50)
+    state, _ = run(center, 300)
+    for call in state.calls.values():
+        if call.status is CallStatus.TALKING:
+            assert state.employees[call.employee_id].status is AgentStatus.TALKING
+
+
+def test_it_scales_for_benchmarks():
+    center = DemoCallCenter(T0, seed=7, calls=1000, events_per_second=20)
+    state, events = run(center, 120)
+    call_events = [e for e in events if isinstance(e, CallUpserted | CallEnded)]
+    assert 800 <= len(state.calls) <= 1200
+    assert 15 <= len(call_events) / 120 <= 25
+
+
+async def test_demo_source_yields_a_snapshot_then_live_batches():
+    clock = ManualClock(T0)
+    source = DemoSource(clock=clock, seed=1, calls=30, tick_seconds=0.01)
+    stream = source.events()
+    first = await anext(stream)
+    assert any(isinstance(e, Snapshot) and e.calls for e in first)
+    clock.advance(120)
+    batch = await asyncio.wait_for(anext(stream), 2)
+    assert batch
+    await source.aclose()
+
+
+def test_a_stopped_clock_means_a_still_picture():
+    for seed in range(20):
+        center = DemoCallCenter(T0, seed=seed, calls=40)
+        assert center.advance(T0) == []

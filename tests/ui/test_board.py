@@ -1,0 +1,217 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from tests.support.sources import ScriptedSource
+from tests.ui.conftest import FROZEN, demo_app, wait_for_calls
+from wallboard.config import Config, ConfigError, UiConfig
+from wallboard.core.clock import ManualClock
+from wallboard.core.counters import compute_counters
+from wallboard.core.events import CallEnded, CallUpserted, Snapshot
+from wallboard.core.models import Call, CallStatus, CallType, Employee
+from wallboard.core.view import SortKey
+from wallboard.ui.factory import create_app
+from wallboard.ui.screens.help import HelpScreen
+from wallboard.ui.screens.picker import PickerScreen
+from wallboard.ui.widgets.counters import Counter
+
+
+def counter(app, name: str) -> str:  # type: ignore[no-untyped-def]
+    return app.screen.query_one(f"#counter-{name}", Counter).value
+
+
+async def test_board_shows_every_call_and_the_counters():
+    app = demo_app()
+    async with app.run_test(size=(160, 45)) as pilot:
+        await wait_for_calls(pilot, app)
+        table = app.board.table
+        assert {c.id for c in table.rows} == set(app.state.calls)
+        expected = compute_counters(app.state.calls.values(), FROZEN)
+        assert counter(app, "total") == str(expected.total)
+        assert counter(app, "waiting") == str(expected.waiting)
+        assert counter(app, "talking") == str(expected.talking)
+        assert counter(app, "talking-incoming") == str(expected.talking_incoming)
+
+
+async def test_filter_by_employees_type_to_search_space_toggles_then_clear():
+    app = demo_app()
+    async with app.run_test(size=(160, 45)) as pilot:
+        await wait_for_calls(pilot, app)
+        table = app.board.table
+        # space toggles, so a supervisor searches by one word, e.g. the surname
+        surnames = [e.name.split()[-1] for e in app.state.employees.values()]
+
+        def surname(call):  # type: ignore[no-untyped-def]
+            return app.state.employees[call.employee_id].name.split()[-1]
+
+        first, second = [c for c in table.rows
+                         if c.employee_id and surnames.count(surname(c)) == 1][:2]
+        names = [surname(c) for c in (first, second)]
+        await pilot.press("slash")
+        assert isinstance(app.screen, PickerScreen)
+        for name in names:
+            app.screen.query_one("Input").value = ""
+            await pilot.press(*name)
+            await pilot.pause()
+            await pilot.press("space")
+        await pilot.press("enter")
+        await pilot.pause()
+        chosen = {first.employee_id, second.employee_id}
+        assert table.board_filter.employees == chosen
+        assert table.rows and {c.employee_id for c in table.rows} <= chosen
+        filtered = compute_counters(table.rows, FROZEN)
+        assert counter(app, "total") == str(filtered.total)
+        assert app.screen.query_one("#filter-line").display
+        assert "FILTERED" in str(app.screen.query_one("#filter-line").render())
+        await pilot.press("x")
+        await pilot.pause()
+        assert not table.board_filter.active
+        assert len(table.rows) == len(app.state.calls)
+        assert counter(app, "total") == str(len(app.state.calls))
+        assert not app.screen.query_one("#filter-line").display
+
+
+async def test_escape_cancels_the_picker_without_changing_the_filter():
+    app = demo_app()
+    async with app.run_test(size=(160, 45)) as pilot:
+        await wait_for_calls(pilot, app)
+        await pilot.press("slash", "space", "escape")
+        await pilot.pause()
+        assert not app.board.table.board_filter.active
+
+
+async def test_filter_by_department():
+    app = demo_app(calls=60)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await wait_for_calls(pilot, app)
+        await pilot.press("d")
+        await pilot.press(*"Sales")
+        await pilot.pause()
+        await pilot.press("space", "enter")
+        await pilot.pause()
+        table = app.board.table
+        assert table.board_filter.departments == {"Sales"}
+        assert table.rows
+        assert all(app.state.department_of(c) == "Sales" for c in table.rows)
+        assert len(table.rows) < len(app.state.calls)
+
+
+async def test_copy_client_and_business_number_of_the_selected_call():
+    app = demo_app()
+    async with app.run_test(size=(160, 45)) as pilot:
+        await wait_for_calls(pilot, app)
+        await pilot.press("down", "down")
+        call = app.board.table.cursor_call
+        assert call is app.board.table.rows[2]
+        await pilot.press("c")
+        assert app.clipboard == call.client_number
+        await pilot.press("b")
+        assert app.clipboard == call.business_number
+
+
+async def test_sort_cycles_columns_and_reverses():
+    app = demo_app(calls=40)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await wait_for_calls(pilot, app)
+        table = app.board.table
+        assert table.sort_key is SortKey.STATUS
+        await pilot.press("s")  # status -> client
+        assert table.sort_key is SortKey.CLIENT
+        numbers = [c.client_number for c in table.rows]
+        assert numbers == sorted(numbers)
+        await pilot.press("S")
+        assert [c.client_number for c in table.rows] == sorted(numbers, reverse=True)
+        await pilot.press("s", "s")  # -> business -> waiting (longest first)
+        assert table.sort_key is SortKey.WAITING
+        waits = [c.waiting_seconds(FROZEN) for c in table.rows]
+        assert waits == sorted(waits)  # reversed: shortest first
+
+
+def mk(cid: str, created_offset: float, status=CallStatus.TALKING, employee="e1") -> Call:
+    created = FROZEN - timedelta(seconds=created_offset)
+    return Call(id=cid, type=CallType.INCOMING, status=status, employee_id=employee,
+                client_number=f"+48 500 000 {cid[-3:]}", created_at=created,
+                answered_at=created + timedelta(seconds=5) if status is not CallStatus.RINGING
+                else None)
+
+
+async def test_cursor_stays_on_its_call_while_others_come_and_go():
+    calls = tuple(mk(f"c{i:03d}", 100 + i) for i in range(10))
+    source = ScriptedSource(Snapshot(calls=calls, employees=(Employee(id="e1", name="Ann"),)))
+    clock = ManualClock(FROZEN)
+    app = create_app(Config(ui=UiConfig(refresh_seconds=0.05)), source=source, clock=clock)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await wait_for_calls(pilot, app)
+        table = app.board.table
+        await pilot.press("down", "down", "down")
+        target = table.cursor_call
+        assert target is not None
+        before = table.cursor
+        # calls that sort above the target arrive, one above it ends
+        source.push(*(CallUpserted(call=mk(f"n{i:03d}", 500 + i)) for i in range(5)),
+                    CallEnded(call_id=table.rows[0].id))
+        await pilot.pause(0.2)
+        assert table.cursor_call is not None and table.cursor_call.id == target.id
+        assert table.cursor == before + 4
+        # the selected call ends: the cursor stays on the same row index
+        index = table.cursor
+        source.push(CallEnded(call_id=target.id))
+        await pilot.pause(0.2)
+        assert table.cursor == index
+        assert table.cursor_call is not None and table.cursor_call.id != target.id
+
+
+async def test_waiting_too_long_stands_out_and_ticks():
+    ringing = mk("c001", 10, status=CallStatus.RINGING)
+    source = ScriptedSource(Snapshot(calls=(ringing,), employees=(Employee(id="e1", name="Ann"),)))
+    clock = ManualClock(FROZEN)
+    app = create_app(Config(ui=UiConfig(wait_warning_seconds=30)), source=source, clock=clock)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await wait_for_calls(pilot, app)
+        table = app.board.table
+        assert "0:10" in table.render_line(1).text and "!" not in table.render_line(1).text
+        clock.advance(25)
+        await pilot.pause(1.2)  # one tick
+        assert "! 0:35" in table.render_line(1).text
+
+
+async def test_help_lists_the_keys_and_escape_closes_it():
+    app = demo_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for_calls(pilot, app)
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        table = app.screen.query_one("DataTable")
+        actions = {str(table.get_row_at(i)[1]) for i in range(table.row_count)}
+        assert {"Employees", "Department", "Clear filters", "Sort", "Reverse",
+                "Copy client", "Copy business no.", "Quit"} <= actions
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_every_action_is_in_the_command_palette():
+    app = demo_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for_calls(pilot, app)
+        titles = {c.title for c in app.get_system_commands(app.screen)}
+        assert {"Employees", "Department", "Clear filters", "Sort", "Reverse",
+                "Copy client", "Copy business no.", "Help"} <= titles
+
+
+async def test_keys_are_remappable_from_the_config():
+    clock = ManualClock(FROZEN)
+    config = Config(keys={"board.sort_next": "o"})
+    from wallboard.sources.demo import DemoSource
+
+    app = create_app(config, source=DemoSource(clock=clock, seed=3), clock=clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for_calls(pilot, app)
+        await pilot.press("o")
+        assert app.board.table.sort_key is SortKey.CLIENT
+
+
+def test_an_unknown_key_binding_id_is_a_config_error():
+    with pytest.raises(ConfigError, match="keys.board.nope: unknown key binding id"):
+        create_app(Config(keys={"board.nope": "o"}))
