@@ -15,11 +15,11 @@ from wallboard.core.view import SortKey
 from wallboard.ui.factory import create_app
 from wallboard.ui.screens.help import HelpScreen
 from wallboard.ui.screens.picker import PickerScreen
-from wallboard.ui.widgets.counters import Counter
+from wallboard.ui.widgets.counters import CountersBar
 
 
 def counter(app, name: str) -> str:  # type: ignore[no-untyped-def]
-    return app.screen.query_one(f"#counter-{name}", Counter).value
+    return app.board.query_one(CountersBar).values[name.replace("-", "_")]
 
 
 async def test_board_shows_every_call_and_the_counters():
@@ -116,8 +116,10 @@ async def test_sort_cycles_columns_and_reverses():
     async with app.run_test(size=(160, 45)) as pilot:
         await wait_for_calls(pilot, app)
         table = app.board.table
-        assert table.sort_key is SortKey.STATUS
-        await pilot.press("s")  # status -> client
+        assert table.sort_key is SortKey.STARTED  # oldest first
+        starts = [c.created_at for c in table.rows]
+        assert starts == sorted(starts)
+        await pilot.press("s", "s", "s", "s", "s")  # -> type, employee, department, status, client
         assert table.sort_key is SortKey.CLIENT
         numbers = [c.client_number for c in table.rows]
         assert numbers == sorted(numbers)
@@ -209,7 +211,7 @@ async def test_keys_are_remappable_from_the_config():
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for_calls(pilot, app)
         await pilot.press("o")
-        assert app.board.table.sort_key is SortKey.CLIENT
+        assert app.board.table.sort_key is SortKey.TYPE
 
 
 def test_an_unknown_key_binding_id_is_a_config_error():

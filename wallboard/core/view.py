@@ -36,8 +36,13 @@ class BoardFilter:
 
 
 class SortKey(StrEnum):
-    """The table's columns, in SPEC 2 order; each can be the sort key."""
+    """The table's columns, in SPEC 2 order, each a sort key; first, the start time.
 
+    The default, oldest call first, keeps the rows on screen steady on a busy board:
+    long calls stay at the top, new ones arrive at the bottom.
+    """
+
+    STARTED = "started"
     TYPE = "type"
     EMPLOYEE = "employee"
     DEPARTMENT = "department"
@@ -68,6 +73,7 @@ def _primary(key: SortKey, state: LiveState, now: datetime) -> Callable[[Call], 
         return (state.department_of(call) or "\uffff").casefold()
 
     return {
+        SortKey.STARTED: lambda c: c.created_at,
         SortKey.TYPE: lambda c: _TYPE_ORDER[c.type],
         SortKey.EMPLOYEE: name,
         SortKey.DEPARTMENT: department,
@@ -78,6 +84,21 @@ def _primary(key: SortKey, state: LiveState, now: datetime) -> Callable[[Call], 
         SortKey.TALK: lambda c: -c.talk_seconds(now),
         SortKey.ROUTING: lambda c: (c.routing_scheme or "\uffff").casefold(),
     }[key]
+
+
+SORT_NAMES = {SortKey.STARTED: "start time", SortKey.BUSINESS: "business number",
+              SortKey.ROUTING: "routing scheme", SortKey.TALK: "talk time",
+              SortKey.WAITING: "waiting time"}
+
+
+def describe_sort(key: SortKey, reverse: bool) -> str:
+    """E.g. 'oldest first', 'by waiting time, longest first', 'by employee, Z–A'."""
+    if key is SortKey.STARTED:
+        return "newest first" if reverse else "oldest first"
+    name = SORT_NAMES.get(key, key.value)
+    if key in (SortKey.WAITING, SortKey.TALK):
+        return f"by {name}, {'shortest' if reverse else 'longest'} first"
+    return f"by {name}{', reversed' if reverse else ''}"
 
 
 def sort_calls(

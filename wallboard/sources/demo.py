@@ -169,7 +169,8 @@ class DemoCallCenter:
             name = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
             department = DEPARTMENTS[i % len(DEPARTMENTS)] if rng.random() > 0.05 else None
             accounts = []
-            for k in range(rng.choices((1, 2, 3), weights=(5, 4, 1))[0]):
+            roll = rng.random()
+            for k in range(1 if roll < 0.5 else 2 if roll < 0.9 else 3):
                 status = AgentStatus.ONLINE
                 roll = rng.random()
                 if roll < 0.06:
@@ -198,23 +199,35 @@ class DemoCallCenter:
                            "agent", employee.id)
 
     def _populate(self, now: datetime) -> None:
-        """Start with about ``target_calls`` calls at every stage, as if running for a while."""
-        lifetime = self.mean_ring + self.mean_talk
+        """Start with about ``target_calls`` calls as a running call center has them.
+
+        A call seen live at a random moment is more likely a long one (length-biased), and
+        it is seen at a uniformly random point of its life; sampling so gives the steady
+        state at once, instead of a burst of endings while the demo warms up.
+        """
         for _ in range(self.target_calls):
-            age = self.rng.uniform(0, lifetime)
+            ring = self._ring_seconds()
+            talk = self._length_biased_talk()
+            age = self.rng.uniform(0, ring + talk)
             started = now - timedelta(seconds=age)
             call_id = self._start_call(started, initial=True)
-            if call_id is None:
-                continue
-            if self.calls[call_id].employee_id is None:
+            if call_id is None or self.calls[call_id].employee_id is None:
                 continue  # queued: dispatched when a manager is free
-            ring = self._ring_seconds()
             if age > ring:
-                self._answer(call_id, started + timedelta(seconds=ring), at_start=True)
+                self._answer(call_id, started + timedelta(seconds=ring), talk=talk)
             else:
                 self._schedule(started + timedelta(seconds=ring), "answer", call_id)
         if self._queue:
             self._later(1.0, "dispatch", "")
+
+    def _length_biased_talk(self) -> float:
+        """A talk time drawn in proportion to its length.
+
+        The length-biased form of a lognormal(mu, sigma) is lognormal(mu + sigma², sigma).
+        """
+        mu, sigma = self._talk_shape()
+        talk = self.rng.lognormvariate(mu + sigma * sigma, sigma)
+        return min(self.mean_talk * 8, max(4.0, talk))
 
     # -- the clock ---------------------------------------------------------------
     def advance(self, now: datetime) -> list[Event]:
@@ -249,15 +262,19 @@ class DemoCallCenter:
     def _ring_seconds(self) -> float:
         return min(90.0, self.rng.lognormvariate(math.log(self.mean_ring * 0.8), 0.6))
 
-    def _talk_seconds(self) -> float:
+    def _talk_shape(self) -> tuple[float, float]:
+        """mu and sigma of the lognormal talk time whose mean is ``mean_talk``."""
         sigma = 0.8
-        mu = math.log(self.mean_talk) - sigma * sigma / 2
+        return math.log(self.mean_talk) - sigma * sigma / 2, sigma
+
+    def _talk_seconds(self) -> float:
+        mu, sigma = self._talk_shape()
         return min(self.mean_talk * 8, max(4.0, self.rng.lognormvariate(mu, sigma)))
 
     def _client_number(self) -> str:
         rng = self.rng
         prefix = rng.choice(("+48 5", "+48 6", "+48 7", "+48 8", "+49 15", "+380 6"))
-        digits = "".join(str(rng.randint(0, 9)) for _ in range(8))
+        digits = f"{rng.randrange(10**8):08d}"
         return f"{prefix}{digits[:2]} {digits[2:5]} {digits[5:]}"
 
     # -- managers ----------------------------------------------------------------
@@ -337,6 +354,8 @@ class DemoCallCenter:
         self._call_seq += 1
         call_id = f"c{self._call_seq:06d}"
         department = agent.employee.department if agent else None
+        if initial and agent is None:  # a queued call has not been waiting for long
+            started = max(started, self.now - timedelta(seconds=rng.uniform(0, 60)))
         call = Call(
             id=call_id,
             type=kind,
@@ -400,7 +419,7 @@ class DemoCallCenter:
     def _on_answer(self, call_id: str) -> list[Event]:
         return self._answer(call_id, self.now)
 
-    def _answer(self, call_id: str, at: datetime, at_start: bool = False) -> list[Event]:
+    def _answer(self, call_id: str, at: datetime, talk: float | None = None) -> list[Event]:
         call = self.calls.get(call_id)
         if call is None or call.employee_id is None:
             return []
@@ -416,11 +435,8 @@ class DemoCallCenter:
             "status": CallStatus.TALKING, "answered_at": at, "revision": call.revision + 1})
         self.calls[call_id] = call
         events.append(CallUpserted(call=call))
-        talk = self._talk_seconds()
-        end = at + timedelta(seconds=talk)
-        if at_start:
-            while end <= self.now:
-                end += timedelta(seconds=self._talk_seconds())
+        talk = self._talk_seconds() if talk is None else talk
+        end = max(at + timedelta(seconds=talk), self.now + timedelta(seconds=1))
         if self.rng.random() < 0.1:
             hold_at = at + timedelta(seconds=talk * self.rng.uniform(0.2, 0.7))
             if hold_at > self.now:

@@ -13,7 +13,7 @@ from textual.widgets import Footer, Static
 
 from wallboard.core.counters import compute_counters
 from wallboard.core.format import mask_number
-from wallboard.core.view import BoardFilter
+from wallboard.core.view import BoardFilter, describe_sort
 from wallboard.ui.messages import StateChanged
 from wallboard.ui.screens.picker import PickerScreen
 from wallboard.ui.widgets.call_table import CallTable
@@ -84,6 +84,11 @@ class BoardScreen(Screen[None]):
         self._update_header()
 
     def tick(self) -> None:
+        """Once a second: durations tick; pending events are drawn in the same frame."""
+        if self._pending is not None:
+            self._pending.stop()
+            self._pending = None
+        self._last_update = time.monotonic()
         self.table.tick()
         self._update_header()
 
@@ -96,7 +101,12 @@ class BoardScreen(Screen[None]):
         status, status_class = connection_text(
             app.state.connection, now, app.zone, app.stale_after
         )
-        self.query_one(TopBar).show(status, status_class, now.astimezone(app.zone).strftime("%H:%M:%S"))
+        self.query_one(TopBar).show(
+            status,
+            status_class,
+            now.astimezone(app.zone).strftime("%H:%M:%S"),
+            note=describe_sort(table.sort_key, table.sort_reverse),
+        )
 
     # -- filters -------------------------------------------------------------------------
     def action_filter_employees(self) -> None:
@@ -157,10 +167,12 @@ class BoardScreen(Screen[None]):
     def action_sort_next(self) -> None:
         table = self.table
         table.set_sort(table.sort_key.next(), table.sort_reverse)
+        self._update_header()
 
     def action_sort_reverse(self) -> None:
         table = self.table
         table.set_sort(table.sort_key, not table.sort_reverse)
+        self._update_header()
 
     # -- copy ----------------------------------------------------------------------------
     def action_copy_client(self) -> None:

@@ -108,7 +108,7 @@ class CallTable(Widget, can_focus=True):
         self.mask_numbers = mask_numbers
         self.wait_warning = wait_warning
         self.show_cursor = show_cursor
-        self.sort_key = SortKey.STATUS
+        self.sort_key = SortKey.STARTED
         self.sort_reverse = False
         self.board_filter = BoardFilter()
         self.rows: list[Call] = []
@@ -160,8 +160,8 @@ class CallTable(Widget, can_focus=True):
         self.update_rows()
         ticking = [p for p in self._placed if p.column.ticks]
         if ticking and self.rows:
-            x0 = ticking[0].x
-            x1 = ticking[-1].x + ticking[-1].width
+            x0 = min(p.x for p in ticking)
+            x1 = max(p.x + p.width for p in ticking)
             self.refresh(Region(x0, 1, x1 - x0, self.page_size))
 
     # -- cursor --------------------------------------------------------------------
@@ -272,7 +272,7 @@ class CallTable(Widget, can_focus=True):
             title = p.column.title + (f" {arrow}" if p.column.key is self.sort_key else "")
             segments.append(Segment(fit(title, p.width, p.column.right), style))
             segments.append(Segment(" " * GAP, style))
-        return Strip(segments).adjust_cell_length(width, style)
+        return Strip(Segment.simplify(segments)).adjust_cell_length(width, style)
 
     def _render_row(self, line: _Line, ctx: CellContext, width: int) -> Strip:
         call = line.call
@@ -282,7 +282,8 @@ class CallTable(Widget, can_focus=True):
             base = base + self.get_component_rich_style("call-table--late")
         status_style = self.get_component_rich_style(f"call-table--{STATUS_CLASS[call.status]}")
         late_cell = self.get_component_rich_style("call-table--late-cell")
-        segments = [Segment(" " * GAP, base)]
+        cursor = self.get_component_rich_style("call-table--cursor") if line.cursor else None
+        segments: list[Segment] = []
         for p in self._placed:
             key = p.column.key
             style: Style = base
@@ -290,10 +291,12 @@ class CallTable(Widget, can_focus=True):
                 style = base + status_style
             elif key is SortKey.WAITING and line.late:
                 style = base + late_cell
-            segments.append(Segment(fit(p.column.text(call, ctx), p.width, p.column.right), style))
             segments.append(Segment(" " * GAP, base))
-        if line.cursor:
-            cursor = self.get_component_rich_style("call-table--cursor")
+            segments.append(Segment(fit(p.column.text(call, ctx), p.width, p.column.right), style))
+        segments.append(Segment(" " * GAP, base))
+        # Runs of one style become one segment: each segment costs an escape sequence.
+        segments = list(Segment.simplify(segments))
+        if cursor is not None:
             segments = list(Segment.apply_style(segments, post_style=cursor))
             base = base + cursor
         return Strip(segments).adjust_cell_length(width, base)

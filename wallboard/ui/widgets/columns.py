@@ -80,17 +80,20 @@ def is_late(call: Call, ctx: CellContext) -> bool:
     )
 
 
+# The durations come first: they tick every second, and a terminal update of a cell
+# rewrites the line from the widget's left edge up to that cell (Textual's partial
+# updates), so durations on the left keep a ticking board to a few bytes per row.
 COLUMNS: tuple[Column, ...] = (
+    Column(SortKey.WAITING, "Waiting", 8, 0, _waiting, right=True, ticks=True),
+    Column(SortKey.TALK, "Talk", 8, 2, _talk, right=True, ticks=True),
+    Column(SortKey.STATUS, "Status", 10, 0, lambda c, _: STATUS_TEXT[c.status]),
     Column(SortKey.TYPE, "Type", 10, 3, lambda c, _: TYPE_TEXT[c.type]),
     Column(SortKey.EMPLOYEE, "Employee", 18, 0, _employee, grow=3),
     Column(SortKey.DEPARTMENT, "Department", 11, 5, lambda c, x: x.state.department_of(c) or "–",
            grow=1),
-    Column(SortKey.STATUS, "Status", 10, 0, lambda c, _: STATUS_TEXT[c.status]),
     Column(SortKey.CLIENT, "Client", 16, 1, lambda c, x: _number(c.client_number, x), grow=1),
     Column(SortKey.BUSINESS, "Business no.", 16, 6, lambda c, x: _number(c.business_number, x),
            grow=1),
-    Column(SortKey.WAITING, "Waiting", 8, 0, _waiting, right=True, ticks=True),
-    Column(SortKey.TALK, "Talk", 8, 2, _talk, right=True, ticks=True),
     Column(SortKey.ROUTING, "Routing scheme", 14, 4, lambda c, _: c.routing_scheme or "–", grow=2),
 )
 GAP = 1

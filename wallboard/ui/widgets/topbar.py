@@ -34,7 +34,7 @@ def connection_text(conn: Connection, now: datetime, zone: tzinfo | None,
 
 
 class TopBar(Widget):
-    """``☎ wallboard · Demo call center            ● live  10:42:17``"""
+    """`` 10:42:17  ☎ wallboard · Demo call center · oldest first          ● live``"""
 
     DEFAULT_CSS = """
     TopBar { height: 1; }
@@ -46,17 +46,24 @@ class TopBar(Widget):
         self.status = ""
         self.status_class = "connecting"
         self.clock_text = ""
+        self.note = ""
 
-    def show(self, status: str, status_class: str, clock_text: str) -> None:
-        if (status, status_class, clock_text) != (self.status, self.status_class, self.clock_text):
-            self.status, self.status_class, self.clock_text = status, status_class, clock_text
+    def show(self, status: str, status_class: str, clock_text: str, note: str = "") -> None:
+        new = (status, status_class, clock_text, note)
+        if new != (self.status, self.status_class, self.clock_text, self.note):
+            self.status, self.status_class, self.clock_text, self.note = new
             for name in ("live", "stale", "reconnecting", "failed", "connecting"):
                 self.set_class(name == status_class, f"-{name}")
             self.refresh()
 
     def render(self) -> Text:
-        left = Text.assemble(("☎ wallboard", "bold"), " · ", self.title)
-        right = Text.assemble((self.status, "bold"), "  ", self.clock_text, " ")
+        # The clock leads: it changes every second, and a terminal update rewrites a line
+        # from its left edge up to the change.
+        left = Text.assemble(" ", (self.clock_text, "bold"), "  ", ("☎ wallboard", "bold"),
+                             " · ", self.title)
+        if self.note:
+            left.append(f" · {self.note}", "italic")
+        right = Text.assemble((self.status, "bold"), " ")
         room = self.size.width - left.cell_len - right.cell_len
         if room < 1:
             left.truncate(max(0, self.size.width - right.cell_len - 1), overflow="ellipsis")
