@@ -18,6 +18,7 @@ import socket
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import unquote
 
 import uvicorn
 from starlette.applications import Starlette
@@ -239,14 +240,16 @@ class FakeAri:
                 self.sockets.remove(ws)
 
     async def _http(self, request: Request) -> Response:
-        path = "/" + request.path_params["path"]
+        raw = request.scope.get("raw_path", b"").decode().split("?", 1)[0].removeprefix("/ari")
+        path = unquote(raw) if raw else "/" + request.path_params["path"]
         params = dict(request.query_params)
         self.requests.append(
-            Recorded(request.method, path, {k: v for k, v in params.items() if k != "api_key"})
+            Recorded(request.method, raw or path, {k: v for k, v in params.items() if k != "api_key"})
         )
         if not self._authorized(request.headers, params):
             return JSONResponse({"message": "Authentication required"}, status_code=401)
-        method, parts = request.method, path.strip("/").split("/")
+        method = request.method
+        parts = [unquote(x) for x in (raw or path).strip("/").split("/")]
         if method == "GET":
             return self._get(parts, params)
         if parts[0] == "channels":
