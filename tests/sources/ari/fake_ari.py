@@ -149,19 +149,25 @@ class FakeAri:
     async def _enter(self, bridge_id: str, channel_id: str) -> None:
         self.bridges[bridge_id]["channels"].append(channel_id)
         await self.emit(
-            "ChannelEnteredBridge", bridge=self.bridges[bridge_id], channel=self.channels[channel_id]
+            "ChannelEnteredBridge",
+            bridge=self.bridges[bridge_id],
+            channel=self.channels[channel_id],
         )
 
     async def leave_bridge(self, channel_id: str) -> None:
         for bridge in self.bridges.values():
             if channel_id in bridge["channels"]:
                 bridge["channels"].remove(channel_id)
-                await self.emit("ChannelLeftBridge", bridge=bridge, channel=self.channels[channel_id])
+                await self.emit(
+                    "ChannelLeftBridge", bridge=bridge, channel=self.channels[channel_id]
+                )
 
     async def hold(self, channel_id: str, on: bool = True) -> None:
         await self.emit("ChannelHold" if on else "ChannelUnhold", channel=self.channels[channel_id])
 
-    async def hangup(self, channel_id: str, cause: int = 16, cause_txt: str = "Normal Clearing") -> None:
+    async def hangup(
+        self, channel_id: str, cause: int = 16, cause_txt: str = "Normal Clearing"
+    ) -> None:
         if channel_id not in self.channels:
             return
         await self.leave_bridge(channel_id)
@@ -244,7 +250,9 @@ class FakeAri:
         path = unquote(raw) if raw else "/" + request.path_params["path"]
         params = dict(request.query_params)
         self.requests.append(
-            Recorded(request.method, raw or path, {k: v for k, v in params.items() if k != "api_key"})
+            Recorded(
+                request.method, raw or path, {k: v for k, v in params.items() if k != "api_key"}
+            )
         )
         if not self._authorized(request.headers, params):
             return JSONResponse({"message": "Authentication required"}, status_code=401)
@@ -324,9 +332,13 @@ class FakeAri:
             if channel_id not in self.channels:
                 return JSONResponse({"message": "Channel not found"}, status_code=400)
             if self.bridges[parts[1]]["bridge_class"] != "stasis":
-                return JSONResponse({"message": "Bridge not in Stasis application"}, status_code=409)
+                return JSONResponse(
+                    {"message": "Bridge not in Stasis application"}, status_code=409
+                )
             if channel_id not in self.stasis:
-                return JSONResponse({"message": "Channel not in Stasis application"}, status_code=422)
+                return JSONResponse(
+                    {"message": "Channel not in Stasis application"}, status_code=422
+                )
             await self._enter(parts[1], channel_id)
             return Response(status_code=204)
         if method == "DELETE" and len(parts) == 2:

@@ -57,7 +57,8 @@ class Spec:
         if kind.startswith("List[") and kind.endswith("]"):
             if not isinstance(value, list):
                 return [f"{where}: expected a list"]
-            return [e for i, v in enumerate(value) for e in self.check(v, kind[5:-1], f"{where}[{i}]")]
+            inner = kind[5:-1]
+            return [e for i, v in enumerate(value) for e in self.check(v, inner, f"{where}[{i}]")]
         simple = {
             "string": lambda v: isinstance(v, str),
             "int": lambda v: isinstance(v, int) and not isinstance(v, bool),

@@ -59,7 +59,8 @@ async def test_unknown_events_and_fields_are_ignored(watch, fake: FakeAri) -> No
     await ws.send_json(p.event("BrandNewEvent2031", fake.app, fake.now, gizmo={"x": 1}))
     await ws.send_json(p.event("ChannelCreated", fake.app, fake.now, channel={"no_id": True}))
     await ws.send_json(p.event("PeerStatusChange", fake.app, fake.now,
-                               peer={"peer_status": "Reachable"}, endpoint=p.endpoint("PJSIP/1001")))
+                               peer={"peer_status": "Reachable"},
+                               endpoint=p.endpoint("PJSIP/1001")))
     odd = p.channel("PJSIP/trunk", number="+48600", context="from-external")
     odd["future_field"] = {"nested": [1, 2]}
     odd["dialplan"]["priority"] = None  # real Asterisk may write null

@@ -104,7 +104,9 @@ async def test_call_transferred_to_another_manager(watch, fake: FakeAri) -> None
     fake.tick(2)
     piotr = await fake.add_channel("PJSIP/1002", state="Ringing")
     await fake.dial(client, piotr, "RINGING")
-    call = await w.until(lambda: (c := w.state.calls.get(client)) and c.employee_id == "piotr" and c)
+    call = await w.until(
+        lambda: (c := w.state.calls.get(client)) and c.employee_id == "piotr" and c
+    )
     assert call.status is CallStatus.ON_HOLD, "answered once; waiting for the new manager"
     await fake.set_state(piotr, "Up")
     await fake.bridge(piotr, bridge_id="b1")

@@ -235,7 +235,9 @@ class AriClient(Source):
         for endpoint in self.world.directory.endpoints:
             resource = endpoint.partition("/")[2]
             try:
-                data = await self.http.get("/asterisk/variable", variable=f"DB({family}/{resource})")
+                data = await self.http.get(
+                    "/asterisk/variable", variable=f"DB({family}/{resource})"
+                )
             except AriError as exc:
                 if isinstance(exc, AriAuthError):
                     raise

@@ -270,4 +270,5 @@ class ListenManager:
             return f"Asterisk could not call {live.endpoint}: is it a registered endpoint?"
         if exc.status == 404:
             return "The manager's channel is gone; the call may have ended."
-        return f"Asterisk refused to join the call ({exc.status}: {exc.detail or 'no reason given'})."
+        reason = exc.detail or "no reason given"
+        return f"Asterisk refused to join the call ({exc.status}: {reason})."

@@ -234,7 +234,9 @@ class CallMapper:
         meta: _Meta,
         now: datetime,
     ) -> Call:
-        origin = next(m for m in members if self.world.is_party(m) and m.channel.technology != "Local")
+        origin = next(
+            m for m in members if self.world.is_party(m) and m.channel.technology != "Local"
+        )
         ordered = ([client] if client else []) + [m for m in members if m is not client]
         call_type = self._type(ordered, origin)
         answered = self._answered(client or origin, agent)
@@ -260,7 +262,10 @@ class CallMapper:
             answered_at=meta.answered_at,
             routing_scheme=self._variable(ordered, self.settings.routing_scheme_variable) or None,
             project=self.world.directory.project,
-            extra={"channel": (client or origin).id, **({"agent_channel": agent.id} if agent else {})},
+            extra={
+                "channel": (client or origin).id,
+                **({"agent_channel": agent.id} if agent else {}),
+            },
         )
 
     def _answered(self, side: ChannelInfo, agent: ChannelInfo | None) -> bool:

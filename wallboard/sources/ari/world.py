@@ -61,7 +61,9 @@ class AriWorld:
         if dnd_device:
             for endpoint in directory.endpoints:
                 technology, _, resource = endpoint.partition("/")
-                name = dnd_device.format(resource=resource, technology=technology, endpoint=endpoint)
+                name = dnd_device.format(
+                    resource=resource, technology=technology, endpoint=endpoint
+                )
                 self._dnd_devices[name] = endpoint
 
     @property
