@@ -77,3 +77,19 @@ async def test_application_replaced_says_what_to_do(watch, fake: FakeAri) -> Non
     await fake.emit("ApplicationReplaced")
     await w.until(lambda: w.state.connection.link is Link.FAILED)
     assert "own source.app" in w.state.connection.message
+
+
+async def test_unreadable_listing_is_retried_not_fatal(watch, fake: FakeAri) -> None:
+    fake.channels["broken"] = {"name": "no id here"}
+    w = await watch()
+    await w.until(lambda: w.state.connection.link is Link.RECONNECTING)
+    assert "cannot read" in w.state.connection.message
+    del fake.channels["broken"]
+    await w.until(lambda: w.state.connection.link is Link.LIVE)
+
+
+async def test_unreachable_message_reads_well(watch) -> None:
+    w = await watch(url="http://127.0.0.1:9")
+    await w.until(lambda: w.state.connection.link is Link.RECONNECTING)
+    message = w.state.connection.message
+    assert message.startswith("Cannot reach Asterisk at 127.0.0.1:9 (") and "\\n" not in message

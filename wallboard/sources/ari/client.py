@@ -143,6 +143,9 @@ class AriClient(Source):
                 reason = exc.message
             except (OSError, InvalidHandshake, TimeoutError) as exc:
                 reason = self.http.unreachable(exc)
+            except (ValidationError, ValueError, TypeError, KeyError) as exc:
+                log.warning("unreadable answer from Asterisk: %s", self.http.clean(str(exc)))
+                reason = f"Asterisk at {self.http.host} sent data the wallboard cannot read."
             if self._closed.is_set():
                 return
             delay = min(self.backoff_seconds * 2**attempt, self.settings.reconnect_max_seconds)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import json
+import socket
 import ssl
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -144,18 +145,22 @@ class AriHttp:
         return text.strip().rstrip(".")
 
     def unreachable(self, exc: BaseException) -> str:
-        reason = ""
-        if isinstance(exc, OSError) and exc.strerror:
-            reason = exc.strerror
-        elif isinstance(exc, ssl.SSLError) or "CERTIFICATE" in str(exc).upper():
-            reason = "its TLS certificate was not accepted (see verify_tls)"
+        cause = exc
+        while not isinstance(cause, OSError) and (cause.__cause__ or cause.__context__):
+            cause = cause.__cause__ or cause.__context__  # type: ignore[assignment]
+        if isinstance(cause, ssl.SSLError) or "CERTIFICATE" in str(exc).upper():
+            reason = "its TLS certificate was not accepted; see verify_tls"
+        elif isinstance(cause, ConnectionRefusedError):
+            reason = "connection refused; is Asterisk's HTTP server on that port?"
+        elif isinstance(cause, socket.gaierror):
+            reason = "unknown host name"
+        elif isinstance(cause, TimeoutError):
+            reason = "no answer"
+        elif isinstance(cause, OSError) and cause.strerror:
+            reason = cause.strerror.lower()
         else:
-            cause = exc.__cause__ or exc.__context__
-            if isinstance(cause, OSError) and cause.strerror:
-                reason = cause.strerror
-            else:
-                reason = self.clean(str(exc)) or type(exc).__name__
-        return f"Cannot reach Asterisk at {self.host} ({reason.lower().rstrip('.')})."
+            reason = self.clean(str(exc)).lower() or type(exc).__name__
+        return f"Cannot reach Asterisk at {self.host} ({reason.rstrip('.')})."
 
 
 def _param(value: Any) -> str:
