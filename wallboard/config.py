@@ -7,6 +7,8 @@ Where it is found: ``--config PATH``, else ``$WALLBOARD_CONFIG``, else
 from __future__ import annotations
 
 import os
+import re
+import socket
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
@@ -47,6 +49,23 @@ class FeedSource(Section):
     stale_after_seconds: float = Field(default=10.0, gt=0)
 
 
+class AriEmployee(Section):
+    """One manager in the ARI endpoint map."""
+
+    id: str
+    name: str = ""
+    """Shown on the board; defaults to the id."""
+    department: str | None = None
+    endpoints: list[str] = Field(default_factory=list)
+    """The manager's SIP accounts as ARI endpoints, e.g. ``["PJSIP/1001", "PJSIP/1001-app"]``."""
+
+
+def default_ari_app() -> str:
+    """A unique ARI application name per run: two sockets on one name starve the older."""
+    host = re.sub(r"[^A-Za-z0-9_.-]", "-", socket.gethostname()) or "host"
+    return f"wallboard-{host}-{os.getpid()}"
+
+
 class AriSource(Section):
     kind: Literal["ari"] = "ari"
     url: str
@@ -55,9 +74,49 @@ class AriSource(Section):
     password: SecretStr | None = None
     api_key: SecretStr | None = None
     """``user:password``, instead of username and password."""
-    app: str | None = None
+    app: str = Field(default_factory=default_ari_app)
     """The ARI application name; each wallboard needs its own (default: unique per run)."""
     verify_tls: bool = True
+
+    # -- who is who --------------------------------------------------------------
+    employees: list[AriEmployee] = Field(default_factory=list)
+    """The endpoint map inline: managers, their departments and endpoints."""
+    employees_csv: Path | None = None
+    """A CSV file with columns id,name,department,endpoint (one row per endpoint)."""
+    project: str = "default"
+    """The tenant shown on calls and managers."""
+
+    # -- what a call is ----------------------------------------------------------
+    type_variable: str | None = "WALLBOARD_CALL_TYPE"
+    """Channel variable holding incoming / outgoing / callback; wins over the contexts."""
+    incoming_contexts: list[str] = Field(
+        default_factory=lambda: ["from-external", "from-trunk", "from-pstn"]
+    )
+    outgoing_contexts: list[str] = Field(default_factory=lambda: ["from-internal"])
+    callback_contexts: list[str] = Field(default_factory=list)
+    ignore_contexts: list[str] = Field(default_factory=list)
+    """Channels created in these contexts are never shown as calls."""
+    business_number_variable: str | None = "FROM_DID"
+    """Channel variable with the number the client dialled or the manager called from."""
+    routing_scheme_variable: str | None = "WALLBOARD_SCHEME"
+    """Channel variable naming the routing (call-forwarding) scheme."""
+
+    # -- do not disturb ----------------------------------------------------------
+    dnd_device: str | None = None
+    """Device whose state marks DND, ``{resource}`` replaced, e.g. ``Custom:DND{resource}``."""
+    dnd_astdb_family: str | None = None
+    """AstDB family read through ``DB(family/resource)``, e.g. ``DND``; non-empty is DND."""
+    dnd_poll_seconds: float = Field(default=30.0, ge=1)
+
+    # -- listen / coach / barge --------------------------------------------------
+    supervisor_endpoint: str | None = None
+    """The endpoint rung for listening when the board does not name one, e.g. PJSIP/1100."""
+    listen_caller_id: str = "Wallboard listen"
+    listen_ring_seconds: int = Field(default=30, ge=5, le=300)
+
+    # -- connection ----------------------------------------------------------------
+    request_timeout_seconds: float = Field(default=10.0, gt=0)
+    reconnect_max_seconds: float = Field(default=30.0, ge=1)
 
 
 SourceConfig = Annotated[DemoSource | FeedSource | AriSource, Field(discriminator="kind")]
