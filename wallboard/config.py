@@ -122,6 +122,18 @@ class AriSource(Section):
 SourceConfig = Annotated[DemoSource | FeedSource | AriSource, Field(discriminator="kind")]
 
 
+class Thresholds(Section):
+    """When a counter turns amber, then red (at or above the figure; 0 turns it off)."""
+
+    waiting_amber: int = Field(default=3, ge=0)
+    waiting_red: int = Field(default=8, ge=0)
+    longest_wait_amber_seconds: float = Field(default=30, ge=0)
+    longest_wait_red_seconds: float = Field(default=90, ge=0)
+
+
+KioskPage = Literal["all", "departments", "longest_waiting"]
+
+
 class UiConfig(Section):
     wait_warning_seconds: float = Field(default=30.0, ge=0)
     """Unanswered calls waiting longer than this stand out."""
@@ -129,11 +141,23 @@ class UiConfig(Section):
     """How often the table applies new events to the screen (durations tick every second)."""
     timezone: str | None = None
     """IANA zone for days and clock, e.g. Europe/Warsaw; None: the system's."""
-    mask_numbers: bool = False
-    """Show client numbers as +48 *** *** 123 (always on in kiosk mode unless set false)."""
+    mask_numbers: bool | None = None
+    """Show client numbers as +48 *** *** 123; None: masked in kiosk mode only."""
     kiosk: bool = False
+    """Wall-TV mode: big counters, no cursor, read-only, pages that rotate."""
+    kiosk_pages: list[KioskPage] = Field(default_factory=lambda: ["all"], min_length=1)
+    """Pages shown in turn in kiosk mode: all calls, one per department, longest waiting."""
+    kiosk_page_seconds: float = Field(default=20.0, ge=2)
+    kiosk_unlock_key: str | None = None
+    """A key that leaves kiosk mode for the interactive board; None: only quit works."""
     read_only: bool = False
     """Disable joining calls (listen / coach / barge)."""
+    thresholds: Thresholds = Field(default_factory=Thresholds)
+
+    @property
+    def masked(self) -> bool:
+        """Whether client numbers are masked: the setting, else on in kiosk mode."""
+        return self.kiosk if self.mask_numbers is None else self.mask_numbers
 
 
 class Config(Section):

@@ -40,14 +40,42 @@ class WallboardApp(App[None]):
         self.clock = clock
         self.state = state or LiveState()
         self.zone: tzinfo | None = ZoneInfo(config.ui.timezone) if config.ui.timezone else None
-        self.mask_numbers = config.ui.mask_numbers
+        self.mask_numbers = config.ui.masked
+        self.kiosk = config.ui.kiosk
+        if self.kiosk:
+            self.use_command_palette = False
         self.stale_after: float | None = getattr(config.source, "stale_after_seconds", None)
         if config.keys:
             self.set_keymap(config.keys)
+        if config.ui.kiosk and config.ui.kiosk_unlock_key:
+            self.bind(config.ui.kiosk_unlock_key, "unlock", description="Unlock", show=False)
 
-    def get_default_screen(self) -> BoardScreen:
+    def get_default_screen(self) -> Screen[None]:
         self.board = BoardScreen()
+        if self.kiosk:
+            from wallboard.ui.screens.kiosk import KioskScreen
+
+            return KioskScreen()
         return self.board
+
+    def notify_state_changed(self) -> None:
+        """Tell every screen on the stack; the live ones redraw, the others ignore it."""
+        for screen in self.screen_stack:
+            screen.post_message(StateChanged())
+
+    def action_unlock(self) -> None:
+        """Leave kiosk mode for the interactive board (the configured unlock key)."""
+        if self.kiosk:
+            self.kiosk = False
+            self.use_command_palette = True
+            self.switch_screen(self.board)
+            self.notify("Kiosk mode unlocked: the board is interactive.", timeout=4)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """In kiosk mode nothing but quit (and the unlock key) works."""
+        if self.kiosk and action not in ("quit", "unlock"):
+            return False
+        return True
 
     def on_mount(self) -> None:
         self.run_worker(self._follow_source(), name="source", exit_on_error=False)
@@ -58,7 +86,7 @@ class WallboardApp(App[None]):
             async for batch in self.source.events():
                 self.state.apply_all(batch)
                 self.state.mark_data(self.clock.now())
-                self.board.post_message(StateChanged())
+                self.notify_state_changed()
         except SourceError as exc:
             self._source_failed(str(exc))
         except Exception as exc:  # the board must outlive any backend bug
@@ -67,7 +95,7 @@ class WallboardApp(App[None]):
 
     def _source_failed(self, message: str) -> None:
         self.state.apply(ConnectionChanged(link=Link.FAILED, message=message, at=self.clock.now()))
-        self.board.post_message(StateChanged())
+        self.notify_state_changed()
         self.notify(message, severity="error", timeout=10)
 
     async def on_unmount(self) -> None:

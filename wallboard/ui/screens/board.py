@@ -97,7 +97,8 @@ class BoardScreen(Screen[None]):
         now = app.clock.now()
         table = self.table
         counters = compute_counters(table.rows, now)
-        self.query_one(CountersBar).show(counters, table.board_filter.active)
+        self.query_one(CountersBar).show(counters, table.board_filter.active,
+                                         app.config.ui.thresholds)
         status, status_class = connection_text(
             app.state.connection, now, app.zone, app.stale_after
         )

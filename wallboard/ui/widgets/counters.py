@@ -14,6 +14,7 @@ from textual.geometry import Region
 from textual.strip import Strip
 from textual.widget import Widget
 
+from wallboard.config import Thresholds
 from wallboard.core.counters import Counters
 from wallboard.core.format import format_duration
 
@@ -35,6 +36,30 @@ def counter_texts(counters: Counters) -> dict[str, str]:
     }
 
 
+def alert_levels(counters: Counters, thresholds: Thresholds) -> dict[str, str]:
+    """Which counters are amber or red: '' (calm), 'amber' or 'red', by counter key."""
+
+    def level(value: float, amber: float, red: float) -> str:
+        if red and value >= red:
+            return "red"
+        if amber and value >= amber:
+            return "amber"
+        return ""
+
+    return {
+        "waiting": level(counters.waiting, thresholds.waiting_amber, thresholds.waiting_red),
+        "longest_wait": level(counters.longest_wait, thresholds.longest_wait_amber_seconds,
+                              thresholds.longest_wait_red_seconds),
+    }
+
+
+def set_alert(widget: Widget, level: str) -> None:
+    """Put the widget in the -amber or -red class (or neither)."""
+    for name in ("amber", "red"):
+        if widget.has_class(f"-{name}") != (level == name):
+            widget.set_class(level == name, f"-{name}")
+
+
 class Counter(Widget):
     """One figure: its label on the first line, its value on the second."""
 
@@ -42,7 +67,8 @@ class Counter(Widget):
     Counter { width: 1fr; height: 2; }
     Counter > .counter--label { color: $text-muted; }
     Counter > .counter--value { text-style: bold; }
-    Counter.-alert > .counter--value { color: $warning; }
+    Counter.-amber > .counter--value { color: $warning; }
+    Counter.-red > .counter--value { color: $error; text-style: bold reverse; }
     """
     COMPONENT_CLASSES = {"counter--label", "counter--value"}
 
@@ -51,9 +77,8 @@ class Counter(Widget):
         self.label = label
         self.value = ""
 
-    def show(self, value: str, alert: bool = False) -> None:
-        if alert != self.has_class("-alert"):
-            self.set_class(alert, "-alert")
+    def show(self, value: str, level: str = "") -> None:
+        set_alert(self, level)
         if value != self.value:
             self.value = value
             self.refresh(Region(0, 1, self.size.width, 1))
@@ -73,12 +98,21 @@ class CountersBar(Horizontal):
 
     def compose(self) -> ComposeResult:
         for key, label in COUNTERS:
-            yield Counter(label, id=f"counter-{key.replace('_', '-')}")
+            yield Counter(label, id=counter_id(key))
 
-    def show(self, counters: Counters, filtered: bool) -> None:
+    def show(self, counters: Counters, filtered: bool, thresholds: Thresholds) -> None:
         self.values = counter_texts(counters)
-        waiting = counters.waiting > 0
+        levels = alert_levels(counters, thresholds)
         for counter in self.query(Counter):
-            key = counter.id.removeprefix("counter-").replace("-", "_")
-            counter.show(self.values[key], alert=waiting and key in ("waiting", "longest_wait"))
+            key = counter_key(counter)
+            counter.show(self.values[key], levels.get(key, ""))
         self.set_class(filtered, "-filtered")
+
+
+def counter_key(widget: Widget) -> str:
+    """``counter-longest-wait`` -> ``longest_wait``."""
+    return (widget.id or "").removeprefix("counter-").replace("-", "_")
+
+
+def counter_id(key: str) -> str:
+    return f"counter-{key.replace('_', '-')}"
