@@ -34,7 +34,15 @@ from wallboard.core.clock import Clock, SystemClock
 from wallboard.core.history import CallRecord
 from wallboard.server.hub import Hub, Subscriber
 from wallboard.server.openapi import build_openapi
-from wallboard.server.schemas import ErrorBody, Health, ListenCreated, ListenPatch, ListenRequest
+from wallboard.server.schemas import (
+    LISTEN_MODES_HEADER,
+    UPSTREAM_HEADER,
+    ErrorBody,
+    Health,
+    ListenCreated,
+    ListenPatch,
+    ListenRequest,
+)
 from wallboard.sources.base import NotSupported, Source, SourceError
 
 log = logging.getLogger(__name__)
@@ -190,7 +198,7 @@ class _Api:
         if (problem := await self._ready()) is not None:
             return problem
         etag = f'W/"{self.hub.seq}"'
-        headers = {"ETag": etag, "Cache-Control": "no-cache"}
+        headers = {"ETag": etag, "Cache-Control": "no-cache", **self._info_headers()}
         if etag_matches(request.headers.get("if-none-match"), etag):
             return Response(status_code=304, headers=headers)
         return Response(self.hub.snapshot_body(), media_type="application/json",
@@ -210,8 +218,16 @@ class _Api:
         return StreamingResponse(
             self._stream(subscriber, first),
             media_type="text/event-stream",
-            headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+            headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no",
+                     **self._info_headers()},
         )
+
+    def _info_headers(self) -> dict[str, str]:
+        """The source's own health and abilities, for clients that only read a stream."""
+        return {
+            UPSTREAM_HEADER: self.hub.upstream.link.value,
+            LISTEN_MODES_HEADER: ",".join(sorted(self.source.listen_modes)),
+        }
 
     async def _stream(self, subscriber: Subscriber, first: list[bytes]) -> AsyncIterator[bytes]:
         try:
@@ -228,7 +244,10 @@ class _Api:
         period = request.query_params.get("period", "today")
         if period not in PERIOD_DAYS:
             return error(400, "period must be one of today, 3d, 7d.")
-        start, end = period_bounds(period, self.clock.now())
+        try:
+            start, end = self._range(request, period_bounds(period, self.clock.now()))
+        except ValueError as exc:
+            return error(400, f"{exc}.")
         employee_id = request.path_params["employee_id"]
         return await self._call(
             lambda: self.source.manager_history(employee_id, start, end),
@@ -237,20 +256,23 @@ class _Api:
 
     async def calls(self, request: Request) -> Response:
         try:
-            start = parse_time(request.query_params.get("from"), "from")
-            end = parse_time(request.query_params.get("to"), "to")
+            start, end = self._range(request, period_bounds("today", self.clock.now()))
         except ValueError as exc:
             return error(400, f"{exc}.")
-        now = self.clock.now()
-        end = end or now
-        start = start or period_bounds("today", now)[0]
-        if end < start:
-            return error(400, "from must not be after to.")
         employee_id = request.path_params["employee_id"]
         return await self._call(
             lambda: self.source.call_log(employee_id, start, end),
             lambda records: CALL_RECORDS.dump_json(list(records)),
         )
+
+    @staticmethod
+    def _range(request: Request, default: tuple[datetime, datetime]) -> tuple[datetime, datetime]:
+        """``from`` / ``to`` query parameters, each defaulting to ``default``'s."""
+        start = parse_time(request.query_params.get("from"), "from") or default[0]
+        end = parse_time(request.query_params.get("to"), "to") or default[1]
+        if end < start:
+            raise ValueError("from must not be after to")
+        return start, end
 
     async def start_listen(self, request: Request) -> Response:
         try:

@@ -124,6 +124,8 @@ def build_openapi() -> dict[str, Any]:
                 _path_param("employee_id"),
                 _query("period", {"type": "string", "enum": ["today", "3d", "7d"],
                                   "default": "today"}, "Today, the last 3 or 7 days."),
+                _query("from", time, "Overrides the period's start (ISO 8601 with zone)."),
+                _query("to", time, "Overrides the period's end (ISO 8601 with zone)."),
             ],
             "responses": {"200": _json("ManagerHistory", "The history."),
                           **_errors(400, *AUTH, 501, 502)},

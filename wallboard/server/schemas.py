@@ -12,6 +12,10 @@ from wallboard.core.listen import ListenMode
 from wallboard.core.models import Call, Employee, Frozen
 
 API_VERSION = "1"
+UPSTREAM_HEADER = "X-Wallboard-Upstream"
+"""On /v1/snapshot and /v1/events: the feed server's own source link (live, reconnecting…)."""
+LISTEN_MODES_HEADER = "X-Wallboard-Listen-Modes"
+"""On /v1/snapshot and /v1/events: the listen modes the source offers, comma-separated."""
 
 
 class SnapshotBody(Frozen):
