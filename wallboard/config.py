@@ -168,10 +168,10 @@ def secret_or_env(
     environ: Mapping[str, str] | None = None,
 ) -> str | None:
     """The configured secret, else the environment variable ``name``, else None."""
-    if secret is not None and secret.get_secret_value():
-        return secret.get_secret_value()
+    if secret is not None and secret.get_secret_value().strip():
+        return secret.get_secret_value().strip()
     environ = os.environ if environ is None else environ
-    return environ.get(name) or None
+    return environ.get(name, "").strip() or None
 
 
 def _is_union_tag(part: object) -> bool:
