@@ -47,7 +47,7 @@ async def test_a_slow_subscriber_is_resynced_and_never_blocks_the_hub():
     assert frames is not None and len(frames) == 1
     assert frames[0].startswith(b"id: 107\n") and b'"kind":"snapshot"' in frames[0]
     assert h.resyncs == 1
-    h.publish([CallEnded(call_id="n0")])
+    h.publish([CallEnded(call_id="n00")])
     assert (await slow.next_frames(0.1))[0].startswith(b"id: 108\n")
 
 
