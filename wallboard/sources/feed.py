@@ -61,8 +61,8 @@ class _Resync(Exception):
 
 
 def normalize_url(url: str) -> str:
-    url = url.strip().rstrip("/")
-    return url if "://" in url else f"http://{url}"
+    url = url.strip()
+    return (url if "://" in url else f"http://{url}").rstrip("/")
 
 
 class FeedClient(Source):
@@ -96,9 +96,12 @@ class FeedClient(Source):
         self._bad_url: str | None = None
         try:
             parsed = httpx.URL(self.url)
-            self.title = f"feed {parsed.host}:{parsed.port or 80}"
+            if parsed.scheme not in ("http", "https") or not parsed.host:
+                raise httpx.InvalidURL("not http")
+            self.title = f"feed {parsed.host}:{parsed.port or parsed.scheme == 'https' and 443 or 80}"
         except (httpx.InvalidURL, ValueError, TypeError):
-            self._bad_url = f"The feed URL {self.url} is not a valid address."
+            self._bad_url = (f"The feed URL {self.url} is not a valid address; use "
+                             "http://host:port.")
             self.title = "feed"
         timeout = httpx.Timeout(10.0, read=read_timeout)
         self._http = httpx.AsyncClient(
@@ -130,6 +133,10 @@ class FeedClient(Source):
             except _Resync:
                 self._last_id = None
                 problem, delay = None, None
+            except (httpx.UnsupportedProtocol, httpx.InvalidURL) as exc:
+                yield [self._make_status(Link.FAILED, describe_error(exc, self.url))]
+                await self._closed.wait()
+                return
             except (httpx.HTTPError, OSError) as exc:
                 problem, delay = describe_error(exc, self.url), None
             if self._closed.is_set():
