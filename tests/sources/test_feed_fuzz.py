@@ -61,8 +61,10 @@ def test_malformed_payloads_are_skipped_counted_and_the_next_snapshot_restores_t
             first = stream(sse((5, GOOD), (event_id, payload)))
             fake_feed.reset([first], lambda: stream(sse((20, FINAL)) + b": idle\n\n"))
         else:
-            good = json.loads(GOOD) | {"seq": 5, "server_time": "2026-03-24T09:00:00Z"}
-            final = json.loads(FINAL) | {"seq": 20, "server_time": "2026-03-24T09:00:00Z"}
+            extra = {"server_time": "2026-03-24T09:00:00Z", "restart": None}
+            good = {k: v for k, v in (json.loads(GOOD) | extra | {"seq": 5}).items() if v is not None}
+            final = {k: v for k, v in (json.loads(FINAL) | extra | {"seq": 20}).items()
+                     if v is not None}
             fake_feed.reset(
                 [Response(json.dumps(good), media_type="application/json"),
                  Response(payload, media_type="application/json", headers={"ETag": '"b"'})],

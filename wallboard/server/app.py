@@ -35,6 +35,7 @@ from wallboard.core.history import CallRecord
 from wallboard.server.hub import Hub, Subscriber
 from wallboard.server.openapi import build_openapi
 from wallboard.server.schemas import (
+    EPOCH_HEADER,
     LISTEN_MODES_HEADER,
     UPSTREAM_HEADER,
     ErrorBody,
@@ -226,6 +227,7 @@ class _Api:
         """The source's own health and abilities, for clients that only read a stream."""
         return {
             UPSTREAM_HEADER: self.hub.upstream.link.value,
+            EPOCH_HEADER: str(self.hub.first_seq),
             LISTEN_MODES_HEADER: ",".join(sorted(self.source.listen_modes)),
         }
 

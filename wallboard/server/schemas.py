@@ -14,6 +14,8 @@ from wallboard.core.models import Call, Employee, Frozen
 API_VERSION = "1"
 UPSTREAM_HEADER = "X-Wallboard-Upstream"
 """On /v1/snapshot and /v1/events: the feed server's own source link (live, reconnecting…)."""
+EPOCH_HEADER = "X-Wallboard-Epoch"
+"""On /v1/snapshot and /v1/events: differs after the feed server restarted."""
 LISTEN_MODES_HEADER = "X-Wallboard-Listen-Modes"
 """On /v1/snapshot and /v1/events: the listen modes the source offers, comma-separated."""
 

@@ -31,6 +31,7 @@ from wallboard.core.events import EVENT_ADAPTER, ConnectionChanged, Event, Link,
 from wallboard.core.history import CallRecord, ManagerHistory
 from wallboard.core.listen import ListenMode
 from wallboard.server.schemas import (
+    EPOCH_HEADER,
     LISTEN_MODES_HEADER,
     UPSTREAM_HEADER,
     ListenCreated,
@@ -88,6 +89,9 @@ class FeedClient(Source):
         self.listen_modes = frozenset(ListenMode)
         self._backoff = Backoff(backoff_base, backoff_cap, rng)
         self._last_id: int | None = None
+        self._epoch: str | None = None
+        self._restarted = False
+        """The server restarted: the next snapshot tells the state to start over."""
         self._upstream: tuple[Link, str] = (Link.LIVE, "")
         self._last_status: tuple[Link, str, datetime | None] | None = None
         self._closed = asyncio.Event()
@@ -181,7 +185,7 @@ class FeedClient(Source):
             raise _Resync from None
         if isinstance(event, Snapshot):
             self._last_id = seq
-            return [event]
+            return [self._snapshot(event)]
         if self._last_id is None:
             log.warning("The feed at %s sent an event before its snapshot; resyncing.", self.url)
             raise _Resync
@@ -213,9 +217,10 @@ class FeedClient(Source):
                     self._count_malformed("snapshot", exc)
                 else:
                     etag = response.headers.get("etag")
+                    self._last_id = body.seq
                     self._upstream = (body.upstream, "")
-                    batch.append(Snapshot(calls=body.calls, employees=body.employees,
-                                          at=body.at))
+                    batch.append(self._snapshot(Snapshot(
+                        calls=body.calls, employees=body.employees, at=body.at)))
             if (status := self._live_status()) is not None:
                 batch.insert(0, status)
             yield batch  # an empty batch says: checked just now, nothing changed
@@ -232,7 +237,20 @@ class FeedClient(Source):
             raise _Stop(text)
         raise _Retry(text, retry_after(response, self.clock.now()))
 
+    def _snapshot(self, snapshot: Snapshot) -> Snapshot:
+        if self._restarted:
+            self._restarted = False
+            return snapshot.model_copy(update={"restart": True})
+        return snapshot
+
     def _read_headers(self, response: httpx.Response) -> None:
+        epoch = response.headers.get(EPOCH_HEADER)
+        if epoch is not None:
+            if self._epoch is not None and epoch != self._epoch:
+                log.info("The feed at %s restarted; starting over.", self.url)
+                self._restarted = True
+                self._last_id = None
+            self._epoch = epoch
         upstream = response.headers.get(UPSTREAM_HEADER)
         if upstream in Link.__members__.values() and upstream != self._upstream[0]:
             self._upstream = (Link(upstream), "")
