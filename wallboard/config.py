@@ -160,9 +160,26 @@ class UiConfig(Section):
         return self.kiosk if self.mask_numbers is None else self.mask_numbers
 
 
+class ServerConfig(Section):
+    """``wallboard serve``: the HTTP feed that re-exports the [source]."""
+
+    host: str = "127.0.0.1"
+    """Address to bind; anything but loopback requires a token."""
+    port: int = Field(default=8765, ge=0, le=65535)
+    token: SecretStr | None = None
+    """Bearer token clients must send; also read from $WALLBOARD_TOKEN."""
+    replay: int = Field(default=10_000, ge=1, le=1_000_000)
+    """How many recent events are kept so a reconnecting client can resume."""
+    heartbeat_seconds: float = Field(default=15.0, gt=0, le=15.0)
+    """A comment is sent on idle event streams at least this often."""
+    client_queue: int = Field(default=2_000, ge=1)
+    """Events buffered per stream client; one that falls further behind is resynced."""
+
+
 class Config(Section):
     source: SourceConfig = Field(default_factory=DemoSource)
     ui: UiConfig = Field(default_factory=UiConfig)
+    server: ServerConfig = Field(default_factory=ServerConfig)
     keys: dict[str, str] = Field(default_factory=dict)
     """Remapped keys: binding id -> key(s), e.g. ``"board.sort" = "o"``."""
 
@@ -227,6 +244,17 @@ def describe_validation_error(exc: ValidationError) -> str:
         what = first["msg"][0].lower() + first["msg"][1:]
     more = f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})"
     return f"{loc or '(top level)'}: {what}{more if len(errors) > 1 else ''}."
+
+
+def secret_or_env(
+    secret: SecretStr | None, name: str = "WALLBOARD_TOKEN",
+    environ: Mapping[str, str] | None = None,
+) -> str | None:
+    """The configured secret, else the environment variable ``name``, else None."""
+    if secret is not None and secret.get_secret_value().strip():
+        return secret.get_secret_value().strip()
+    environ = os.environ if environ is None else environ
+    return environ.get(name, "").strip() or None
 
 
 def _is_union_tag(part: object) -> bool:

@@ -126,3 +126,13 @@ def test_applying_a_stream_twice_gives_the_same_state(stream):
     assert once.calls == twice.calls
     ended = {cid for op, cid, _ in stream if op == "end"}
     assert not ended & set(once.calls)
+
+
+def test_a_restart_snapshot_forgets_ended_calls():
+    s = LiveState()
+    s.apply(CallEnded(call_id="c7"))
+    s.apply(CallUpserted(call=call("c8")))
+    s.apply(Snapshot(calls=(), restart=True))
+    assert s.calls == {}
+    assert s.apply(CallUpserted(call=call("c7")))  # new calls that reuse the ids
+    assert s.apply(CallUpserted(call=call("c8")))

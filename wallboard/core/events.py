@@ -56,6 +56,9 @@ class Snapshot(Frozen):
     calls: tuple[Call, ...] = ()
     employees: tuple[Employee, ...] = ()
     at: datetime | None = None
+    restart: bool = False
+    """The source started over (e.g. a restarted feed server): call ids it used before
+    mean nothing now, so the memory of ended calls is dropped too."""
 
 
 class Link(StrEnum):

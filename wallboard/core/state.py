@@ -129,8 +129,11 @@ class LiveState:
         return True
 
     def _replace(self, snapshot: Snapshot) -> None:
-        for call_id in self.calls.keys() - {c.id for c in snapshot.calls}:
-            self._remember_ended(call_id)
+        if snapshot.restart:  # ids from before the restart mean nothing now
+            self._ended.clear()
+        else:
+            for call_id in self.calls.keys() - {c.id for c in snapshot.calls}:
+                self._remember_ended(call_id)
         self.calls = {c.id: c for c in snapshot.calls}
         for call_id in self.calls:
             self._ended.pop(call_id, None)

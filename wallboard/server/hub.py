@@ -1,0 +1,215 @@
+"""The hub: ONE upstream source, any number of HTTP clients.
+
+It consumes ``Source.events()``, applies every event to a :class:`LiveState`, numbers the
+events that changed something (the sequence number is the SSE id), keeps the most recent
+ones in a bounded replay buffer and fans them out to subscribers. Each subscriber has a
+bounded buffer of its own: one that falls too far behind is marked and gets a fresh
+snapshot when it next reads, so a slow client never blocks the hub or the other clients.
+
+Everything runs on one event loop, so subscribing and publishing need no locks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import logging
+import time
+from collections import deque
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from wallboard.core.clock import Clock, SystemClock
+from wallboard.core.events import ConnectionChanged, Event, Link
+from wallboard.core.state import LiveState
+from wallboard.server.schemas import SnapshotBody
+from wallboard.sources.base import Source
+
+log = logging.getLogger(__name__)
+
+RESTART_SECONDS = 2.0
+"""Pause before the hub calls ``events()`` again when the source ended or failed."""
+
+
+@dataclass(frozen=True, slots=True)
+class Sequenced:
+    seq: int
+    frame: bytes
+    """The event as an SSE frame (``id:`` and ``data:`` lines), encoded once for everyone."""
+
+
+def sse_frame(seq: int, json_text: str | bytes) -> bytes:
+    data = json_text.encode() if isinstance(json_text, str) else json_text
+    return b"id: %d\ndata: %s\n\n" % (seq, data)
+
+
+class Subscriber:
+    """One event-stream client: a bounded buffer of frames and a wake-up flag."""
+
+    def __init__(self, hub: Hub, limit: int) -> None:
+        self._hub = hub
+        self._limit = limit
+        self._frames: deque[bytes] = deque()
+        self._wake = asyncio.Event()
+        self.overflowed = False
+        self.closed = False
+
+    def push(self, frame: bytes) -> None:
+        if self.overflowed:
+            return
+        if len(self._frames) >= self._limit:
+            self.overflowed = True
+            self._frames.clear()
+        else:
+            self._frames.append(frame)
+        self._wake.set()
+
+    def close(self) -> None:
+        self.closed = True
+        self._wake.set()
+
+    async def next_frames(self, timeout: float) -> list[bytes] | None:
+        """What to send next: frames, [] after ``timeout`` idle seconds, None once closed."""
+        if not self._frames and not self.overflowed and not self.closed:
+            self._wake.clear()
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout)
+            except TimeoutError:
+                return []
+        if self.closed:
+            return None
+        if self.overflowed:
+            self.overflowed = False
+            self._frames.clear()
+            self._hub.resyncs += 1
+            return [self._hub.snapshot_frame()]
+        frames = list(self._frames)
+        self._frames.clear()
+        return frames
+
+
+class Hub:
+    def __init__(
+        self,
+        source: Source,
+        clock: Clock | None = None,
+        replay: int = 10_000,
+        client_queue: int = 2_000,
+        first_seq: int | None = None,
+    ) -> None:
+        self.source = source
+        self.clock = clock or SystemClock()
+        self.state = LiveState()
+        # Microseconds since the epoch: a restarted server numbers its events above any id
+        # it handed out before, so a client cannot resume into a history that is not there.
+        self.first_seq = time.time_ns() // 1_000 if first_seq is None else first_seq
+        self.seq = self.first_seq
+        self._replay: deque[Sequenced] = deque(maxlen=replay)
+        self._client_queue = client_queue
+        self._subscribers: set[Subscriber] = set()
+        self._snapshot_cache: tuple[int, bytes, bytes] | None = None
+        self.ready = asyncio.Event()
+        """Set once the source's first snapshot has arrived."""
+        self.upstream = ConnectionChanged(link=Link.CONNECTING, message="Starting the source.")
+        self.resyncs = 0
+        """How many times a slow subscriber was dropped back to a snapshot."""
+        self._closed = False
+
+    # -- the one upstream ------------------------------------------------------------
+    async def run(self) -> None:
+        """Consume the source until closed; restart it if it ends or fails."""
+        while not self._closed:
+            try:
+                async for batch in self.source.events():
+                    self.publish(batch)
+                    if self._closed:
+                        break
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # a broken source must not take the server down
+                log.error("The source failed: %s", type(exc).__name__)
+                self.publish([ConnectionChanged(
+                    link=Link.RECONNECTING, message="The feed's source failed; restarting it.",
+                    at=self.clock.now(),
+                )])
+            if not self._closed:
+                await asyncio.sleep(RESTART_SECONDS)
+
+    def publish(self, events: Iterable[Event]) -> None:
+        """Apply events to the state; number and fan out those that changed it."""
+        for event in events:
+            if isinstance(event, ConnectionChanged):
+                self.upstream = event
+            if not self.state.apply(event):
+                continue
+            if event.kind == "snapshot":
+                self.ready.set()
+            self.seq += 1
+            item = Sequenced(self.seq, sse_frame(self.seq, event.model_dump_json()))
+            self._replay.append(item)
+            for subscriber in self._subscribers:
+                subscriber.push(item.frame)
+
+    # -- subscribers -----------------------------------------------------------------
+    def subscribe(self, last_id: int | None) -> tuple[Subscriber, list[bytes]]:
+        """A new subscriber and the frames it must get first (a replay or a snapshot)."""
+        subscriber = Subscriber(self, self._client_queue)
+        self._subscribers.add(subscriber)
+        replay = self.replay_after(last_id) if last_id is not None else None
+        if replay is None:
+            return subscriber, [self.snapshot_frame()]
+        return subscriber, replay
+
+    def unsubscribe(self, subscriber: Subscriber) -> None:
+        self._subscribers.discard(subscriber)
+
+    @property
+    def subscribers(self) -> int:
+        return len(self._subscribers)
+
+    def replay_after(self, last_id: int) -> list[bytes] | None:
+        """The frames after ``last_id``; None if they are not all kept (or never existed)."""
+        if last_id == self.seq:
+            return []
+        if not self._replay or not (self.first_seq <= last_id < self.seq):
+            return None
+        oldest = self._replay[0].seq
+        if last_id + 1 < oldest:
+            return None
+        start = last_id + 1 - oldest
+        return [item.frame for item in itertools.islice(self._replay, start, None)]
+
+    # -- the full state ----------------------------------------------------------------
+    def _snapshot(self) -> tuple[int, bytes, bytes]:
+        """(seq, SSE frame, /v1/snapshot body without server_time), cached per seq."""
+        cache = self._snapshot_cache
+        if cache is not None and cache[0] == self.seq:
+            return cache
+        snapshot = self.state.snapshot(at=self.clock.now())
+        frame = sse_frame(self.seq, snapshot.model_dump_json())
+        body = SnapshotBody(
+            calls=snapshot.calls,
+            employees=snapshot.employees,
+            at=snapshot.at,
+            departments=self.state.departments(),
+            seq=self.seq,
+            server_time=snapshot.at,
+            upstream=self.upstream.link,
+        ).model_dump_json(exclude={"server_time"})
+        self._snapshot_cache = (self.seq, frame, body.encode())
+        return self._snapshot_cache
+
+    def snapshot_frame(self) -> bytes:
+        return self._snapshot()[1]
+
+    def snapshot_body(self) -> bytes:
+        """The /v1/snapshot JSON, with the server time of this very moment."""
+        body = self._snapshot()[2]
+        now = self.clock.now().isoformat().replace("+00:00", "Z")
+        return body[:-1] + b',"server_time":"' + now.encode() + b'"}'
+
+    def close(self) -> None:
+        self._closed = True
+        for subscriber in list(self._subscribers):
+            subscriber.close()
+        self._subscribers.clear()

@@ -1,0 +1,178 @@
+"""``GET /openapi.json``: the feed API described from the very models it sends."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import TypeAdapter
+
+from wallboard import __version__
+from wallboard.core.events import Event
+from wallboard.core.history import CallRecord, ManagerHistory
+from wallboard.server.schemas import (
+    ErrorBody,
+    Health,
+    ListenCreated,
+    ListenPatch,
+    ListenRequest,
+    SnapshotBody,
+)
+
+REF = "#/components/schemas/{model}"
+
+_NAMED: dict[str, tuple[Any, str]] = {
+    "SnapshotBody": (SnapshotBody, "serialization"),
+    "Event": (Event, "serialization"),
+    "ManagerHistory": (ManagerHistory, "serialization"),
+    "CallRecords": (list[CallRecord], "serialization"),
+    "ErrorBody": (ErrorBody, "serialization"),
+    "Health": (Health, "serialization"),
+    "ListenRequest": (ListenRequest, "validation"),
+    "ListenCreated": (ListenCreated, "serialization"),
+    "ListenPatch": (ListenPatch, "validation"),
+}
+
+
+def _components() -> dict[str, Any]:
+    schemas: dict[str, Any] = {}
+    for name, (kind, mode) in _NAMED.items():
+        schema = TypeAdapter(kind).json_schema(mode=mode, ref_template=REF)  # type: ignore[arg-type]
+        schemas.update(schema.pop("$defs", {}))
+        schemas[name] = schema
+    return schemas
+
+
+def _json(name: str, description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": REF.format(model=name)}}},
+    }
+
+
+def _errors(*codes: int) -> dict[str, Any]:
+    text = {
+        400: "A bad query parameter.",
+        401: "No bearer token was sent.",
+        403: "The bearer token is wrong.",
+        422: "A bad request body.",
+        501: "The feed's source cannot do this.",
+        502: "The feed's source refused or failed.",
+        503: "The source has not sent its state yet; see Retry-After.",
+    }
+    return {str(code): _json("ErrorBody", text[code]) for code in codes}
+
+
+def _path_param(name: str) -> dict[str, Any]:
+    return {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+
+
+def _query(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {"name": name, "in": "query", "required": False, "schema": schema,
+            "description": description}
+
+
+AUTH = (401, 403)
+
+
+def build_openapi() -> dict[str, Any]:
+    time = {"type": "string", "format": "date-time"}
+    paths: dict[str, Any] = {
+        "/healthz": {"get": {
+            "summary": "Liveness and readiness", "security": [],
+            "responses": {"200": _json("Health", "The server is up.")},
+        }},
+        "/openapi.json": {"get": {
+            "summary": "This document", "security": [],
+            "responses": {"200": {"description": "The OpenAPI document.",
+                                  "content": {"application/json": {"schema": {}}}}},
+        }},
+        "/v1/snapshot": {"get": {
+            "summary": "The full state, with an ETag",
+            "parameters": [{"name": "If-None-Match", "in": "header", "required": False,
+                            "schema": {"type": "string"}}],
+            "responses": {
+                "200": _json("SnapshotBody", "Calls, managers with their SIP accounts, "
+                             "departments, server time and sequence number.")
+                | {"headers": {"ETag": {"schema": {"type": "string"}}}},
+                "304": {"description": "Unchanged since the ETag given in If-None-Match."},
+                **_errors(*AUTH, 503),
+            },
+        }},
+        "/v1/events": {"get": {
+            "summary": "Server-Sent Events: one event per change",
+            "description": (
+                "Each SSE message has `id:` = sequence number and `data:` = one Event as "
+                "JSON. Without Last-Event-ID (or when it is too old) the first message is "
+                "a `snapshot` Event; with it, the missed events are replayed. Idle streams "
+                "get a `: heartbeat` comment at least every 15 s."
+            ),
+            "parameters": [
+                {"name": "Last-Event-ID", "in": "header", "required": False,
+                 "schema": {"type": "string"}},
+                _query("last_event_id", {"type": "string"}, "Same as Last-Event-ID."),
+            ],
+            "responses": {
+                "200": {"description": "The event stream; each data line is an Event.",
+                        "content": {"text/event-stream": {
+                            "schema": {"$ref": REF.format(model="Event")}}}},
+                **_errors(*AUTH, 503),
+            },
+        }},
+        "/v1/managers/{employee_id}/history": {"get": {
+            "summary": "A manager's status timelines and calls over a period",
+            "parameters": [
+                _path_param("employee_id"),
+                _query("period", {"type": "string", "enum": ["today", "3d", "7d"],
+                                  "default": "today"}, "Today, the last 3 or 7 days."),
+                _query("from", time, "Overrides the period's start (ISO 8601 with zone)."),
+                _query("to", time, "Overrides the period's end (ISO 8601 with zone)."),
+            ],
+            "responses": {"200": _json("ManagerHistory", "The history."),
+                          **_errors(400, *AUTH, 501, 502)},
+        }},
+        "/v1/managers/{employee_id}/calls": {"get": {
+            "summary": "A manager's call log between two times",
+            "parameters": [
+                _path_param("employee_id"),
+                _query("from", time, "Start (ISO 8601 with zone); default: today's midnight."),
+                _query("to", time, "End (ISO 8601 with zone); default: now."),
+            ],
+            "responses": {"200": _json("CallRecords", "The calls."),
+                          **_errors(400, *AUTH, 501, 502)},
+        }},
+        "/v1/calls/{call_id}/listen": {"post": {
+            "summary": "A supervisor joins a live call (listen, coach or barge)",
+            "parameters": [_path_param("call_id")],
+            "requestBody": {"required": True, "content": {"application/json": {
+                "schema": {"$ref": REF.format(model="ListenRequest")}}}},
+            "responses": {"201": _json("ListenCreated", "The session was started; its "
+                                       "progress comes as `listen` events."),
+                          **_errors(*AUTH, 422, 501, 502)},
+        }},
+        "/v1/listen/{session_id}": {
+            "patch": {
+                "summary": "Switch the mode or mute of a listen session",
+                "parameters": [_path_param("session_id")],
+                "requestBody": {"required": True, "content": {"application/json": {
+                    "schema": {"$ref": REF.format(model="ListenPatch")}}}},
+                "responses": {"204": {"description": "Changed."},
+                              **_errors(*AUTH, 422, 501, 502)},
+            },
+            "delete": {
+                "summary": "End a listen session",
+                "parameters": [_path_param("session_id")],
+                "responses": {"204": {"description": "Ended."}, **_errors(*AUTH, 501, 502)},
+            },
+        },
+    }
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "wallboard feed", "version": __version__,
+                 "description": "A call center's live state, re-exported by `wallboard serve`."},
+        "paths": paths,
+        "components": {
+            "schemas": _components(),
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        },
+        "security": [{"bearer": []}],
+    }

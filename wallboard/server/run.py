@@ -1,0 +1,80 @@
+"""``wallboard serve``: the configured source, served over HTTP by uvicorn."""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import sys
+
+import uvicorn
+from starlette.applications import Starlette
+
+from wallboard.config import Config, secret_or_env
+from wallboard.core.clock import SystemClock
+from wallboard.server.app import create_server_app
+from wallboard.server.hub import Hub
+
+
+def is_loopback(host: str) -> bool:
+    """True for localhost, 127.0.0.0/8 and ::1; a name or any other address is not."""
+    if host.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+class FeedServer(uvicorn.Server):
+    """uvicorn, ending the event streams first so a shutdown does not wait on them."""
+
+    async def shutdown(self, sockets: list | None = None) -> None:  # type: ignore[type-arg]
+        hub = getattr(getattr(self.config.app, "state", None), "hub", None)
+        if isinstance(hub, Hub):
+            hub.close()
+        await super().shutdown(sockets)
+
+
+def build_server(app: Starlette, host: str, port: int, log_level: str = "info") -> FeedServer:
+    config = uvicorn.Config(
+        app, host=host, port=port, log_level=log_level, access_log=False,
+        lifespan="on", timeout_graceful_shutdown=3, server_header=False,
+    )
+    return FeedServer(config)
+
+
+def serve_main(config: Config, host: str | None = None, port: int | None = None) -> int:
+    """Run the feed server until interrupted; the process exit code."""
+    settings = config.server
+    host = host or settings.host
+    port = settings.port if port is None else port
+    token = secret_or_env(settings.token)
+    if not is_loopback(host) and not token:
+        print(
+            f"wallboard serve: refusing to listen on {host} without a token; set [server] "
+            "token in the config or $WALLBOARD_TOKEN (or bind to 127.0.0.1).",
+            file=sys.stderr,
+        )
+        return 2
+    from wallboard.sources.factory import make_source
+
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(message)s")
+    clock = SystemClock()
+    source = make_source(config, clock)
+    app = create_server_app(
+        source, token=token, clock=clock, replay=settings.replay,
+        client_queue=settings.client_queue, heartbeat_seconds=settings.heartbeat_seconds,
+    )
+    auth = "bearer token required" if token else "no token"
+    print(f"wallboard serve: {source.title} on http://{host}:{port} ({auth})", file=sys.stderr)
+    server = build_server(app, host, port)
+    try:
+        server.run()
+    except SystemExit as exc:  # uvicorn exits when it cannot bind
+        if exc.code:
+            print(f"wallboard serve: cannot listen on {host}:{port}; is the port in use?",
+                  file=sys.stderr)
+            return 1
+    except KeyboardInterrupt:
+        pass
+    return 0

@@ -1,0 +1,378 @@
+"""The feed client: a :class:`Source` that follows a ``wallboard serve`` over HTTP.
+
+``mode = "stream"`` (the default) reads the Server-Sent Events of ``/v1/events``;
+``mode = "poll"`` asks ``/v1/snapshot`` every ``poll_seconds`` with ``If-None-Match``.
+
+The client yields a Snapshot first, then events. It reconnects by itself with exponential
+backoff and jitter, resumes the stream with ``Last-Event-ID``, and after any gap (a jump
+in the ids, a malformed payload, a restarted server) starts over from a fresh Snapshot, so
+no call that ended while it was away lingers on screen. The link's health is reported with
+``ConnectionChanged`` events; a 401 or 403 is final (``Link.FAILED``) until closed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+import random
+from collections.abc import AsyncIterator, Mapping
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+from httpx_sse import ServerSentEvent, aconnect_sse
+from pydantic import TypeAdapter, ValidationError
+
+from wallboard.config import FeedSource, secret_or_env
+from wallboard.core.clock import Clock, SystemClock
+from wallboard.core.events import EVENT_ADAPTER, ConnectionChanged, Event, Link, Snapshot
+from wallboard.core.history import CallRecord, ManagerHistory
+from wallboard.core.listen import ListenMode
+from wallboard.server.schemas import (
+    EPOCH_HEADER,
+    LISTEN_MODES_HEADER,
+    UPSTREAM_HEADER,
+    ListenCreated,
+    SnapshotBody,
+)
+from wallboard.sources.base import NotSupported, Source, SourceError
+from wallboard.sources.feed_errors import Backoff, describe_error, describe_status, retry_after
+
+log = logging.getLogger(__name__)
+
+CALL_RECORDS = TypeAdapter(list[CallRecord])
+READ_TIMEOUT = 45.0
+"""Three missed heartbeats (the server sends one at least every 15 s): the stream is dead."""
+
+
+class _Stop(Exception):
+    """A problem only a person can fix (a missing or wrong token)."""
+
+
+class _Retry(Exception):
+    def __init__(self, message: str, delay: float | None = None) -> None:
+        super().__init__(message)
+        self.delay = delay
+
+
+class _Resync(Exception):
+    """Start over from a fresh snapshot (a gap in the ids, or a malformed event)."""
+
+
+def normalize_url(url: str) -> str:
+    url = url.strip()
+    return (url if "://" in url else f"http://{url}").rstrip("/")
+
+
+class FeedClient(Source):
+    """Follows a ``wallboard serve``; many screens can share one upstream this way."""
+
+    def __init__(
+        self,
+        settings: FeedSource,
+        clock: Clock | None = None,
+        *,
+        environ: Mapping[str, str] | None = None,
+        rng: random.Random | None = None,
+        backoff_base: float = 0.5,
+        backoff_cap: float = 30.0,
+        read_timeout: float = READ_TIMEOUT,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.settings = settings
+        self.clock = clock or SystemClock()
+        self.url = normalize_url(settings.url)
+        self.malformed_count = 0
+        """Events or snapshots that could not be read and were skipped."""
+        self.listen_modes = frozenset(ListenMode)
+        self._backoff = Backoff(backoff_base, backoff_cap, rng)
+        self._last_id: int | None = None
+        self._epoch: str | None = None
+        self._restarted = False
+        """The server restarted: the next snapshot tells the state to start over."""
+        self._upstream: tuple[Link, str] = (Link.LIVE, "")
+        self._last_status: tuple[Link, str, datetime | None] | None = None
+        self._closed = asyncio.Event()
+        token = secret_or_env(settings.token, environ=environ)
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        self._bad_url: str | None = None
+        try:
+            parsed = httpx.URL(self.url)
+            if parsed.scheme not in ("http", "https") or not parsed.host:
+                raise httpx.InvalidURL("not http")
+            self.title = f"feed {parsed.host}:{parsed.port or parsed.scheme == 'https' and 443 or 80}"
+        except (httpx.InvalidURL, ValueError, TypeError):
+            self._bad_url = (f"The feed URL {self.url} is not a valid address; use "
+                             "http://host:port.")
+            self.title = "feed"
+        timeout = httpx.Timeout(10.0, read=read_timeout)
+        self._http = httpx.AsyncClient(
+            base_url=self.url if self._bad_url is None else "http://invalid",
+            headers=headers, timeout=timeout, transport=transport, follow_redirects=False,
+        )
+
+    # -- the event flow ----------------------------------------------------------------
+    async def events(self) -> AsyncIterator[list[Event]]:
+        yield [self._make_status(Link.CONNECTING, f"Connecting to the feed at {self.url}…")]
+        if self._bad_url:
+            yield [self._make_status(Link.FAILED, self._bad_url)]
+            await self._closed.wait()
+            return
+        once = self._stream_once if self.settings.mode == "stream" else self._poll_once
+        while not self._closed.is_set():
+            problem: str | None
+            try:
+                async for batch in once():
+                    yield batch
+                problem, delay = f"The feed at {self.url} closed the stream.", None
+            except _Stop as stop:
+                if not self._closed.is_set():
+                    yield [self._make_status(Link.FAILED, str(stop))]
+                    await self._closed.wait()
+                return
+            except _Retry as retry:
+                problem, delay = str(retry), retry.delay
+            except _Resync:
+                self._last_id = None
+                problem, delay = None, None
+            except (httpx.UnsupportedProtocol, httpx.InvalidURL) as exc:
+                yield [self._make_status(Link.FAILED, describe_error(exc, self.url))]
+                await self._closed.wait()
+                return
+            except (httpx.HTTPError, OSError) as exc:
+                problem, delay = describe_error(exc, self.url), None
+            if self._closed.is_set():
+                return
+            if delay is None:
+                delay = self._backoff.next_delay()
+            if problem is not None:
+                retry_at = self.clock.now() + timedelta(seconds=delay)
+                yield [self._make_status(
+                    Link.RECONNECTING,
+                    f"{problem} Retrying in {max(1, math.ceil(delay))} s.",
+                    retry_at,
+                )]
+            await self._sleep(delay)
+
+    async def _stream_once(self) -> AsyncIterator[list[Event]]:
+        headers = {} if self._last_id is None else {"Last-Event-ID": str(self._last_id)}
+        async with aconnect_sse(self._http, "GET", "/v1/events", headers=headers) as source:
+            response = source.response
+            await self._check(response)
+            if "text/event-stream" not in response.headers.get("content-type", ""):
+                raise _Retry(f"{self.url} did not answer with an event stream; "
+                             "is it a `wallboard serve`?")
+            self._read_headers(response)
+            self._backoff.reset()
+            if (status := self._live_status()) is not None:
+                yield [status]
+            async for sse in source.aiter_sse():
+                if not sse.data:
+                    continue  # a `retry:` hint alone
+                batch = self._accept(sse)
+                if batch:
+                    yield batch
+
+    def _accept(self, sse: ServerSentEvent) -> list[Event]:
+        """What one SSE message adds; raises _Resync on a gap or a malformed message."""
+        try:
+            seq = int(sse.id)
+            event = EVENT_ADAPTER.validate_json(sse.data)
+        except (ValueError, ValidationError) as exc:
+            self._count_malformed("event", exc)
+            raise _Resync from None
+        if isinstance(event, Snapshot):
+            self._last_id = seq
+            return [self._snapshot(event)]
+        if self._last_id is None:
+            log.warning("The feed at %s sent an event before its snapshot; resyncing.", self.url)
+            raise _Resync
+        if seq <= self._last_id:
+            return []  # a duplicate
+        if seq != self._last_id + 1:
+            log.info("Gap in the feed's events (%d after %d); resyncing.", seq, self._last_id)
+            raise _Resync
+        self._last_id = seq
+        if isinstance(event, ConnectionChanged):  # the feed server's own source
+            self._upstream = (event.link, event.message)
+            status = self._live_status()
+            return [status] if status is not None else []
+        return [event]
+
+    async def _poll_once(self) -> AsyncIterator[list[Event]]:
+        etag: str | None = None
+        while not self._closed.is_set():
+            headers = {"If-None-Match": etag} if etag else {}
+            response = await self._http.get("/v1/snapshot", headers=headers)
+            await self._check(response, expected=(200, 304))
+            self._read_headers(response)
+            self._backoff.reset()
+            batch: list[Event] = []
+            if response.status_code == 200:
+                try:
+                    body = SnapshotBody.model_validate_json(response.content)
+                except ValidationError as exc:
+                    self._count_malformed("snapshot", exc)
+                else:
+                    etag = response.headers.get("etag")
+                    self._last_id = body.seq
+                    self._upstream = (body.upstream, "")
+                    batch.append(self._snapshot(Snapshot(
+                        calls=body.calls, employees=body.employees, at=body.at)))
+            if (status := self._live_status()) is not None:
+                batch.insert(0, status)
+            yield batch  # an empty batch says: checked just now, nothing changed
+            await self._sleep(self.settings.poll_seconds)
+
+    async def _check(self, response: httpx.Response, expected: tuple[int, ...] = (200,)) -> None:
+        status = response.status_code
+        if status in expected:
+            return
+        await response.aread()
+        detail = _message(response)
+        text = describe_status(status, self.url, detail)
+        if status in (401, 403):
+            raise _Stop(text)
+        raise _Retry(text, retry_after(response, self.clock.now()))
+
+    def _snapshot(self, snapshot: Snapshot) -> Snapshot:
+        if self._restarted:
+            self._restarted = False
+            return snapshot.model_copy(update={"restart": True})
+        return snapshot
+
+    def _read_headers(self, response: httpx.Response) -> None:
+        epoch = response.headers.get(EPOCH_HEADER)
+        if epoch is not None:
+            if self._epoch is not None and epoch != self._epoch:
+                log.info("The feed at %s restarted; starting over.", self.url)
+                self._restarted = True
+                self._last_id = None
+            self._epoch = epoch
+        upstream = response.headers.get(UPSTREAM_HEADER)
+        if upstream in Link.__members__.values() and upstream != self._upstream[0]:
+            self._upstream = (Link(upstream), "")
+        modes = response.headers.get(LISTEN_MODES_HEADER)
+        if modes is not None:
+            known = {m.value for m in ListenMode}
+            self.listen_modes = frozenset(
+                ListenMode(m) for m in modes.split(",") if m.strip() in known)
+
+    # -- connection status ---------------------------------------------------------------
+    def _count_malformed(self, what: str, exc: Exception) -> None:
+        self.malformed_count += 1
+        reason = _first_error(exc)
+        log.warning("Skipped a malformed %s from the feed at %s (%d so far): %s",
+                    what, self.url, self.malformed_count, reason)
+
+    def _live_status(self) -> ConnectionChanged | None:
+        link, upstream_message = self._upstream
+        if link is Link.LIVE:
+            message = f"Live from {self.url}."
+        else:
+            message = (f"The feed at {self.url} is up, but its own source is {link.value}"
+                       f"{': ' + upstream_message if upstream_message else '.'}")
+        if self.malformed_count:
+            n = self.malformed_count
+            message += f" {n} malformed payload{'s' if n != 1 else ''} skipped."
+        return self._status_if_changed(link, message)
+
+    def _status_if_changed(self, link: Link, message: str) -> ConnectionChanged | None:
+        if self._last_status == (link, message, None):
+            return None
+        return self._make_status(link, message)
+
+    def _make_status(
+        self, link: Link, message: str, retry_at: datetime | None = None
+    ) -> ConnectionChanged:
+        self._last_status = (link, message, retry_at)
+        return ConnectionChanged(link=link, message=message, retry_at=retry_at,
+                                 at=self.clock.now())
+
+    async def _sleep(self, seconds: float) -> None:
+        try:
+            await asyncio.wait_for(self._closed.wait(), seconds)
+        except TimeoutError:
+            pass
+
+    async def aclose(self) -> None:
+        self._closed.set()
+        await self._http.aclose()
+
+    # -- requests to the feed's API ---------------------------------------------------------
+    async def _request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        if self._bad_url:
+            raise SourceError(self._bad_url)
+        try:
+            response = await self._http.request(method, path, **kwargs)
+        except httpx.HTTPError as exc:
+            raise SourceError(describe_error(exc, self.url)) from None
+        if response.status_code < 300:
+            return response
+        detail = _message(response)
+        if response.status_code == 501:
+            raise NotSupported(detail or f"The feed at {self.url} cannot do this.")
+        raise SourceError(describe_status(response.status_code, self.url, detail))
+
+    async def manager_history(
+        self, employee_id: str, start: datetime, end: datetime
+    ) -> ManagerHistory:
+        response = await self._request(
+            "GET", f"/v1/managers/{quote(employee_id, safe='')}/history",
+            params={"from": start.isoformat(), "to": end.isoformat()},
+        )
+        return _parse(ManagerHistory.model_validate_json, response, self.url)
+
+    async def call_log(self, employee_id: str, start: datetime, end: datetime) -> list[CallRecord]:
+        response = await self._request(
+            "GET", f"/v1/managers/{quote(employee_id, safe='')}/calls",
+            params={"from": start.isoformat(), "to": end.isoformat()},
+        )
+        return _parse(CALL_RECORDS.validate_json, response, self.url)
+
+    async def start_listen(self, call_id: str, supervisor: str, mode: ListenMode) -> str:
+        response = await self._request(
+            "POST", f"/v1/calls/{quote(call_id, safe='')}/listen",
+            json={"supervisor": supervisor, "mode": mode.value},
+        )
+        return _parse(ListenCreated.model_validate_json, response, self.url).session
+
+    async def change_listen(
+        self, session_id: str, *, mode: ListenMode | None = None, muted: bool | None = None
+    ) -> None:
+        body: dict[str, object] = {}
+        if mode is not None:
+            body["mode"] = mode.value
+        if muted is not None:
+            body["muted"] = muted
+        await self._request("PATCH", f"/v1/listen/{quote(session_id, safe='')}", json=body)
+
+    async def stop_listen(self, session_id: str) -> None:
+        await self._request("DELETE", f"/v1/listen/{quote(session_id, safe='')}")
+
+
+def _parse(validate: Any, response: httpx.Response, url: str) -> Any:
+    try:
+        return validate(response.content)
+    except ValidationError:
+        raise SourceError(f"The feed at {url} sent a malformed answer.") from None
+
+
+def _message(response: httpx.Response) -> str:
+    """The ``message`` of a JSON error body, if there is one (one line, bounded)."""
+    try:
+        data = response.json()
+    except ValueError:
+        return ""
+    message = data.get("message") if isinstance(data, dict) else None
+    return message.splitlines()[0][:300] if isinstance(message, str) and message else ""
+
+
+def _first_error(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        first = exc.errors(include_url=False, include_input=False)[0]
+        loc = ".".join(str(p) for p in first["loc"]) or "(top)"
+        return f"{loc}: {first['msg']}"
+    return f"{type(exc).__name__}"

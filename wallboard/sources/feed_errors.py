@@ -1,0 +1,137 @@
+"""What went wrong with the feed, in one sentence; and how long to wait before retrying.
+
+Every httpx exception type maps to a sentence that names the feed's address and what to
+check. No sentence ever contains a token: they are built from the URL and the error's
+type, never from request headers.
+"""
+
+from __future__ import annotations
+
+import random
+import socket
+from datetime import datetime
+from email.utils import parsedate_to_datetime
+
+import httpx
+
+MAX_RETRY_AFTER = 300.0
+"""A Retry-After longer than this is capped (a misconfigured proxy must not park us)."""
+
+
+def _causes(exc: BaseException) -> list[BaseException]:
+    chain: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and len(chain) < 10:
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    return chain
+
+
+def _connect_reason(exc: httpx.ConnectError) -> str:
+    chain = _causes(exc)
+    text = " ".join(str(e) for e in chain).lower()
+    if any(isinstance(e, ConnectionRefusedError) for e in chain) or "refused" in text:
+        return "connection refused. Is `wallboard serve` running there?"
+    if any(isinstance(e, socket.gaierror) for e in chain) or "name or service" in text:
+        return "the host name is unknown."
+    if "unreachable" in text:
+        return "the network is unreachable."
+    if "certificate" in text or "ssl" in text:
+        return "its TLS certificate was not accepted."
+    return "the connection failed."
+
+
+def describe_error(exc: BaseException, url: str) -> str:
+    """One clear sentence for an httpx (or OS) error talking to the feed at ``url``."""
+    match exc:
+        case httpx.ConnectTimeout():
+            return f"Cannot reach the feed at {url}: the connection timed out."
+        case httpx.ConnectError():
+            return f"Cannot reach the feed at {url}: {_connect_reason(exc)}"
+        case httpx.ReadTimeout():
+            return f"The feed at {url} went silent: no data and no heartbeat in time."
+        case httpx.WriteTimeout():
+            return f"The feed at {url} stopped accepting data (write timed out)."
+        case httpx.PoolTimeout():
+            return f"Too many requests to the feed at {url} at once (no free connection)."
+        case httpx.RemoteProtocolError():
+            return f"The feed at {url} closed the connection unexpectedly."
+        case httpx.LocalProtocolError():
+            return f"The request to the feed at {url} was not valid HTTP."
+        case httpx.ReadError() | httpx.WriteError() | httpx.CloseError():
+            return f"The connection to the feed at {url} broke."
+        case httpx.ProxyError():
+            return f"The proxy refused the connection to the feed at {url}."
+        case httpx.UnsupportedProtocol():
+            return f"The feed URL {url} must start with http:// or https://."
+        case httpx.InvalidURL():
+            return f"The feed URL {url} is not a valid address."
+        case httpx.TooManyRedirects():
+            return f"The feed at {url} redirects in a loop."
+        case httpx.DecodingError():
+            return f"The feed at {url} sent an answer that could not be decoded."
+        case httpx.TimeoutException():
+            return f"The feed at {url} timed out."
+        case httpx.TransportError():
+            return f"The connection to the feed at {url} failed."
+        case httpx.HTTPError():
+            return f"Talking to the feed at {url} failed ({type(exc).__name__})."
+        case OSError():
+            return f"Cannot reach the feed at {url}: {exc.strerror or 'a network error'}."
+    return f"Talking to the feed at {url} failed ({type(exc).__name__})."
+
+
+def describe_status(status: int, url: str, detail: str = "") -> str:
+    """One sentence for an unexpected HTTP status from the feed."""
+    if status == 401:
+        return (f"The feed at {url} requires a token: set [source] token in the config "
+                "or $WALLBOARD_TOKEN.")
+    if status == 403:
+        return (f"The feed at {url} rejected the token: check [source] token or "
+                "$WALLBOARD_TOKEN.")
+    if status == 404:
+        return f"{url} is not a wallboard feed (404 for the feed's address)."
+    if status == 429:
+        return f"The feed at {url} asks us to slow down (429)."
+    if status == 503:
+        return f"The feed at {url} is not ready yet (503)."
+    reason = detail.rstrip(".") if detail else httpx.codes.get_reason_phrase(status) or "error"
+    return f"The feed at {url} answered {status}: {reason}."
+
+
+def retry_after(response: httpx.Response, now: datetime) -> float | None:
+    """Seconds to wait from a Retry-After header (seconds or HTTP date), capped; or None."""
+    value = response.headers.get("retry-after", "").strip()
+    if not value:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when.tzinfo is None:
+            return None
+        seconds = (when - now).total_seconds()
+    if seconds != seconds:  # NaN
+        return None
+    return min(MAX_RETRY_AFTER, max(0.0, seconds))
+
+
+class Backoff:
+    """Exponential backoff with jitter: attempt n waits base * 2**n (capped), times 0.5-1."""
+
+    def __init__(self, base: float = 0.5, cap: float = 30.0, rng: random.Random | None = None):
+        self.base = base
+        self.cap = cap
+        self.attempt = 0
+        self._rng = rng or random.Random()
+
+    def next_delay(self) -> float:
+        raw = min(self.cap, self.base * 2 ** min(self.attempt, 30))
+        self.attempt += 1
+        return raw * self._rng.uniform(0.5, 1.0)
+
+    def reset(self) -> None:
+        self.attempt = 0
