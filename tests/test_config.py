@@ -29,9 +29,14 @@ def test_the_example_config_is_valid_and_documents_every_key():
     config = load_config(example)
     assert isinstance(config, Config)
     text = example.read_text()
-    for section, model in (("ui", config.ui), ("source", DemoSource())):
-        for key in type(model).model_fields:
-            assert f"{key} =" in text, f"[{section}] {key} is not documented"
+    from wallboard.config import AriSource, ServerConfig, Thresholds
+
+    models = {"ui": config.ui, "source": DemoSource(), "feed": FeedSource,
+              "ari": AriSource, "server": ServerConfig, "thresholds": Thresholds}
+    for section, model in models.items():
+        for key in (model if isinstance(model, type) else type(model)).model_fields:
+            documented = f"{key} =" in text or f".{key}]" in text
+            assert documented, f"[{section}] {key} is not documented"
 
 
 @pytest.mark.parametrize(
