@@ -22,6 +22,8 @@ SHOTS: list[tuple[str, tuple[int, int], list[str], dict]] = [
     ("board-filtered", (160, 45), ["d", *"Sales", "space", "enter"], {"calls": 40}),
     ("employee-picker", (120, 35), ["slash", *"an"], {"calls": 40}),
     ("help", (120, 35), ["question_mark"], {"calls": 40}),
+    ("kiosk-160x45", (160, 45), [], {"calls": 40, "kiosk": True}),
+    ("kiosk-80x24", (80, 24), [], {"calls": 40, "kiosk": True}),
 ]
 
 

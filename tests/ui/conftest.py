@@ -17,7 +17,8 @@ def demo_app(calls: int = 24, seed: int = 7, **ui):  # type: ignore[no-untyped-d
 
 async def wait_for_calls(pilot, app) -> None:  # type: ignore[no-untyped-def]
     for _ in range(100):
-        if app.state.calls and app.board.table.rows:
+        table = getattr(app.screen, "table", None)
+        if app.state.calls and table is not None and table.rows:
             break
         await pilot.pause(0.02)
     await pilot.pause()

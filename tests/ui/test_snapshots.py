@@ -12,9 +12,18 @@ async def _settle(pilot) -> None:  # type: ignore[no-untyped-def]
     await pilot.pause(0.1)
 
 
-@pytest.mark.parametrize("size", [(80, 24), (160, 45)], ids=["80x24", "160x45"])
+SIZES = [(80, 24), (120, 35), (160, 45), (200, 60)]
+
+
+@pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
 def test_main_screen(snap_compare, size):
     assert snap_compare(demo_app(calls=40), terminal_size=size, run_before=_settle)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+def test_kiosk_screen(snap_compare, size):
+    app = demo_app(calls=40, kiosk=True, kiosk_pages=["all", "departments"])
+    assert snap_compare(app, terminal_size=size, run_before=_settle)
 
 
 def test_main_screen_filtered_by_department(snap_compare):

@@ -68,7 +68,7 @@ class WallboardApp(App[None]):
         if self.kiosk:
             self.kiosk = False
             self.use_command_palette = True
-            self.switch_screen(self.board)
+            self.push_screen(self.board)
             self.notify("Kiosk mode unlocked: the board is interactive.", timeout=4)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

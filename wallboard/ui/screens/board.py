@@ -2,29 +2,26 @@
 
 from __future__ import annotations
 
-import time
 from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
-from textual.timer import Timer
 from textual.widgets import Footer, Static
 
 from wallboard.core.counters import compute_counters
 from wallboard.core.format import mask_number
 from wallboard.core.view import BoardFilter, describe_sort
-from wallboard.ui.messages import StateChanged
 from wallboard.ui.screens.picker import PickerScreen
 from wallboard.ui.widgets.call_table import CallTable
 from wallboard.ui.widgets.counters import CountersBar
-from wallboard.ui.widgets.topbar import TopBar, connection_text
+from wallboard.ui.screens.live import LiveScreen
+from wallboard.ui.widgets.topbar import TopBar
 
 if TYPE_CHECKING:
     from wallboard.ui.app import WallboardApp
 
 
-class BoardScreen(Screen[None]):
+class BoardScreen(LiveScreen):
     """Everything a supervisor watches, updated a few times a second at most."""
 
     BINDINGS = [
@@ -41,9 +38,6 @@ class BoardScreen(Screen[None]):
 
     def __init__(self) -> None:
         super().__init__(id="board")
-        self._last_update = 0.0
-        self._pending: Timer | None = None
-        self._last_counters: object = None
 
     def compose(self) -> ComposeResult:
         app = self.app
@@ -64,50 +58,25 @@ class BoardScreen(Screen[None]):
         return self.query_one(CallTable)
 
     def on_mount(self) -> None:
+        super().on_mount()
         self.table.focus()
-        self.set_interval(1.0, self.tick)
         self.update_view()
 
-    # -- keeping up with the state -------------------------------------------------------
-    def on_state_changed(self, _: StateChanged) -> None:
-        """Fold bursts of events into at most one update per ``refresh_seconds``."""
-        wait = self.app.config.ui.refresh_seconds - (time.monotonic() - self._last_update)
-        if wait <= 0:
-            self.update_view()
-        elif self._pending is None:
-            self._pending = self.set_timer(wait, self.update_view)
-
     def update_view(self) -> None:
-        self._pending = None
-        self._last_update = time.monotonic()
         self.table.update_rows()
         self._update_header()
 
     def tick(self) -> None:
-        """Once a second: durations tick; pending events are drawn in the same frame."""
-        if self._pending is not None:
-            self._pending.stop()
-            self._pending = None
-        self._last_update = time.monotonic()
         self.table.tick()
         self._update_header()
 
     def _update_header(self) -> None:
         app = self.app
-        now = app.clock.now()
         table = self.table
-        counters = compute_counters(table.rows, now)
+        counters = compute_counters(table.rows, app.clock.now())
         self.query_one(CountersBar).show(counters, table.board_filter.active,
                                          app.config.ui.thresholds)
-        status, status_class = connection_text(
-            app.state.connection, now, app.zone, app.stale_after
-        )
-        self.query_one(TopBar).show(
-            status,
-            status_class,
-            now.astimezone(app.zone).strftime("%H:%M:%S"),
-            note=describe_sort(table.sort_key, table.sort_reverse),
-        )
+        self.show_topbar(describe_sort(table.sort_key, table.sort_reverse))
 
     # -- filters -------------------------------------------------------------------------
     def action_filter_employees(self) -> None:

@@ -92,8 +92,8 @@ COLUMNS: tuple[Column, ...] = (
     Column(SortKey.DEPARTMENT, "Department", 11, 5, lambda c, x: x.state.department_of(c) or "–",
            grow=1),
     Column(SortKey.CLIENT, "Client", 16, 1, lambda c, x: _number(c.client_number, x), grow=1),
-    Column(SortKey.BUSINESS, "Business no.", 16, 6, lambda c, x: _number(c.business_number, x),
-           grow=1),
+    # the business number is the company's own: never masked
+    Column(SortKey.BUSINESS, "Business no.", 16, 6, lambda c, _: c.business_number, grow=1),
     Column(SortKey.ROUTING, "Routing scheme", 14, 4, lambda c, _: c.routing_scheme or "–", grow=2),
 )
 GAP = 1

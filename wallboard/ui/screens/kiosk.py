@@ -1,0 +1,153 @@
+"""Wall-TV mode: big counters readable across a room, the live table, no cursor.
+
+Read-only: the only keys are quit and, if configured, an unlock key. Pages (all calls,
+one per department, the longest waiting) rotate on a timer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from textual.app import ComposeResult
+from textual.containers import Grid, Vertical
+from textual.widgets import Digits, Label
+
+from wallboard.core.counters import compute_counters
+from wallboard.core.view import BoardFilter, SortKey, describe_sort
+from wallboard.ui.screens.live import LiveScreen
+from wallboard.ui.widgets.call_table import CallTable
+from wallboard.ui.widgets.counters import (
+    COUNTERS,
+    alert_levels,
+    counter_id,
+    counter_key,
+    counter_texts,
+    set_alert,
+)
+from wallboard.ui.widgets.topbar import TopBar
+
+if TYPE_CHECKING:
+    from wallboard.ui.app import WallboardApp
+
+
+@dataclass(frozen=True)
+class Page:
+    title: str
+    board_filter: BoardFilter
+    sort_key: SortKey = SortKey.STARTED
+    reverse: bool = False
+
+
+def kiosk_pages(names: list[str], departments: list[str]) -> list[Page]:
+    """The configured pages, in order; 'departments' expands to one page per department."""
+    pages: list[Page] = []
+    for name in names:
+        if name == "all":
+            pages.append(Page("All calls", BoardFilter()))
+        elif name == "departments":
+            pages.extend(Page(d, BoardFilter(departments=frozenset({d}))) for d in departments)
+        elif name == "longest_waiting":
+            pages.append(Page("Longest waiting", BoardFilter(), SortKey.WAITING))
+    return pages or [Page("All calls", BoardFilter())]
+
+
+class BigCounter(Vertical):
+    """A counter in big digits with its label under it."""
+
+    def __init__(self, label: str, key: str) -> None:
+        super().__init__(id=counter_id(key), classes="big-counter")
+        self.label = label
+        self.value = ""
+
+    def compose(self) -> ComposeResult:
+        yield Digits("", classes="big-counter--value")
+        yield Label(self.label, classes="big-counter--label")
+
+    def show(self, value: str, level: str) -> None:
+        set_alert(self, level)
+        if value != self.value:
+            self.value = value
+            self.query_one(Digits).update(value)
+
+
+class KioskScreen(LiveScreen):
+    """The board for a TV on the wall."""
+
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
+
+    app: WallboardApp
+
+    def __init__(self) -> None:
+        super().__init__(id="kiosk")
+        self.pages: list[Page] = []
+        self.page_index = 0
+
+    def compose(self) -> ComposeResult:
+        app = self.app
+        yield TopBar(app.source.title, id="topbar")
+        with Grid(id="big-counters"):
+            for key, label in COUNTERS:
+                yield BigCounter(label, key)
+        yield CallTable(
+            app.state,
+            app.clock,
+            mask_numbers=app.mask_numbers,
+            wait_warning=app.config.ui.wait_warning_seconds,
+            show_cursor=False,
+            id="calls",
+        )
+
+    @property
+    def table(self) -> CallTable:
+        return self.query_one(CallTable)
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.set_interval(self.app.config.ui.kiosk_page_seconds, self.next_page)
+        self._build_pages()
+        self._show_page()
+
+    def _build_pages(self) -> None:
+        self.pages = kiosk_pages(self.app.config.ui.kiosk_pages, self.app.state.departments())
+
+    def next_page(self) -> None:
+        self._build_pages()  # departments come and go
+        self.page_index = (self.page_index + 1) % len(self.pages)
+        self._show_page()
+
+    def _show_page(self) -> None:
+        page = self.pages[self.page_index % len(self.pages)]
+        table = self.table
+        table.board_filter = page.board_filter
+        table.set_sort(page.sort_key, page.reverse)
+        self._update_header()
+
+    @property
+    def page(self) -> Page:
+        return self.pages[self.page_index % len(self.pages)]
+
+    def tick(self) -> None:
+        self.table.tick()
+        self._update_header()
+
+    def update_view(self) -> None:
+        self.table.update_rows()
+        self._update_header()
+
+    def _update_header(self) -> None:
+        app = self.app
+        now = app.clock.now()
+        counters = compute_counters(self.table.rows, now)
+        texts = counter_texts(counters)
+        levels = alert_levels(counters, app.config.ui.thresholds)
+        for counter in self.query(BigCounter):
+            key = counter_key(counter)
+            counter.show(texts[key], levels.get(key, ""))
+        page = self.page
+        note = page.title
+        if len(self.pages) > 1:
+            note += f" ({self.page_index % len(self.pages) + 1}/{len(self.pages)})"
+        if page.sort_key is not SortKey.STARTED:
+            note += f" · {describe_sort(page.sort_key, page.reverse)}"
+        self.show_topbar(note)

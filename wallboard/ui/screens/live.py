@@ -1,0 +1,70 @@
+"""What every live screen shares: redraws folded to a few per second, a one-second tick."""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING
+
+from textual.screen import Screen
+from textual.timer import Timer
+
+from wallboard.ui.messages import StateChanged
+from wallboard.ui.widgets.topbar import TopBar, connection_text
+
+if TYPE_CHECKING:
+    from wallboard.ui.app import WallboardApp
+
+
+class LiveScreen(Screen[None]):
+    """A screen that follows the LiveState.
+
+    Subclasses implement ``update_view`` (new events) and ``tick`` (the clock moved on).
+    """
+
+    app: WallboardApp
+
+    def __init__(self, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._last_update = 0.0
+        self._pending: Timer | None = None
+
+    def on_mount(self) -> None:
+        self.set_interval(1.0, self._on_tick)
+
+    def on_state_changed(self, _: StateChanged) -> None:
+        """Fold bursts of events into at most one update per ``refresh_seconds``."""
+        wait = self.app.config.ui.refresh_seconds - (time.monotonic() - self._last_update)
+        if wait <= 0:
+            self._update()
+        elif self._pending is None:
+            self._pending = self.set_timer(wait, self._update)
+
+    def _update(self) -> None:
+        self._pending = None
+        self._last_update = time.monotonic()
+        self.update_view()
+
+    def _on_tick(self) -> None:
+        """Once a second: durations tick; pending events are drawn in the same frame."""
+        if self._pending is not None:
+            self._pending.stop()
+            self._pending = None
+        self._last_update = time.monotonic()
+        self.tick()
+
+    def update_view(self) -> None:
+        raise NotImplementedError
+
+    def tick(self) -> None:
+        raise NotImplementedError
+
+    def show_topbar(self, note: str) -> str:
+        """Draw the top line; returns the connection's style class (live, stale, ...)."""
+        app = self.app
+        now = app.clock.now()
+        status, status_class = connection_text(app.state.connection, now, app.zone,
+                                               app.stale_after)
+        self.query_one(TopBar).show(status, status_class,
+                                    now.astimezone(app.zone).strftime("%H:%M:%S"), note=note)
+        self.set_class(status_class == "stale", "-stale")
+        return status_class
