@@ -217,3 +217,23 @@ async def test_keys_are_remappable_from_the_config():
 def test_an_unknown_key_binding_id_is_a_config_error():
     with pytest.raises(ConfigError, match="keys.board.nope: unknown key binding id"):
         create_app(Config(keys={"board.nope": "o"}))
+
+
+@pytest.mark.parametrize("width", [80, 100, 120, 160, 200, 320])
+async def test_columns_drop_by_priority_and_never_cut_a_title(width):
+    from wallboard.ui.widgets.columns import COLUMNS
+
+    app = demo_app(calls=40)
+    async with app.run_test(size=(width, 30 if width < 320 else 90)) as pilot:
+        await wait_for_calls(pilot, app)
+        header = app.board.table.render_line(0).text
+        shown = [c for c in COLUMNS if c.title in header]
+        assert {c.title for c in shown} >= {"Waiting", "Status", "Employee"}
+        dropped = [c for c in COLUMNS if c not in shown]
+        if dropped:  # every dropped column drops before every shown one
+            assert min(c.drop_order for c in dropped) >= max(c.drop_order for c in shown)
+        if width >= 160:
+            assert not dropped
+        words = header.split()
+        titles = " ".join(c.title for c in shown).split()
+        assert [w for w in words if w not in ("▲", "▼")] == titles
