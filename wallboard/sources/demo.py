@@ -12,7 +12,7 @@ import heapq
 import math
 import random
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from wallboard.core.clock import Clock, SystemClock
@@ -108,12 +108,8 @@ class _Pool:
         return self._items[rng.randrange(len(self._items))]
 
 
-@dataclass(order=True)
-class _Action:
-    at: datetime
-    seq: int
-    what: str = field(compare=False)
-    target: str = field(compare=False)
+_Action = tuple[datetime, int, str, str]
+"""(when, sequence number, what happens, to which call or manager): a heap entry."""
 
 
 @dataclass
@@ -149,6 +145,7 @@ class DemoCallCenter:
         self.calls: dict[str, Call] = {}
         self.agents: dict[str, _Agent] = {}
         self._free: dict[str | None, _Pool] = {}
+        self._departments: tuple[str | None, ...] = ()
         """Managers who are online and not on a call, by department."""
         self._queue: dict[str, None] = {}
         """Incoming calls waiting for a free manager, oldest first."""
@@ -233,10 +230,10 @@ class DemoCallCenter:
     def advance(self, now: datetime) -> list[Event]:
         """Run the simulation up to ``now``; the events that happened, in order."""
         out: list[Event] = []
-        while self._heap and self._heap[0].at <= now:
-            action = heapq.heappop(self._heap)
-            self.now = action.at
-            out.extend(self._run(action))
+        while self._heap and self._heap[0][0] <= now:
+            at, _, what, target = heapq.heappop(self._heap)
+            self.now = at
+            out.extend(getattr(self, f"_on_{what}")(target))
         self.now = max(self.now, now)
         return out
 
@@ -249,14 +246,10 @@ class DemoCallCenter:
 
     def _schedule(self, at: datetime, what: str, target: str) -> None:
         self._seq += 1
-        heapq.heappush(self._heap, _Action(at, self._seq, what, target))
+        heapq.heappush(self._heap, (at, self._seq, what, target))
 
     def _later(self, seconds: float, what: str, target: str) -> None:
         self._schedule(self.now + timedelta(seconds=seconds), what, target)
-
-    def _run(self, action: _Action) -> list[Event]:
-        handler = getattr(self, f"_on_{action.what}")
-        return handler(action.target)
 
     # -- random shapes -----------------------------------------------------------
     def _ring_seconds(self) -> float:
@@ -279,7 +272,11 @@ class DemoCallCenter:
 
     # -- managers ----------------------------------------------------------------
     def _update_free(self, agent: _Agent) -> None:
-        pool = self._free.setdefault(agent.employee.department, _Pool())
+        department = agent.employee.department
+        pool = self._free.get(department)
+        if pool is None:
+            pool = self._free[department] = _Pool()
+            self._departments = tuple(sorted(self._free, key=str))
         if agent.busy_with is None and agent.employee.status is AgentStatus.ONLINE:
             pool.add(agent.employee.id)
         else:
@@ -287,9 +284,11 @@ class DemoCallCenter:
 
     def _pick_free(self, departments: tuple[str | None, ...] | None = None) -> _Agent | None:
         """A random free manager, from the given departments (None: any)."""
-        names = sorted(self._free, key=str) if departments is None else departments
-        pools = [self._free[d] for d in names if d in self._free and len(self._free[d])]
-        total = sum(len(p) for p in pools)
+        if departments is None:
+            departments = self._departments
+        free = self._free
+        pools = [free[d] for d in departments if d in free and len(free[d])]
+        total = sum(map(len, pools))
         if not total:
             return None
         pick = self.rng.randrange(total)
