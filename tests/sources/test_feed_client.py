@@ -275,3 +275,22 @@ async def test_a_response_that_is_not_an_event_stream_is_retried(fake):
         assert any("did not answer with an event stream" in s.message for s in f.statuses)
     finally:
         await f.stop()
+
+
+async def test_a_quiet_stream_with_heartbeats_counts_as_fresh():
+    """Each heartbeat comes out as an empty batch ('heard from the feed just now'), so a
+    quiet night is not mistaken for a dead feed: the board marks data stale only when
+    nothing at all arrives."""
+    with running(create_server_app(ScriptedSource(), heartbeat_seconds=0.3)) as url:
+        feed = client(url)
+        stream_ = feed.events()
+        empty = 0
+        try:
+            async with asyncio.timeout(10):
+                while empty < 3:
+                    batch = await anext(stream_)
+                    empty += batch == []
+        finally:
+            await feed.aclose()
+            await stream_.aclose()
+    assert empty == 3

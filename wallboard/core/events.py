@@ -77,6 +77,8 @@ class ConnectionChanged(Frozen):
     message: str = ""
     retry_at: datetime | None = None
     at: datetime | None = None
+    malformed: int = 0
+    """How many malformed payloads the source has skipped so far."""
 
 
 class ListenChanged(Frozen):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from wallboard.core.events import (
@@ -36,6 +36,7 @@ class Connection:
     retry_at: datetime | None = None
     since: datetime | None = None
     last_data_at: datetime | None = None
+    malformed: int = 0
 
 
 class LiveState:
@@ -146,6 +147,7 @@ class LiveState:
             retry_at=event.retry_at,
             since=event.at if event.link is not self.connection.link else self.connection.since,
             last_data_at=self.connection.last_data_at,
+            malformed=event.malformed,
         )
         if new == self.connection:
             return False
@@ -171,8 +173,7 @@ class LiveState:
 
     def mark_data(self, at: datetime) -> None:
         """Record that fresh data arrived (drives the 'stale since' indicator)."""
-        c = self.connection
-        self.connection = Connection(c.link, c.message, c.retry_at, c.since, at)
+        self.connection = replace(self.connection, last_data_at=at)
 
     # -- reading -----------------------------------------------------------------
     def department_of(self, call: Call) -> str | None:

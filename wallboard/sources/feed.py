@@ -170,7 +170,11 @@ class FeedClient(Source):
                 yield [status]
             async for sse in source.aiter_sse():
                 if not sse.data:
-                    continue  # a `retry:` hint alone
+                    # a heartbeat comment (the parser hands it over as an empty message
+                    # once an id has been seen) or a `retry:` hint: the stream is alive,
+                    # so the picture on screen is still current
+                    yield []
+                    continue
                 batch = self._accept(sse)
                 if batch:
                     yield batch
@@ -289,7 +293,7 @@ class FeedClient(Source):
     ) -> ConnectionChanged:
         self._last_status = (link, message, retry_at)
         return ConnectionChanged(link=link, message=message, retry_at=retry_at,
-                                 at=self.clock.now())
+                                 at=self.clock.now(), malformed=self.malformed_count)
 
     async def _sleep(self, seconds: float) -> None:
         try:

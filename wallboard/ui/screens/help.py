@@ -30,8 +30,17 @@ class HelpScreen(ModalScreen[None]):
             yield Label("[b]Keys[/b]", id="help-title")
             yield DataTable(id="help-keys", cursor_type="none", zebra_stripes=True)
             yield Label(ABOUT, id="help-about")
+            yield Label("", id="help-connection")
 
     def on_mount(self) -> None:
+        conn = self.app.state.connection  # type: ignore[attr-defined]
+        source = self.app.source.title  # type: ignore[attr-defined]
+        details = [f"[b]Source[/b]: {source} — {conn.link.value}."]
+        if conn.message:
+            details.append(conn.message)
+        if conn.malformed:
+            details.append(f"Malformed payloads skipped: {conn.malformed}.")
+        self.query_one("#help-connection", Label).update(" ".join(details))
         table = self.query_one(DataTable)
         table.add_columns("Key", "Action")
         seen: set[str] = set()

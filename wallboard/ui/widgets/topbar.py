@@ -20,6 +20,8 @@ def connection_text(conn: Connection, now: datetime, zone: tzinfo | None,
             if age > stale_after:
                 since = conn.last_data_at.astimezone(zone).strftime("%H:%M:%S")
                 return f"⚠ stale since {since}", "stale"
+        if conn.malformed:
+            return f"● live · {conn.malformed} malformed skipped", "live"
         return "● live", "live"
     if conn.link is Link.RECONNECTING:
         text = "↻ reconnecting"
