@@ -111,9 +111,13 @@ class ProfileScreen(ModalScreen[None]):
         self._status(f"Loading the history of {name}…")
         self._load(partial=False)
         self.set_interval(1.0, self._tick)
-        self.set_interval(REFRESH_SECONDS, lambda: self._load(partial=True))
+        self.set_interval(REFRESH_SECONDS, self.refresh_recent)
 
     # -- loading (I/O in a worker; the result comes back as a message) -----------------------
+    def refresh_recent(self) -> None:
+        """Fetch the last minutes again and splice them in (today's bar grows)."""
+        self._load(partial=True)
+
     def _load(self, partial: bool) -> None:
         now = self.app.clock.now()
         start = period_bounds(Period.LAST_7_DAYS, now, self.app.zone)[0]
