@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.geometry import Region
+from textual.css.scalar import ScalarOffset
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
 REFRESH_SECONDS = 60.0
 """How often the recent history is fetched again while the panel is open."""
 REFRESH_OVERLAP = timedelta(minutes=10)
+SLIDE_SECONDS = 0.2
 
 
 @dataclass
@@ -65,6 +67,7 @@ class ProfileScreen(ModalScreen[None]):
         Binding("t", "details", "Details", id="profile.details"),
     ]
 
+    AUTO_FOCUS = "#profile-timeline"
     app: WallboardApp
 
     def __init__(self, employee_id: str, period: Period = Period.TODAY) -> None:
@@ -102,16 +105,24 @@ class ProfileScreen(ModalScreen[None]):
         return self.query_one(StatusTimeline)
 
     def on_mount(self) -> None:
-        self.query_one("#profile-panel").add_class("-open")  # slides in (tcss transition)
+        self._slide_in()
         self.query_one("#profile-body").display = False
         self.query_one("#profile-period", Tabs).can_focus = False
-        self.timeline.focus(scroll_visible=False)
         self._show_who()
         name = self.employee.name if self.employee else self.employee_id
         self._status(f"Loading the history of {name}…")
         self._load(partial=False)
         self.set_interval(1.0, self._tick)
         self.set_interval(REFRESH_SECONDS, self.refresh_recent)
+
+    def _slide_in(self) -> None:
+        """From the right edge into place; an inline style, so nothing else is restyled."""
+        if self.app.animation_level == "none":
+            return
+        panel = self.query_one("#profile-panel")
+        panel.styles.offset = (self.app.size.width, 0)
+        panel.styles.animate("offset", ScalarOffset.from_offset((0, 0)),
+                             duration=SLIDE_SECONDS, easing="in_out_cubic")
 
     # -- loading (I/O in a worker; the result comes back as a message) -----------------------
     def refresh_recent(self) -> None:

@@ -76,6 +76,8 @@ class StatusTimeline(Widget, can_focus=True):
         """The selected interval of the selected day, in details mode."""
         self.cursor_line = 0
         self._details_top = 0
+        self._styles_now: dict[str, Style] = {}
+        self._rendered: tuple[object, Text] | None = None
         """Where the selected day (or interval, in details mode) was last drawn."""
 
     # -- state -------------------------------------------------------------------------------
@@ -118,9 +120,25 @@ class StatusTimeline(Widget, can_focus=True):
 
     # -- drawing -----------------------------------------------------------------------------
     def _style(self, name: str) -> Style:
-        return self.get_component_rich_style(name)
+        style = self._styles_now.get(name)
+        if style is None:
+            style = self._styles_now[name] = self.get_component_rich_style(name)
+        return style
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._rendered = None
 
     def render(self) -> Text:
+        """Drawn once per change: layout asks for the height, then for the lines."""
+        key = (id(self.days), self.size.width, self.cursor, self.details, self.interval,
+               self.has_focus)
+        if self._rendered is None or self._rendered[0] != key:
+            self._styles_now = {}
+            self._rendered = (key, self._draw())
+        return self._rendered[1]
+
+    def _draw(self) -> Text:
         if not self.days:
             return Text("")
         width = max(LABEL + 25, self.size.width or 80)
