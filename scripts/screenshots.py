@@ -24,6 +24,11 @@ SHOTS: list[tuple[str, tuple[int, int], list[str], dict]] = [
     ("help", (120, 35), ["question_mark"], {"calls": 40}),
     ("kiosk-160x45", (160, 45), [], {"calls": 40, "kiosk": True}),
     ("kiosk-80x24", (80, 24), [], {"calls": 40, "kiosk": True}),
+    ("profile-160x45", (160, 45), ["p", "WAIT", "3"], {"calls": 40}),
+    ("profile-80x24", (80, 24), ["p", "WAIT", "3"], {"calls": 40}),
+    ("profile-details", (160, 45), ["p", "WAIT", "3", "up", "t", *["down"] * 4], {"calls": 40}),
+    ("call-log", (160, 45), ["p", "WAIT", "2", "g", "WAIT"], {"calls": 40}),
+    ("managers", (120, 35), ["m", *"ann"], {"calls": 40}),
 ]
 
 
@@ -35,9 +40,14 @@ async def shoot(name: str, size: tuple[int, int], keys: list[str], options: dict
                 break
             await pilot.pause(0.02)
         await pilot.pause(0.1)
+        for key in keys:  # "WAIT": let a worker (history, call log) deliver first
+            if key == "WAIT":
+                await pilot.pause(0.3)
+            else:
+                await pilot.press(key)
         if keys:
-            await pilot.press(*keys)
             await pilot.pause(0.2)
+            await pilot.wait_for_scheduled_animations()
         app.save_screenshot(filename=f"{name}.svg", path=str(OUT))
     print(f"screenshots/{name}.svg")
 

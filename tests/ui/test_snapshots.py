@@ -43,3 +43,47 @@ def test_employee_picker(snap_compare):
 
     app = demo_app(calls=40)
     assert snap_compare(app, terminal_size=(120, 35), run_before=open_picker)
+
+
+# -- manager profile (SPEC 4) --------------------------------------------------------------
+async def _open_profile(pilot, *keys: str) -> None:  # type: ignore[no-untyped-def]
+    await _settle(pilot)
+    await pilot.press("p")
+    screen = pilot.app.screen
+    for _ in range(100):
+        if getattr(screen, "profile", None) is not None:
+            break
+        await pilot.pause(0.02)
+    if keys:
+        await pilot.press(*keys)
+    await pilot.pause(0.1)
+    await pilot.wait_for_scheduled_animations()
+    await pilot.pause(0.1)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 45)], ids=["80x24", "160x45"])
+def test_profile_panel(snap_compare, size):
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        await _open_profile(pilot, "3")
+
+    assert snap_compare(demo_app(calls=40), terminal_size=size, run_before=run_before)
+
+
+def test_profile_panel_interval_details(snap_compare):
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        await _open_profile(pilot, "3", "up", "t", *["down"] * 4)
+
+    assert snap_compare(demo_app(calls=40), terminal_size=(160, 45), run_before=run_before)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 45)], ids=["80x24", "160x45"])
+def test_call_log(snap_compare, size):
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        await _open_profile(pilot, "2", "g")
+        for _ in range(100):
+            if getattr(pilot.app.screen, "calls", None):
+                break
+            await pilot.pause(0.02)
+        await pilot.pause(0.1)
+
+    assert snap_compare(demo_app(calls=40), terminal_size=size, run_before=run_before)

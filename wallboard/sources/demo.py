@@ -35,7 +35,9 @@ from wallboard.core.models import (
     Employee,
     SipAccount,
 )
-from wallboard.sources.base import Source
+from wallboard.core.history import ManagerHistory
+from wallboard.sources.base import Source, SourceError
+from wallboard.sources.demo_history import demo_history
 
 FIRST_NAMES = (
     "Anna Piotr Katarzyna Tomasz Magdalena Michał Agnieszka Paweł Joanna Krzysztof "
@@ -552,3 +554,12 @@ class DemoSource(Source):
 
     async def aclose(self) -> None:
         self._closed.set()
+
+    async def manager_history(
+        self, employee_id: str, start: datetime, end: datetime
+    ) -> ManagerHistory:
+        """Seven days and more of plausible past, drawn per day (see demo_history)."""
+        agent = self.center.agents.get(employee_id)
+        if agent is None:
+            raise SourceError(f"The demo call center has no manager {employee_id!r}.")
+        return demo_history(agent.employee, self.center.seed or 0, start, end, self.clock.now())

@@ -32,6 +32,9 @@ class BoardScreen(LiveScreen):
         Binding("S", "sort_reverse", "Reverse", id="board.sort_reverse"),
         Binding("c", "copy_client", "Copy client", id="board.copy_client"),
         Binding("b", "copy_business", "Copy business no.", id="board.copy_business"),
+        # -- manager profile (SPEC 4); in help and the palette (footer unchanged for now) --
+        Binding("p,enter", "open_profile", "Profile", id="board.open_profile", show=False),
+        Binding("m", "managers", "Managers", id="board.managers", show=False),
     ]
 
     app: WallboardApp
@@ -163,3 +166,19 @@ class BoardScreen(LiveScreen):
         self.app.copy_to_clipboard(number)
         shown = mask_number(number) if self.app.mask_numbers else number
         self.notify(f"Copied {what} {shown}", timeout=2)
+
+    # -- manager profile (SPEC 4) ----------------------------------------------------------
+    def action_open_profile(self) -> None:
+        from wallboard.ui.screens.profile import ProfileScreen
+
+        call = self.table.cursor_call
+        if call is None or call.employee_id is None:
+            what = "No call selected." if call is None else "This call has no manager yet."
+            self.notify(what, severity="warning", timeout=2)
+            return
+        self.app.push_screen(ProfileScreen(call.employee_id))
+
+    def action_managers(self) -> None:
+        from wallboard.ui.screens.managers import ManagersScreen
+
+        self.app.push_screen(ManagersScreen())

@@ -1,0 +1,238 @@
+"""The manager profile panel, call log and managers list, driven through the keyboard."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from tests.support.sources import ScriptedSource
+from tests.ui.conftest import FROZEN, demo_app, wait_for_calls
+from wallboard.config import Config, UiConfig
+from wallboard.core.clock import ManualClock
+from wallboard.core.events import AccountStatusChanged, Snapshot
+from wallboard.core.models import AgentStatus, Employee, SipAccount
+from wallboard.core.profile import Period, build_profile
+from wallboard.core.view import SortKey
+from wallboard.ui.factory import create_app
+from wallboard.ui.screens.call_log import CallLogScreen
+from wallboard.ui.screens.help import HelpScreen
+from wallboard.ui.screens.managers import ManagersScreen
+from wallboard.ui.screens.profile import ProfileScreen
+
+
+async def open_profile(pilot, key: str = "p") -> ProfileScreen:  # type: ignore[no-untyped-def]
+    await pilot.press(key)
+    screen = pilot.app.screen
+    assert isinstance(screen, ProfileScreen)
+    for _ in range(100):
+        if screen.profile is not None or screen.error:
+            break
+        await pilot.pause(0.02)
+    await pilot.pause()
+    return screen
+
+
+def text_of(screen, selector: str) -> str:  # type: ignore[no-untyped-def]
+    return str(screen.query_one(selector).render())
+
+
+async def test_p_opens_the_selected_call_s_manager_and_escape_keeps_the_board_as_it_was():
+    app = demo_app(calls=40)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await wait_for_calls(pilot, app)
+        table = app.board.table
+        await pilot.press("s", "s", "d", *"Sales", "space", "enter")  # sort by employee, filter
+        await pilot.press("down", "down")
+        call = table.cursor_call
+        sort, board_filter = table.sort_key, table.board_filter
+        screen = await open_profile(pilot)
+        employee = app.state.employees[call.employee_id]
+        assert screen.employee_id == employee.id
+        who = text_of(screen, "#profile-who")
+        assert employee.name in who and employee.department in who
+        for account in employee.accounts:
+            assert account.id in who
+        assert screen.profile is not None and screen.period is Period.TODAY
+        await pilot.press("escape")
+        assert app.screen is app.board
+        assert table.cursor_call is call
+        assert (table.sort_key, table.board_filter) == (sort, board_filter)
+        assert sort is SortKey.EMPLOYEE and board_filter.departments == {"Sales"}
+
+
+async def test_enter_opens_the_profile_too_and_it_slides_in_over_the_board():
+    app = demo_app(calls=40)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await wait_for_calls(pilot, app)
+        screen = await open_profile(pilot, "enter")
+        await pilot.wait_for_scheduled_animations()
+        panel = screen.query_one("#profile-panel")
+        assert panel.region.right == 160 and panel.region.x == 60  # the board stays on the left
+
+
+async def test_period_keys_drive_every_section():
+    app = demo_app(calls=40)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await wait_for_calls(pilot, app)
+        screen = await open_profile(pilot)
+        for key, period in (("3", Period.LAST_7_DAYS), ("2", Period.LAST_3_DAYS),
+                            ("1", Period.TODAY), ("3", Period.LAST_7_DAYS)):
+            await pilot.press(key)
+            await pilot.pause()
+            assert screen.period is period
+            assert screen.query_one("#profile-period").active == f"period-{period.value}"
+            expected = build_profile(screen.history, period, FROZEN, app.zone)
+            assert len(screen.profile.days) == period.days
+            assert screen.profile.summary == expected.summary
+            assert len(screen.timeline.days) == period.days
+            summary = text_of(screen, "#profile-summary")
+            assert f"Calls handled {expected.summary.handled}:" in summary
+            assert f"Missed {expected.summary.missed} " in summary
+            chart = text_of(screen, "#profile-calls")
+            assert chart.count("\n") == period.days - 1
+            assert f"{expected.days[-1].answered} answered" in chart
+
+
+async def test_g_opens_the_call_log_of_the_period_c_copies_a_recording_escape_returns():
+    app = demo_app(calls=40)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await wait_for_calls(pilot, app)
+        profile = await open_profile(pilot)
+        await pilot.press("2", "g")
+        log = app.screen
+        assert isinstance(log, CallLogScreen)
+        for _ in range(100):
+            if log.calls:
+                break
+            await pilot.pause(0.02)
+        assert [c.id for c in log.calls] == [c.id for c in reversed(profile.profile.calls)]
+        table = log.query_one("DataTable")
+        assert table.row_count == len(log.calls)
+        answered = next(i for i, c in enumerate(log.calls) if c.recording_url)
+        for _ in range(answered):
+            await pilot.press("down")
+        await pilot.press("c")
+        assert app.clipboard == log.calls[answered].recording_url
+        await pilot.press("escape")
+        assert app.screen is profile
+        assert profile.period is Period.LAST_3_DAYS
+
+
+async def test_t_expands_the_selected_day_and_arrows_walk_its_intervals():
+    app = demo_app(calls=40)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await wait_for_calls(pilot, app)
+        screen = await open_profile(pilot)
+        await pilot.press("3", "up")  # yesterday
+        timeline = screen.timeline
+        day = timeline.day
+        assert day is screen.profile.days[-2]
+        assert day.day.strftime("%d.%m") in text_of(screen, "#profile-timeline").split("\n")[-1]
+        await pilot.press("t")
+        assert timeline.details and timeline.selected_interval is day.timeline[0]
+        assert timeline.span_text().startswith("offline 00:00–")
+        await pilot.press("right", "right", "down", "left")
+        assert timeline.interval == 2
+        iv = day.timeline[2]
+        shown = text_of(screen, "#profile-timeline")
+        start = iv.start.astimezone(app.zone).strftime("%H:%M")
+        assert f"{start}–" in timeline.span_text() and timeline.span_text() in shown
+        await pilot.press("end")
+        assert timeline.selected_interval is day.timeline[-1]
+        assert timeline.span_text().endswith(("–24:00", ")")) and "24:00" in timeline.span_text()
+        await pilot.press("t", "up")
+        assert not timeline.details and timeline.day is screen.profile.days[-3]
+
+
+async def test_interval_walking_scrolls_the_panel_on_a_small_terminal():
+    app = demo_app(calls=40)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for_calls(pilot, app)
+        screen = await open_profile(pilot)
+        await pilot.press("3", "t", *["down"] * 6)
+        await pilot.pause()
+        panel = screen.query_one("#profile-panel")
+        line = screen.timeline.region.y + screen.timeline.cursor_line
+        assert panel.scroll_y > 0
+        assert panel.content_region.y <= line < panel.content_region.bottom
+
+
+async def test_m_lists_managers_enter_opens_one_escape_walks_back():
+    app = demo_app(calls=40)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await wait_for_calls(pilot, app)
+        await pilot.press("m")
+        assert isinstance(app.screen, ManagersScreen)
+        employee = sorted(app.state.employees.values(), key=lambda e: e.name)[3]
+        await pilot.press(*employee.name)
+        await pilot.pause()
+        screen = await open_profile(pilot, "enter")
+        assert screen.employee_id == employee.id
+        await pilot.press("escape")
+        assert isinstance(app.screen, ManagersScreen)
+        await pilot.press("escape")
+        assert app.screen is app.board
+
+
+async def test_a_source_without_history_says_so_in_one_sentence():
+    ann = Employee(id="e1", name="Ann", accounts=(SipAccount(id="PJSIP/1", status=AgentStatus.ONLINE),))
+    source = ScriptedSource(Snapshot(employees=(ann,)))
+    clock = ManualClock(FROZEN)
+    app = create_app(Config(ui=UiConfig(timezone="Europe/Warsaw")), source=source, clock=clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        for _ in range(50):
+            if app.state.employees:
+                break
+            await pilot.pause(0.02)
+        await pilot.press("m", "enter")
+        screen = app.screen
+        assert isinstance(screen, ProfileScreen)
+        for _ in range(50):
+            if screen.error:
+                break
+            await pilot.pause(0.02)
+        assert screen.error == "Scripted test source keeps no history of managers"
+        assert screen.error in text_of(screen, "#profile-status")
+        assert not screen.query_one("#profile-body").display
+        # the accounts still show, and follow the live state
+        assert "online" in text_of(screen, "#profile-who")
+        source.push(AccountStatusChanged(employee_id="e1", account_id="PJSIP/1",
+                                         status=AgentStatus.DND, at=FROZEN))
+        await pilot.pause(1.2)
+        assert "DND" in text_of(screen, "#profile-who")
+
+
+async def test_profile_keys_are_in_help_and_remappable():
+    clock = ManualClock(FROZEN)
+    from wallboard.sources.demo import DemoSource
+
+    config = Config(keys={"profile.call_log": "l", "board.open_profile": "o"},
+                    ui=UiConfig(timezone="Europe/Warsaw"))
+    app = create_app(config, source=DemoSource(clock=clock, seed=3, calls=20), clock=clock)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await wait_for_calls(pilot, app)
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        keys = str(app.screen.query_one("DataTable").get_row_at(0))
+        actions = [app.screen.query_one("DataTable").get_row_at(i)[1]
+                   for i in range(app.screen.query_one("DataTable").row_count)]
+        assert "Profile" in actions and "Managers" in actions, keys
+        await pilot.press("escape")
+        await open_profile(pilot, "o")
+        await pilot.press("l")
+        assert isinstance(app.screen, CallLogScreen)
+
+
+async def test_the_panel_refreshes_today_while_open():
+    app = demo_app(calls=40)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await wait_for_calls(pilot, app)
+        screen = await open_profile(pilot)
+        before = screen.history.end
+        app.clock.advance(600)
+        screen.refresh_recent()
+        for _ in range(100):
+            if screen.history.end > before:
+                break
+            await pilot.pause(0.02)
+        assert screen.history.end == FROZEN + timedelta(seconds=600)
+        assert screen.profile.days[-1].until == FROZEN + timedelta(seconds=600)

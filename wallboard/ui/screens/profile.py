@@ -1,0 +1,258 @@
+"""The manager profile (SPEC 4): a panel that slides in from the right over the board.
+
+The history comes from the source in a worker and crosses into the panel as a message.
+It is fetched once for the longest period, so switching the period only re-aggregates;
+while the panel is open the recent part is fetched again now and then and spliced in, and
+the accounts' live statuses follow the board's state.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.geometry import Region
+from textual.css.scalar import ScalarOffset
+from textual.containers import Vertical, VerticalScroll
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Static, Tab, Tabs
+
+from wallboard.core.format import format_duration, format_hours
+from wallboard.core.history import ManagerHistory
+from wallboard.core.models import Employee
+from wallboard.core.profile import Period, Profile, build_profile, period_bounds, splice_history
+from wallboard.sources.base import SourceError
+from wallboard.ui.widgets.calls_chart import CallsByDay
+from wallboard.ui.widgets.status_look import STATUS_ORDER, status_markup
+from wallboard.ui.widgets.timeline import StatusTimeline, day_label
+
+if TYPE_CHECKING:
+    from wallboard.ui.app import WallboardApp
+
+REFRESH_SECONDS = 60.0
+"""How often the recent history is fetched again while the panel is open."""
+REFRESH_OVERLAP = timedelta(minutes=10)
+SLIDE_SECONDS = 0.2
+
+
+@dataclass
+class HistoryLoaded(Message):
+    history: ManagerHistory
+    partial: bool = False
+    """A refresh of the recent part, to be spliced into what is known."""
+
+
+@dataclass
+class HistoryFailed(Message):
+    message: str
+
+
+def tab_id(period: Period) -> str:
+    return f"period-{period.value}"
+
+
+class ProfileScreen(ModalScreen[None]):
+    """One manager: accounts, period summary, calls by day, time in statuses by day."""
+
+    BINDINGS = [
+        Binding("escape", "close", "Close", id="profile.close"),
+        Binding("1", "period('today')", "Today", id="profile.today"),
+        Binding("2", "period('3d')", "3 days", id="profile.last_3_days"),
+        Binding("3", "period('7d')", "7 days", id="profile.last_7_days"),
+        Binding("g", "call_log", "Call log", id="profile.call_log"),
+        Binding("t", "details", "Details", id="profile.details"),
+    ]
+
+    AUTO_FOCUS = "#profile-timeline"
+    app: WallboardApp
+
+    def __init__(self, employee_id: str, period: Period = Period.TODAY) -> None:
+        super().__init__()
+        self.employee_id = employee_id
+        self.period = period
+        self.history: ManagerHistory | None = None
+        self.profile: Profile | None = None
+        self.error: str | None = None
+        self._state_version = -1
+
+    # -- layout ------------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="profile-panel"):
+            yield Static(id="profile-who")
+            yield Tabs(*(Tab(p.label, id=tab_id(p)) for p in Period),
+                       active=tab_id(self.period), id="profile-period")
+            yield Static(id="profile-status")
+            with Vertical(id="profile-body"):
+                yield Static(id="profile-summary")
+                yield Static("[b]Calls by day[/b]  [dim](g: call log of the period)[/dim]",
+                             classes="profile-heading")
+                yield CallsByDay(id="profile-calls")
+                yield Static("[b]Time in statuses by day[/b]  [dim](↑↓ day · t details)[/dim]",
+                             classes="profile-heading")
+                yield StatusTimeline(id="profile-timeline")
+        yield Footer()
+
+    @property
+    def employee(self) -> Employee | None:
+        return self.app.state.employees.get(self.employee_id)
+
+    @property
+    def timeline(self) -> StatusTimeline:
+        return self.query_one(StatusTimeline)
+
+    def on_mount(self) -> None:
+        self._slide_in()
+        self.query_one("#profile-body").display = False
+        self.query_one("#profile-period", Tabs).can_focus = False
+        self._show_who()
+        name = self.employee.name if self.employee else self.employee_id
+        self._status(f"Loading the history of {name}…")
+        self._load(partial=False)
+        self.set_interval(1.0, self._tick)
+        self.set_interval(REFRESH_SECONDS, self.refresh_recent)
+
+    def _slide_in(self) -> None:
+        """From the right edge into place; an inline style, so nothing else is restyled."""
+        if self.app.animation_level == "none":
+            return
+        panel = self.query_one("#profile-panel")
+        panel.styles.offset = (self.app.size.width, 0)
+        panel.styles.animate("offset", ScalarOffset.from_offset((0, 0)),
+                             duration=SLIDE_SECONDS, easing="in_out_cubic")
+
+    # -- loading (I/O in a worker; the result comes back as a message) -----------------------
+    def refresh_recent(self) -> None:
+        """Fetch the last minutes again and splice them in (today's bar grows)."""
+        self._load(partial=True)
+
+    def _load(self, partial: bool) -> None:
+        now = self.app.clock.now()
+        start = period_bounds(Period.LAST_7_DAYS, now, self.app.zone)[0]
+        if partial and self.history is not None:
+            start = max(start, self.history.end - REFRESH_OVERLAP)
+        self.run_worker(self._fetch(start, now, partial), group="history",
+                        exclusive=not partial, exit_on_error=False)
+
+    async def _fetch(self, start, end, partial: bool) -> None:  # type: ignore[no-untyped-def]
+        try:
+            history = await self.app.source.manager_history(self.employee_id, start, end)
+        except SourceError as exc:
+            if not partial:
+                self.post_message(HistoryFailed(str(exc)))
+            return
+        except Exception as exc:  # a backend bug must not take the board down
+            if not partial:
+                self.post_message(HistoryFailed(
+                    f"The history could not be read ({type(exc).__name__})."))
+            return
+        self.post_message(HistoryLoaded(history, partial))
+
+    def on_history_loaded(self, message: HistoryLoaded) -> None:
+        if message.partial and self.history is not None:
+            self.history = splice_history(self.history, message.history)
+        else:
+            self.history = message.history
+        self.error = None
+        self._status("")
+        self.query_one("#profile-body").display = True
+        self._rebuild()
+
+    def on_history_failed(self, message: HistoryFailed) -> None:
+        self.error = message.message
+        self._status(message.message, error=True)
+
+    # -- drawing ------------------------------------------------------------------------------
+    def _status(self, text: str, error: bool = False) -> None:
+        status = self.query_one("#profile-status", Static)
+        status.display = bool(text)
+        status.set_class(error, "-error")
+        status.update(text)
+
+    def _show_who(self) -> None:
+        employee = self.employee
+        who = self.query_one("#profile-who", Static)
+        if employee is None:
+            who.update(f"[b]{self.employee_id}[/b]  [dim](no longer on the board)[/dim]")
+            return
+        lines = [f"[b]{employee.name}[/b]  ·  {employee.department or 'no department'}"
+                 f"    now {status_markup(employee.status)}"]
+        for account in employee.accounts:
+            lines.append(f"  {account.id:<14} {account.number or '—':<8} "
+                         f"{account.user_agent or '':<16} {status_markup(account.status)}")
+        if not employee.accounts:
+            lines.append("  [dim]no SIP accounts[/dim]")
+        who.update("\n".join(lines))
+
+    def _rebuild(self) -> None:
+        if self.history is None:
+            return
+        app = self.app
+        self.profile = build_profile(self.history, self.period, app.clock.now(), app.zone)
+        self.query_one("#profile-summary", Static).update(self._summary_text(self.profile))
+        self.query_one(CallsByDay).show(self.profile.days)
+        self.timeline.show(self.profile.days, app.zone)
+
+    def _summary_text(self, profile: Profile) -> str:
+        s = profile.summary
+        first, last = profile.days[0].day, profile.days[-1].day
+        span = day_label(last) if first == last else f"{day_label(first)} – {day_label(last)}"
+        short = f" · not missed: {s.short_rings} rang 5 s or less" if s.short_rings else ""
+        statuses = "  ".join(
+            f"{status_markup(st)} {format_hours(s.status_seconds[st])}" for st in STATUS_ORDER)
+        return (
+            f"[b]{profile.period.label}[/b]  {span}\n"
+            f"Calls handled [b]{s.handled}[/b]: incoming {s.incoming} · outgoing {s.outgoing}\n"
+            f"Missed [b]{s.missed}[/b] (rang more than 5 s){short}\n"
+            f"Talk time [b]{format_hours(s.talk_seconds)}[/b] · "
+            f"average talk [b]{format_duration(s.average_talk)}[/b] · "
+            f"average answer [b]{format_duration(s.average_answer)}[/b]\n"
+            f"Time in status:\n  {statuses}"
+        )
+
+    def _tick(self) -> None:
+        """Follow the live state: the accounts' statuses change with the board."""
+        version = self.app.state.version
+        if version != self._state_version:
+            self._state_version = version
+            self._show_who()
+
+    # -- actions -------------------------------------------------------------------------------
+    def on_tabs_tab_activated(self, event: Tabs.TabActivated) -> None:
+        if event.tab is not None and event.tab.id:
+            self.set_period(Period(event.tab.id.removeprefix("period-")))
+
+    def action_period(self, value: str) -> None:
+        self.query_one("#profile-period", Tabs).active = tab_id(Period(value))
+        self.set_period(Period(value))
+
+    def set_period(self, period: Period) -> None:
+        if period is not self.period or self.profile is None:
+            self.period = period
+            self._rebuild()
+
+    def on_status_timeline_cursor_moved(self, message: StatusTimeline.CursorMoved) -> None:
+        """Keep the selected day or interval on screen (the panel scrolls on 80x24)."""
+        panel = self.query_one("#profile-panel", VerticalScroll)
+        timeline = self.timeline
+        y = timeline.region.y - panel.content_region.y + round(panel.scroll_y) + message.line
+        panel.scroll_to_region(Region(0, y, 1, 1), animate=False)
+
+    def action_details(self) -> None:
+        if self.profile is not None:
+            self.timeline.toggle_details()
+
+    def action_call_log(self) -> None:
+        from wallboard.ui.screens.call_log import CallLogScreen
+
+        now = self.app.clock.now()
+        start, end = period_bounds(self.period, now, self.app.zone)
+        name = self.employee.name if self.employee else self.employee_id
+        self.app.push_screen(CallLogScreen(self.employee_id, name, self.period, start, end))
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+

@@ -1,0 +1,55 @@
+"""How each manager status looks everywhere: a name, a glyph and a colour.
+
+Glyphs differ as well as colours, so the charts read on a monochrome wall TV and for
+colour-blind supervisors.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, tzinfo
+
+from wallboard.core.format import format_duration, format_hours
+from wallboard.core.models import AgentStatus
+from wallboard.core.status import Interval
+
+STATUS_ORDER = (AgentStatus.TALKING, AgentStatus.ONLINE, AgentStatus.DND, AgentStatus.OFFLINE)
+STATUS_NAME = {
+    AgentStatus.TALKING: "talking",
+    AgentStatus.ONLINE: "online",
+    AgentStatus.DND: "DND",
+    AgentStatus.OFFLINE: "offline",
+}
+STATUS_GLYPH = {
+    AgentStatus.TALKING: "█",
+    AgentStatus.ONLINE: "▆",
+    AgentStatus.DND: "░",
+    AgentStatus.OFFLINE: "·",
+}
+STATUS_VARIABLE = {
+    AgentStatus.TALKING: "$accent",
+    AgentStatus.ONLINE: "$success",
+    AgentStatus.DND: "$warning",
+    AgentStatus.OFFLINE: "$text-muted",
+}
+
+
+def status_markup(status: AgentStatus) -> str:
+    """``▆ online`` in the status colour, as Textual content markup."""
+    return f"[{STATUS_VARIABLE[status]}]{STATUS_GLYPH[status]} {STATUS_NAME[status]}[/]"
+
+
+def totals_text(totals: dict[AgentStatus, float]) -> str:
+    return " · ".join(f"{STATUS_NAME[s]} {format_hours(totals.get(s, 0.0))}" for s in STATUS_ORDER)
+
+
+def clock_text(moment: datetime, zone: tzinfo | None, day_end: datetime | None = None) -> str:
+    """``13:25``; the end of a day is ``24:00``, not the next day's ``00:00``."""
+    if day_end is not None and moment >= day_end:
+        return "24:00"
+    return moment.astimezone(zone).strftime("%H:%M")
+
+
+def interval_text(iv: Interval, zone: tzinfo | None, day_end: datetime | None = None) -> str:
+    """``online 12:34–13:25 (51:00)``."""
+    return (f"{STATUS_NAME[iv.status]} {clock_text(iv.start, zone)}–"
+            f"{clock_text(iv.end, zone, day_end)} ({format_duration(iv.seconds)})")
