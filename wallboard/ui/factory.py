@@ -14,10 +14,11 @@ def binding_ids() -> set[str]:
     from wallboard.ui.app import WallboardApp
     from wallboard.ui.screens.board import BoardScreen
     from wallboard.ui.screens.help import HelpScreen
+    from wallboard.ui.screens.listen_confirm import ListenConfirmScreen
     from wallboard.ui.screens.picker import PickerScreen
 
     ids = set()
-    for cls in (WallboardApp, BoardScreen, HelpScreen, PickerScreen):
+    for cls in (WallboardApp, BoardScreen, HelpScreen, PickerScreen, ListenConfirmScreen):
         for binding in cls.BINDINGS:
             if getattr(binding, "id", None):
                 ids.add(binding.id)
@@ -26,6 +27,7 @@ def binding_ids() -> set[str]:
 
 def create_app(config: Config, *, source: Source | None = None, clock: Clock | None = None):  # type: ignore[no-untyped-def]
     from wallboard.sources.factory import make_source
+    from wallboard.sources.softphone import with_softphone
     from wallboard.ui.app import WallboardApp
 
     unknown = sorted(set(config.keys) - binding_ids())
@@ -36,7 +38,10 @@ def create_app(config: Config, *, source: Source | None = None, clock: Clock | N
             + "."
         )
     clock = clock or SystemClock()
-    return WallboardApp(config, source or make_source(config, clock), clock)
+    source = with_softphone(
+        source or make_source(config, clock), config.supervisor.softphone, clock
+    )
+    return WallboardApp(config, source, clock)
 
 
 def create_frozen_demo_app(  # type: ignore[no-untyped-def]

@@ -15,16 +15,18 @@ from wallboard.core.counters import compute_counters
 from wallboard.core.format import mask_number
 from wallboard.core.view import BoardFilter, describe_sort
 from wallboard.ui.messages import StateChanged
+from wallboard.ui.screens.listen_actions import ListenActions
 from wallboard.ui.screens.picker import PickerScreen
 from wallboard.ui.widgets.call_table import CallTable
 from wallboard.ui.widgets.counters import CountersBar
+from wallboard.ui.widgets.listen_bar import ListenBar
 from wallboard.ui.widgets.topbar import TopBar, connection_text
 
 if TYPE_CHECKING:
     from wallboard.ui.app import WallboardApp
 
 
-class BoardScreen(Screen[None]):
+class BoardScreen(ListenActions, Screen[None]):
     """Everything a supervisor watches, updated a few times a second at most."""
 
     BINDINGS = [
@@ -35,6 +37,14 @@ class BoardScreen(Screen[None]):
         Binding("S", "sort_reverse", "Reverse", id="board.sort_reverse"),
         Binding("c", "copy_client", "Copy client", id="board.copy_client"),
         Binding("b", "copy_business", "Copy business no.", id="board.copy_business"),
+    ] + [
+        # listen / coach / barge (SPEC 6): actions in screens/listen_actions.py.
+        # `l` is in help and the palette; out of the footer so the board's snapshots hold.
+        Binding("l", "listen", "Join call (listen/coach/barge)", id="board.listen",
+                show=False),
+        Binding("w", "listen_mode", "Listen/coach", id="listen.mode"),
+        Binding("u", "listen_mute", "Mute/unmute", id="listen.mute"),
+        Binding("e", "listen_end", "End listening", id="listen.end"),
     ]
 
     app: WallboardApp
@@ -57,6 +67,7 @@ class BoardScreen(Screen[None]):
             wait_warning=app.config.ui.wait_warning_seconds,
             id="calls",
         )
+        yield ListenBar(id="listen-bar")
         yield Footer()
 
     @property
@@ -82,6 +93,7 @@ class BoardScreen(Screen[None]):
         self._last_update = time.monotonic()
         self.table.update_rows()
         self._update_header()
+        self.update_listen()
 
     def tick(self) -> None:
         """Once a second: durations tick; pending events are drawn in the same frame."""
@@ -91,6 +103,7 @@ class BoardScreen(Screen[None]):
         self._last_update = time.monotonic()
         self.table.tick()
         self._update_header()
+        self.update_listen()
 
     def _update_header(self) -> None:
         app = self.app

@@ -1,0 +1,37 @@
+"""Shared by the listen Pilot and snapshot tests: pick a call, drive the demo's clock."""
+
+from __future__ import annotations
+
+from wallboard.core.models import CallStatus
+
+
+def talking_row(app, min_left: float = 120.0) -> int:  # type: ignore[no-untyped-def]
+    """The row of a talking demo call that stays up (no hold, no hang-up) for a while."""
+    center = app.source.center
+    for i, call in enumerate(app.board.table.rows):
+        if call.status is not CallStatus.TALKING:
+            continue
+        plans = [a for a in center._heap if a.target == call.id]
+        hangup = [a.at for a in plans if a.what == "hangup"]
+        if hangup and not any(a.what == "hold" for a in plans) and (
+            (hangup[0] - center.now).total_seconds() > min_left
+        ):
+            return i
+    raise AssertionError("no long talking call in the demo")
+
+
+def row_of(app, status: CallStatus) -> int:  # type: ignore[no-untyped-def]
+    return next(i for i, c in enumerate(app.board.table.rows) if c.status is status)
+
+
+async def select_row(pilot, index: int) -> None:  # type: ignore[no-untyped-def]
+    await pilot.press("home", *["down"] * index)
+    await pilot.pause()
+
+
+async def advance(pilot, app, seconds: float) -> None:  # type: ignore[no-untyped-def]
+    """Move the frozen clock on and let the demo tick and the board redraw."""
+    app.clock.advance(seconds)
+    await pilot.pause(0.3)
+    app.board.update_view()
+    await pilot.pause()
