@@ -71,7 +71,8 @@ async def test_listen_then_coach_mute_and_end_from_the_keyboard():
         assert session is not None and session.state is ListenState.CONNECTING
         assert (session.call_id, session.mode, session.supervisor) == (
             call.id, ListenMode.LISTEN, "PJSIP/1900")
-        assert "LISTEN · ◌ connecting…" in bar_text(app)
+        assert "LISTEN ◌ connecting…" in bar_text(app)
+        assert app.board.query_one(ListenBar).hints == "w coach · u mute · e end"
         assert {"listen_mode", "listen_mute", "listen_end"} <= shown_keys(app)
 
         await advance(pilot, app, 2)
@@ -87,7 +88,8 @@ async def test_listen_then_coach_mute_and_end_from_the_keyboard():
         app.board.update_view()
         assert app.state.active_listen().mode is ListenMode.COACH
         assert app.state.active_listen().muted
-        assert "COACH" in bar_text(app) and "muted" in bar_text(app)
+        assert "COACH ● active  muted " in bar_text(app)
+        assert app.board.query_one(ListenBar).hints == "w listen · u unmute · e end"
 
         await pilot.press("e")
         await pilot.pause(0.3)

@@ -185,11 +185,28 @@ class ListenActions(Screen[None]):
             employee = app.state.employees.get(session.employee_id or "")
             call = app.state.calls.get(session.call_id)
             client = self._client(call) if call else None
-            bar.show(session, now, employee.name if employee else "unknown manager", client)
+            bar.show(session, now, employee.name if employee else "unknown manager", client,
+                     self._hints(session))
         running = app.state.active_listen() is not None
         if running != self._listen_keys_shown:
             self._listen_keys_shown = running
             self.refresh_bindings()
+
+    def _hints(self, session: ListenSession) -> str:
+        """``w coach · u mute · e end``, with the keys as remapped."""
+        if session.state.finished:
+            return ""
+        words = {
+            "listen_mode": "coach" if session.mode is ListenMode.LISTEN else "listen",
+            "listen_mute": "unmute" if session.muted else "mute",
+            "listen_end": "end",
+        }
+        keys: dict[str, str] = {}
+        for active in self.active_bindings.values():
+            action = active.binding.action
+            if action in words and action not in keys:
+                keys[action] = self.app.get_key_display(active.binding)
+        return " · ".join(f"{keys[a]} {w}" for a, w in words.items() if a in keys)
 
     def _client(self, call: Call) -> str:
         number = call.client_number
