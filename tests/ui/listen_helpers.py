@@ -29,9 +29,24 @@ async def select_row(pilot, index: int) -> None:  # type: ignore[no-untyped-def]
     await pilot.pause()
 
 
-async def advance(pilot, app, seconds: float) -> None:  # type: ignore[no-untyped-def]
-    """Move the frozen clock on and let the demo tick and the board redraw."""
-    app.clock.advance(seconds)
+async def until(pilot, check, timeout: float = 5.0) -> None:  # type: ignore[no-untyped-def]
+    """Let the app run until ``check()`` holds (the demo ticks in real time)."""
+    for _ in range(int(timeout / 0.05)):
+        if check():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError("the app did not get there in time")
+
+
+async def settle(pilot, app) -> None:  # type: ignore[no-untyped-def]
+    """Let pending source events be applied, then redraw the board at once."""
     await pilot.pause(0.3)
     app.board.update_view()
     await pilot.pause()
+
+
+async def advance(pilot, app, seconds: float) -> None:  # type: ignore[no-untyped-def]
+    """Move the frozen clock on, wait for the demo to tick past it, and redraw."""
+    now = app.clock.advance(seconds)
+    await until(pilot, lambda: app.source.center.now >= now)
+    await settle(pilot, app)

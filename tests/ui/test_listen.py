@@ -7,7 +7,7 @@ import json
 import pytest
 
 from tests.ui.conftest import FROZEN, demo_app, wait_for_calls
-from tests.ui.listen_helpers import advance, row_of, select_row, talking_row
+from tests.ui.listen_helpers import advance, row_of, select_row, settle, talking_row, until
 from wallboard.config import Config, DemoSource, SupervisorConfig, UiConfig
 from wallboard.core.clock import ManualClock
 from wallboard.core.format import format_duration, mask_number
@@ -65,8 +65,8 @@ async def test_listen_then_coach_mute_and_end_from_the_keyboard():
         assert "PJSIP/1900" in details  # the demo's own supervisor account
 
         await pilot.press("enter")
-        await pilot.pause(0.3)
-        app.board.update_view()
+        await until(pilot, app.state.active_listen)
+        await settle(pilot, app)
         session = app.state.active_listen()
         assert session is not None and session.state is ListenState.CONNECTING
         assert (session.call_id, session.mode, session.supervisor) == (
@@ -76,24 +76,25 @@ async def test_listen_then_coach_mute_and_end_from_the_keyboard():
         assert {"listen_mode", "listen_mute", "listen_end"} <= shown_keys(app)
 
         await advance(pilot, app, 2)
-        assert app.state.active_listen().state is ListenState.ACTIVE
+        await until(pilot, lambda: app.state.active_listen().state is ListenState.ACTIVE)
+        await settle(pilot, app)
         text = bar_text(app)
         assert "● active · 0:02" in text and manager.name in text
         assert mask_number(call.client_number) in text
 
         await pilot.press("w")
-        await pilot.pause(0.3)
+        await until(pilot, lambda: app.state.active_listen().mode is ListenMode.COACH)
         await pilot.press("u")
-        await pilot.pause(0.3)
-        app.board.update_view()
+        await until(pilot, lambda: app.state.active_listen().muted)
+        await settle(pilot, app)
         assert app.state.active_listen().mode is ListenMode.COACH
         assert app.state.active_listen().muted
         assert "COACH ● active  muted " in bar_text(app)
         assert app.board.query_one(ListenBar).hints == "w listen · u unmute · e end"
 
         await pilot.press("e")
-        await pilot.pause(0.3)
-        app.board.update_view()
+        await until(pilot, lambda: app.state.active_listen() is None)
+        await settle(pilot, app)
         assert app.state.active_listen() is None
         assert "■ ended" in bar_text(app) and "Stopped by the supervisor." in bar_text(app)
         assert {"listen_mode", "listen_mute", "listen_end"}.isdisjoint(shown_keys(app))
@@ -116,7 +117,7 @@ async def test_the_mode_chosen_in_the_confirmation_and_escape_cancels():
         assert not isinstance(app.screen, ListenConfirmScreen)
         assert app.state.listen_sessions == {}
         await pilot.press("l", "down", "down", "enter")
-        await pilot.pause(0.3)
+        await until(pilot, app.state.active_listen)
         assert app.state.active_listen().mode is ListenMode.BARGE
 
 
@@ -127,13 +128,15 @@ async def test_the_call_ending_mid_session_ends_it_and_the_bar_says_so():
         await select_row(pilot, talking_row(app))
         call = app.board.table.cursor_call
         await pilot.press("l", "enter")
-        await pilot.pause(0.3)
+        await until(pilot, app.state.active_listen)
         await advance(pilot, app, 2)
-        assert app.state.active_listen().state is ListenState.ACTIVE
+        await until(pilot, lambda: app.state.active_listen().state is ListenState.ACTIVE)
+        await settle(pilot, app)
         center = app.source.center
         center._schedule(center.now, "hangup", call.id)
         await advance(pilot, app, 1)
-        assert app.state.active_listen() is None
+        await until(pilot, lambda: app.state.active_listen() is None)
+        await settle(pilot, app)
         ended = app.state.listen_sessions[next(iter(app.state.listen_sessions))]
         assert ended.state is ListenState.ENDED
         assert "■ ended" in bar_text(app) and "The call ended." in bar_text(app)
@@ -149,10 +152,12 @@ async def test_the_call_ending_while_connecting_fails_with_a_message(monkeypatch
         await select_row(pilot, talking_row(app))
         call = app.board.table.cursor_call
         await pilot.press("l", "enter")
-        await pilot.pause(0.3)
+        await until(pilot, app.state.active_listen)
         center = app.source.center
         center._schedule(center.now, "hangup", call.id)
         await advance(pilot, app, 0.5)
+        await until(pilot, lambda: app.state.active_listen() is None)
+        await settle(pilot, app)
         assert "✖ failed" in bar_text(app)
         assert ("The call ended before you were connected.", "error") in notes
         assert audit_lines(app)[-1]["outcome"] == "failed"
@@ -187,7 +192,7 @@ async def test_one_session_at_a_time(monkeypatch):
         await wait_for_calls(pilot, app)
         await select_row(pilot, talking_row(app))
         await pilot.press("l", "enter")
-        await pilot.pause(0.3)
+        await until(pilot, app.state.active_listen)
         await pilot.press("l")
         await pilot.pause()
         assert not isinstance(app.screen, ListenConfirmScreen)
