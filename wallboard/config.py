@@ -176,14 +176,14 @@ class SoftphoneConfig(Section):
     @field_validator("command")
     @classmethod
     def _command_has_uri(cls, command: list[str]) -> list[str]:
+        for arg in command:
+            _check_placeholders(arg, ("uri",), "the command")
         if command and not any("{uri}" in arg for arg in command):
             raise PydanticCustomError(
                 "no_uri",
                 "put {token} in one of the arguments, where the SIP address goes",
                 {"token": "{uri}"},
             )
-        for arg in command:
-            _check_placeholders(arg, ("uri",), "the command")
         return command
 
     @field_validator("listen", "coach", "barge")
