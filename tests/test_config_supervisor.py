@@ -61,3 +61,16 @@ def test_a_bad_supervisor_section_says_key_and_problem(tmp_path, toml, message):
     with pytest.raises(ConfigError) as info:
         load_config(path)
     assert message in str(info.value)
+
+
+async def test_the_ari_supervisor_endpoint_is_the_boards_default_supervisor():
+    from wallboard.config import AriSource
+    from wallboard.sources.ari import AriClient
+
+    client = AriClient(AriSource(url="http://127.0.0.1:1", username="u", password="p",
+                                 supervisor_endpoint="PJSIP/1100", project="acme"))
+    assert client.default_supervisor == SupervisorAccount(account="PJSIP/1100", project="acme")
+    plain = AriClient(AriSource(url="http://127.0.0.1:1", username="u", password="p"))
+    assert plain.default_supervisor is None
+    await client.aclose()
+    await plain.aclose()
