@@ -22,6 +22,10 @@ SHOTS: list[tuple[str, tuple[int, int], list[str], dict]] = [
     ("board-filtered", (160, 45), ["d", *"Sales", "space", "enter"], {"calls": 40}),
     ("employee-picker", (120, 35), ["slash", *"an"], {"calls": 40}),
     ("help", (120, 35), ["question_mark"], {"calls": 40}),
+    # listen: the first row of the seeded demo is a long talking call
+    ("listen-confirm", (120, 35), ["home", "l"], {"calls": 40, "mask_numbers": True}),
+    ("listen-session", (120, 35), ["home", "l", "down", "enter", "+2", "+40", "u"],
+     {"calls": 40, "mask_numbers": True}),
 ]
 
 
@@ -33,8 +37,17 @@ async def shoot(name: str, size: tuple[int, int], keys: list[str], options: dict
                 break
             await pilot.pause(0.02)
         await pilot.pause(0.1)
+        for key in keys:
+            if key.startswith("+"):  # "+N": the frozen clock moves N seconds on
+                app.clock.advance(float(key[1:]))
+                await pilot.pause(0.5)
+            else:
+                await pilot.press(key)
+                await pilot.pause(0.2)
         if keys:
-            await pilot.press(*keys)
+            app.screen.refresh()
+            if hasattr(app.screen, "update_view"):
+                app.screen.update_view()
             await pilot.pause(0.2)
         app.save_screenshot(filename=f"{name}.svg", path=str(OUT))
     print(f"screenshots/{name}.svg")
