@@ -258,3 +258,35 @@ async def test_the_keys_are_in_help_and_remappable():
         table = app.screen.query_one("#help-keys")
         rows = [str(table.get_row_at(i)[1]) for i in range(table.row_count)]
         assert "Join call (listen/coach/barge)" in rows
+
+
+async def test_a_source_that_cannot_join_calls_uses_the_softphone(monkeypatch, tmp_path):
+    """The softphone path end to end: configured modes only, a missing program is an error."""
+    from tests.support.sources import ScriptedSource
+    from wallboard.config import SoftphoneConfig
+    from wallboard.core.events import Snapshot
+    from wallboard.core.models import Call, CallType, Employee, SipAccount
+    from wallboard.sources.softphone import SoftphoneSource
+
+    anna = Employee(id="e1", name="Anna Nowak", accounts=(SipAccount(id="PJSIP/1001",
+                                                                     number="1001"),))
+    call = Call(id="c1", type=CallType.INCOMING, status=CallStatus.TALKING, employee_id="e1",
+                client_number="+48 501 234 123", created_at=FROZEN, answered_at=FROZEN)
+    supervisor = SupervisorConfig(account="PJSIP/1900", softphone=SoftphoneConfig(
+        command=["no-such-softphone-xyz", "{uri}"], listen="sip:*222{extension}@pbx"))
+    config = Config(supervisor=supervisor, ui=UiConfig(timezone="Europe/Warsaw"))
+    app = create_app(config, source=ScriptedSource(Snapshot(calls=(call,), employees=(anna,))),
+                     clock=ManualClock(FROZEN))
+    assert isinstance(app.source, SoftphoneSource)
+    async with app.run_test(size=(160, 45)) as pilot:
+        notes = capture_notes(app, monkeypatch)
+        await wait_for_calls(pilot, app)
+        await pilot.press("l")
+        await pilot.pause()
+        assert isinstance(app.screen, ListenConfirmScreen)
+        modes = app.screen.query_one("#listen-confirm-modes")
+        assert [modes.get_option_at_index(i).disabled for i in range(3)] == [False, True, True]
+        await pilot.press("enter")
+        await until(pilot, lambda: any("no program" in m for m, _ in notes))
+        assert app.state.listen_sessions == {}
+        assert [x["event"] for x in audit_lines(app)] == ["error"]

@@ -1,7 +1,7 @@
 """The running listen session, one line above the footer (SPEC 6.4).
 
-``◎ COACH ● active  muted  · 0:42 · Anna Nowak ↔ +48 *** *** 123     w listen · u unmute · e end``. The elapsed time
-is computed at render time from the session's timestamps and the injected clock.
+``◎ COACH ● active  muted  · 0:42 · Anna Nowak ↔ +48 *** *** 123   w listen · u unmute · e end``.
+The elapsed time is computed at render time from the session's timestamps and the clock.
 """
 
 from __future__ import annotations
