@@ -29,6 +29,10 @@ SHOTS: list[tuple[str, tuple[int, int], list[str], dict]] = [
     ("profile-details", (160, 45), ["p", "WAIT", "3", "up", "t", *["down"] * 4], {"calls": 40}),
     ("call-log", (160, 45), ["p", "WAIT", "2", "g", "WAIT"], {"calls": 40}),
     ("managers", (120, 35), ["m", *"ann"], {"calls": 40}),
+    # listen: the first row of the seeded demo is a long talking call
+    ("listen-confirm", (120, 35), ["home", "l"], {"calls": 40, "mask_numbers": True}),
+    ("listen-session", (120, 35), ["home", "l", "down", "enter", "+2", "+40", "u"],
+     {"calls": 40, "mask_numbers": True}),
 ]
 
 
@@ -40,12 +44,18 @@ async def shoot(name: str, size: tuple[int, int], keys: list[str], options: dict
                 break
             await pilot.pause(0.02)
         await pilot.pause(0.1)
-        for key in keys:  # "WAIT": let a worker (history, call log) deliver first
-            if key == "WAIT":
+        for key in keys:
+            if key == "WAIT":  # let a worker (history, call log) deliver first
                 await pilot.pause(0.3)
+            elif key.startswith("+"):  # "+N": the frozen clock moves N seconds on
+                app.clock.advance(float(key[1:]))
+                await pilot.pause(0.5)
             else:
                 await pilot.press(key)
+                await pilot.pause(0.05)
         if keys:
+            if hasattr(app.screen, "update_view"):
+                app.screen.update_view()
             await pilot.pause(0.2)
             await pilot.wait_for_scheduled_animations()
         app.save_screenshot(filename=f"{name}.svg", path=str(OUT))

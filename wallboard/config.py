@@ -15,7 +15,10 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 import platformdirs
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic_core import PydanticCustomError
+
+from wallboard.core.listen import ListenMode
 
 APP_NAME = "wallboard"
 
@@ -176,10 +179,84 @@ class ServerConfig(Section):
     """Events buffered per stream client; one that falls further behind is resynced."""
 
 
+URI_FIELDS = ("extension", "account", "call_id")
+"""What a softphone URI pattern may contain, e.g. ``sip:*222{extension}@pbx``."""
+_PLACEHOLDER = re.compile(r"{([^{}]*)}")
+
+
+def _check_placeholders(text: str, allowed: tuple[str, ...], where: str) -> str:
+    for name in _PLACEHOLDER.findall(text):
+        if name not in allowed:
+            raise PydanticCustomError(
+                "placeholder",
+                "{where} has an unknown placeholder {found}; use {allowed}",
+                {"where": where, "found": "{" + name + "}",
+                 "allowed": ", ".join("{" + a + "}" for a in allowed)},
+            )
+    return text
+
+
+class SoftphoneConfig(Section):
+    """Joining calls through the supervisor's softphone and the PBX's spy feature codes."""
+
+    command: list[str] = Field(default_factory=list)
+    """The program and its arguments; ``{uri}`` is replaced in each, e.g.
+    ``["baresip", "-e", "/dial {uri}"]``. Run without a shell. Empty: no softphone."""
+    listen: str | None = None
+    """The URI dialled to listen, e.g. ``sip:*222{extension}@pbx.example.com``."""
+    coach: str | None = None
+    """The URI dialled to coach (whisper), e.g. ``sip:*223{extension}@pbx.example.com``."""
+    barge: str | None = None
+    """The URI dialled to barge, e.g. ``sip:*224{extension}@pbx.example.com``."""
+    prefer: bool = False
+    """Use the softphone even when the source can join calls itself (e.g. ARI)."""
+    settle_seconds: float = Field(default=2.0, ge=0, le=60)
+    """A command still running after this long counts as the call (e.g. baresip)."""
+
+    @field_validator("command")
+    @classmethod
+    def _command_has_uri(cls, command: list[str]) -> list[str]:
+        for arg in command:
+            _check_placeholders(arg, ("uri",), "the command")
+        if command and not any("{uri}" in arg for arg in command):
+            raise PydanticCustomError(
+                "no_uri",
+                "put {token} in one of the arguments, where the SIP address goes",
+                {"token": "{uri}"},
+            )
+        return command
+
+    @field_validator("listen", "coach", "barge")
+    @classmethod
+    def _uri_placeholders(cls, pattern: str | None) -> str | None:
+        return None if pattern is None else _check_placeholders(pattern, URI_FIELDS, "the URI")
+
+    def patterns(self) -> dict[ListenMode, str]:
+        """The modes this softphone can start, with their URI patterns."""
+        found = {ListenMode.LISTEN: self.listen, ListenMode.COACH: self.coach,
+                 ListenMode.BARGE: self.barge}
+        return {mode: p for mode, p in found.items() if p} if self.command else {}
+
+
+class SupervisorConfig(Section):
+    """The person at this wallboard, when they join calls (SPEC 6)."""
+
+    account: str | None = None
+    """Your own SIP account, e.g. ``PJSIP/1900``. None: the source's own, if it has one."""
+    project: str = "default"
+    """The project (tenant) of your account; you can join only its managers' calls."""
+    default_mode: ListenMode = ListenMode.LISTEN
+    """The mode first selected in the confirmation: listen, coach or barge."""
+    audit_log: Path | None = None
+    """The JSON-lines audit log; None: listen-audit.jsonl in the user log directory."""
+    softphone: SoftphoneConfig = Field(default_factory=SoftphoneConfig)
+
+
 class Config(Section):
     source: SourceConfig = Field(default_factory=DemoSource)
     ui: UiConfig = Field(default_factory=UiConfig)
     server: ServerConfig = Field(default_factory=ServerConfig)
+    supervisor: SupervisorConfig = Field(default_factory=SupervisorConfig)
     keys: dict[str, str] = Field(default_factory=dict)
     """Remapped keys: binding id -> key(s), e.g. ``"board.sort" = "o"``."""
 

@@ -13,7 +13,7 @@ from datetime import datetime
 
 from wallboard.core.events import Event
 from wallboard.core.history import CallRecord, ManagerHistory
-from wallboard.core.listen import ListenMode
+from wallboard.core.listen import ListenMode, SupervisorAccount
 
 
 class SourceError(Exception):
@@ -32,6 +32,10 @@ class Source(ABC):
 
     listen_modes: frozenset[ListenMode] = frozenset()
     """The listen modes this backend can start (empty: listening unsupported)."""
+
+    default_supervisor: SupervisorAccount | None = None
+    """A supervisor account the backend brings along (the demo's), used when the config
+    names none."""
 
     @abstractmethod
     def events(self) -> AsyncIterator[list[Event]]:

@@ -27,6 +27,7 @@ from wallboard.core.events import (
     Link,
     Snapshot,
 )
+from wallboard.core.listen import ListenMode
 from wallboard.core.models import (
     AgentStatus,
     Call,
@@ -38,6 +39,7 @@ from wallboard.core.models import (
 from wallboard.core.history import ManagerHistory
 from wallboard.sources.base import Source, SourceError
 from wallboard.sources.demo_history import demo_history
+from wallboard.sources.demo_listen import DEMO_SUPERVISOR, DemoListen
 
 FIRST_NAMES = (
     "Anna Piotr Katarzyna Tomasz Magdalena Michał Agnieszka Paweł Joanna Krzysztof "
@@ -266,6 +268,14 @@ class DemoCallCenter:
             employees=tuple(a.employee for a in self.agents.values()),
             at=self.now,
         )
+
+    def planned(self, target: str) -> list[tuple[datetime, str]]:
+        """What the simulation has planned for a call or manager: (when, what), in order."""
+        return sorted((at, what) for at, _, what, t in self._heap if t == target)
+
+    def schedule(self, at: datetime, what: str, target: str) -> None:
+        """Plan something: ``hangup``, ``hold``, ``answer``... (scripted demos and tests)."""
+        self._schedule(at, what, target)
 
     def _schedule(self, at: datetime, what: str, target: str) -> None:
         self._seq += 1
@@ -524,6 +534,8 @@ class DemoSource(Source):
     """The demo call center as a live source, ticking in (possibly scaled) real time."""
 
     title = "Demo call center"
+    listen_modes = frozenset(ListenMode)
+    default_supervisor = DEMO_SUPERVISOR
 
     def __init__(
         self,
@@ -539,21 +551,28 @@ class DemoSource(Source):
         )
         self.tick_seconds = tick_seconds
         self._closed = asyncio.Event()
+        self.listen = DemoListen()
+        self._wake = asyncio.Event()
+        """Set to deliver a listen update at once instead of at the next tick."""
 
     async def events(self) -> AsyncIterator[list[Event]]:
         now = self.clock.now()
         yield [ConnectionChanged(link=Link.LIVE, at=now), self.center.snapshot()]
         while not self._closed.is_set():
             try:
-                await asyncio.wait_for(self._closed.wait(), self.tick_seconds)
+                await asyncio.wait_for(self._wake.wait(), self.tick_seconds)
             except TimeoutError:
                 pass
-            batch = self.center.advance(self.clock.now())
+            self._wake.clear()
+            now = self.clock.now()
+            batch = self.center.advance(now)
+            batch += self.listen.advance(now, self.center.calls, batch)
             if batch:
                 yield batch
 
     async def aclose(self) -> None:
         self._closed.set()
+        self._wake.set()
 
     async def manager_history(
         self, employee_id: str, start: datetime, end: datetime
@@ -563,3 +582,20 @@ class DemoSource(Source):
         if agent is None:
             raise SourceError(f"The demo call center has no manager {employee_id!r}.")
         return demo_history(agent.employee, self.center.seed or 0, start, end, self.clock.now())
+
+    # -- listen / coach / barge: simulated in demo_listen.py --------------------------
+    async def start_listen(self, call_id: str, supervisor: str, mode: ListenMode) -> str:
+        session_id = self.listen.start(
+            self.center.calls.get(call_id), supervisor, mode, self.clock.now())
+        self._wake.set()
+        return session_id
+
+    async def change_listen(
+        self, session_id: str, *, mode: ListenMode | None = None, muted: bool | None = None
+    ) -> None:
+        self.listen.change(session_id, mode, muted)
+        self._wake.set()
+
+    async def stop_listen(self, session_id: str) -> None:
+        self.listen.stop(session_id, self.clock.now())
+        self._wake.set()

@@ -12,14 +12,17 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
+from wallboard.audit import AuditLog
 from wallboard.config import Config
 from wallboard.core.clock import Clock
-from wallboard.core.events import ConnectionChanged, Link
+from wallboard.core.events import ConnectionChanged, Event, Link, ListenChanged
+from wallboard.core.listen import ListenState
 from wallboard.core.state import LiveState
 from wallboard.sources.base import Source, SourceError
 from wallboard.ui.messages import StateChanged
 from wallboard.ui.screens.board import BoardScreen
 from wallboard.ui.screens.help import HelpScreen
+from wallboard.ui.screens.listen_actions import resolve_supervisor
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +48,8 @@ class WallboardApp(App[None]):
         if self.kiosk:
             self.use_command_palette = False
         self.stale_after: float | None = getattr(config.source, "stale_after_seconds", None)
+        self.supervisor = resolve_supervisor(config.supervisor, source.default_supervisor)
+        self.audit = AuditLog(config.supervisor.audit_log, clock, mask_numbers=self.mask_numbers)
         if config.keys:
             self.set_keymap(config.keys)
         if config.ui.kiosk and config.ui.kiosk_unlock_key:
@@ -84,6 +89,7 @@ class WallboardApp(App[None]):
         """Apply the source's event batches to the state; tell the board."""
         try:
             async for batch in self.source.events():
+                self._audit_listen(batch)
                 self.state.apply_all(batch)
                 self.state.mark_data(self.clock.now())
                 self.notify_state_changed()
@@ -92,6 +98,22 @@ class WallboardApp(App[None]):
         except Exception as exc:  # the board must outlive any backend bug
             log.exception("source failed")
             self._source_failed(f"The source stopped unexpectedly ({type(exc).__name__}).")
+
+    def _audit_listen(self, batch: list[Event]) -> None:
+        """Log each listen session's steps; say why one failed."""
+        for event in batch:
+            if not isinstance(event, ListenChanged):
+                continue
+            session = event.session
+            known = self.state.listen_sessions.get(session.id)
+            self.audit.observe(session, self.state.calls.get(session.call_id),
+                               self.state.employees.get(session.employee_id or ""))
+            if session.state is ListenState.FAILED and (known is None or not known.state.finished):
+                self.notify(session.message or "Joining the call failed.", severity="error",
+                            timeout=8)
+        if self.audit.failed:
+            self.notify(self.audit.failed, severity="warning", timeout=8)
+            self.audit.failed = None
 
     def _source_failed(self, message: str) -> None:
         self.state.apply(ConnectionChanged(link=Link.FAILED, message=message, at=self.clock.now()))

@@ -15,13 +15,14 @@ def binding_ids() -> set[str]:
     from wallboard.ui.screens.board import BoardScreen
     from wallboard.ui.screens.call_log import CallLogScreen
     from wallboard.ui.screens.help import HelpScreen
+    from wallboard.ui.screens.listen_confirm import ListenConfirmScreen
     from wallboard.ui.screens.managers import ManagersScreen
     from wallboard.ui.screens.picker import PickerScreen
     from wallboard.ui.screens.profile import ProfileScreen
 
     ids = set()
     for cls in (WallboardApp, BoardScreen, HelpScreen, PickerScreen,
-                ProfileScreen, CallLogScreen, ManagersScreen):
+                ProfileScreen, CallLogScreen, ManagersScreen, ListenConfirmScreen):
         for binding in cls.BINDINGS:
             if getattr(binding, "id", None):
                 ids.add(binding.id)
@@ -30,6 +31,7 @@ def binding_ids() -> set[str]:
 
 def create_app(config: Config, *, source: Source | None = None, clock: Clock | None = None):  # type: ignore[no-untyped-def]
     from wallboard.sources.factory import make_source
+    from wallboard.sources.softphone import with_softphone
     from wallboard.ui.app import WallboardApp
 
     unknown = sorted(set(config.keys) - binding_ids())
@@ -40,7 +42,10 @@ def create_app(config: Config, *, source: Source | None = None, clock: Clock | N
             + "."
         )
     clock = clock or SystemClock()
-    return WallboardApp(config, source or make_source(config, clock), clock)
+    source = with_softphone(
+        source or make_source(config, clock), config.supervisor.softphone, clock
+    )
+    return WallboardApp(config, source, clock)
 
 
 def create_frozen_demo_app(  # type: ignore[no-untyped-def]

@@ -24,7 +24,7 @@ from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidSta
 from wallboard.config import AriSource
 from wallboard.core.clock import Clock, SystemClock
 from wallboard.core.events import ConnectionChanged, Event, Link
-from wallboard.core.listen import ListenMode
+from wallboard.core.listen import ListenMode, SupervisorAccount
 from wallboard.sources.ari.directory import Directory, load_employees
 from wallboard.sources.ari.http import AUTH_MESSAGE, AriAuthError, AriError, AriHttp
 from wallboard.sources.ari.listen import ListenManager
@@ -73,6 +73,10 @@ class AriClient(Source):
         )
         self.mapper = CallMapper(settings, self.world)
         self.listen = ListenManager(self.http, settings, self.mapper, self.clock, self._emit)
+        if settings.supervisor_endpoint:  # the board's supervisor when [supervisor] names none
+            self.default_supervisor = SupervisorAccount(
+                account=settings.supervisor_endpoint, project=settings.project
+            )
         self._queue: asyncio.Queue[list[Event] | None] = asyncio.Queue()
         self._closed = asyncio.Event()
         self._runner: asyncio.Task[None] | None = None

@@ -11,17 +11,19 @@ from textual.widgets import Footer, Static
 from wallboard.core.counters import compute_counters
 from wallboard.core.format import mask_number
 from wallboard.core.view import BoardFilter, describe_sort
+from wallboard.ui.screens.listen_actions import ListenActions
+from wallboard.ui.screens.live import LiveScreen
 from wallboard.ui.screens.picker import PickerScreen
 from wallboard.ui.widgets.call_table import CallTable
 from wallboard.ui.widgets.counters import CountersBar
-from wallboard.ui.screens.live import LiveScreen
+from wallboard.ui.widgets.listen_bar import ListenBar
 from wallboard.ui.widgets.topbar import TopBar
 
 if TYPE_CHECKING:
     from wallboard.ui.app import WallboardApp
 
 
-class BoardScreen(LiveScreen):
+class BoardScreen(ListenActions, LiveScreen):
     """Everything a supervisor watches, updated a few times a second at most."""
 
     BINDINGS = [
@@ -32,9 +34,16 @@ class BoardScreen(LiveScreen):
         Binding("S", "sort_reverse", "Reverse", id="board.sort_reverse"),
         Binding("c", "copy_client", "Copy client", id="board.copy_client"),
         Binding("b", "copy_business", "Copy business no.", id="board.copy_business"),
-        # -- manager profile (SPEC 4); in help and the palette (footer unchanged for now) --
-        Binding("p,enter", "open_profile", "Profile", id="board.open_profile", show=False),
-        Binding("m", "managers", "Managers", id="board.managers", show=False),
+        # -- manager profile (SPEC 4) --
+        Binding("p,enter", "open_profile", "Profile", id="board.open_profile",
+                key_display="p"),
+        Binding("m", "managers", "Managers", id="board.managers"),
+    ] + [
+        # listen / coach / barge (SPEC 6): actions in screens/listen_actions.py.
+        Binding("l", "listen", "Join call", id="board.listen"),
+        Binding("w", "listen_mode", "Listen/coach", id="listen.mode"),
+        Binding("u", "listen_mute", "Mute/unmute", id="listen.mute"),
+        Binding("e", "listen_end", "End listening", id="listen.end"),
     ]
 
     app: WallboardApp
@@ -54,6 +63,7 @@ class BoardScreen(LiveScreen):
             wait_warning=app.config.ui.wait_warning_seconds,
             id="calls",
         )
+        yield ListenBar(id="listen-bar")
         yield Footer()
 
     @property
@@ -68,10 +78,12 @@ class BoardScreen(LiveScreen):
     def update_view(self) -> None:
         self.table.update_rows()
         self._update_header()
+        self.update_listen()
 
     def tick(self) -> None:
         self.table.tick()
         self._update_header()
+        self.update_listen()
 
     def _update_header(self) -> None:
         app = self.app

@@ -63,7 +63,7 @@ class CallTable(Widget, can_focus=True):
     CallTable > .call-table--cursor { background: $accent 40%; text-style: bold; }
     CallTable > .call-table--ringing { color: $warning; text-style: bold; }
     CallTable > .call-table--talking { color: $success; }
-    CallTable > .call-table--on-hold { color: $secondary; text-style: italic; }
+    CallTable > .call-table--on-hold { color: $secondary-lighten-3; text-style: italic; }
     CallTable > .call-table--late { background: $error 30%; }
     CallTable > .call-table--late-cell { background: $error; color: $text; text-style: bold; }
     CallTable > .call-table--empty { color: $text-muted; text-style: italic; }

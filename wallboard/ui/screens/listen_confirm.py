@@ -1,0 +1,109 @@
+"""Confirm joining a call (SPEC 6.4): who, which client, how long, and in which mode."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from wallboard.core.clock import Clock
+from wallboard.core.format import format_duration
+from wallboard.core.listen import MODE_HINTS, MODE_NAMES, ListenMode
+from wallboard.core.models import Call, Employee
+
+
+class ListenConfirmScreen(ModalScreen[ListenMode | None]):
+    """Returns the chosen mode (enter), or None (escape)."""
+
+    BINDINGS = [
+        Binding("enter", "start", "Join", id="listen_confirm.start"),
+        Binding("escape", "cancel", "Cancel", id="listen_confirm.cancel"),
+    ]
+
+    def __init__(
+        self,
+        call: Call,
+        employee: Employee,
+        client: str,
+        clock: Clock,
+        *,
+        supervisor: str,
+        modes: Collection[ListenMode],
+        default: ListenMode,
+        source_title: str,
+    ) -> None:
+        super().__init__()
+        self.call = call
+        self.employee = employee
+        self.client = client
+        self.clock = clock
+        self.supervisor = supervisor
+        self.modes = modes
+        self.default = default if default in modes else next(m for m in ListenMode if m in modes)
+        self.source_title = source_title
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="listen-confirm"):
+            yield Label("Join this call?", id="listen-confirm-title")
+            yield Static(self._details(), id="listen-confirm-details")
+            yield OptionList(
+                *(
+                    Option(self._mode_text(mode), id=mode.value, disabled=mode not in self.modes)
+                    for mode in ListenMode
+                ),
+                id="listen-confirm-modes",
+            )
+            yield Label("↑↓ mode · enter joins · escape cancels", id="listen-confirm-hint")
+
+    def _mode_text(self, mode: ListenMode) -> Text:
+        text = Text.assemble((f"{MODE_NAMES[mode]:<7}", "bold"), f" {MODE_HINTS[mode]}")
+        if mode not in self.modes:
+            text.append(f" (not available with {self.source_title})", "italic")
+        return text
+
+    def _details(self) -> Text:
+        employee = self.employee
+        manager = employee.name + (f" · {employee.department}" if employee.department else "")
+        talk = format_duration(self.call.talk_seconds(self.clock.now()))
+        rows = (
+            ("Manager", manager),
+            ("Client", self.client or "unknown"),
+            ("Talking for", talk),
+            ("You", self.supervisor),
+        )
+        text = Text()
+        for i, (label, value) in enumerate(rows):
+            text.append(f"{label:<12}", "dim")
+            text.append(value, "bold")
+            if i < len(rows) - 1:
+                text.append("\n")
+        return text
+
+    def on_mount(self) -> None:
+        modes = self.query_one(OptionList)
+        modes.highlighted = list(ListenMode).index(self.default)
+        modes.focus()
+        self.set_interval(1.0, self._tick)
+
+    def _tick(self) -> None:
+        self.query_one("#listen-confirm-details", Static).update(self._details())
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.dismiss(ListenMode(event.option.id))
+
+    def action_start(self) -> None:
+        modes = self.query_one(OptionList)
+        if modes.highlighted is not None:
+            option = modes.get_option_at_index(modes.highlighted)
+            if not option.disabled:
+                self.dismiss(ListenMode(option.id))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
