@@ -128,8 +128,7 @@ class BoardServer(Server):
             return True
         return hmac.compare_digest(request.cookies.get(COOKIE, ""), self.cookie)
 
-    @aiohttp_jinja2.template("app_index.html")
-    async def handle_index(self, request: web.Request) -> dict[str, object]:
+    async def handle_index(self, request: web.Request) -> web.Response:
         if self.cookie is not None and "token" in request.query:
             if not hmac.compare_digest(_cookie_value(request.query["token"]), self.cookie):
                 raise web.HTTPForbidden(text="wallboard web: wrong token.\n")
@@ -142,12 +141,15 @@ class BoardServer(Server):
         if not self.authorized(request):
             raise web.HTTPForbidden(text="wallboard web: open this address with ?token=...\n")
         scheme = "wss" if request.secure else "ws"
-        return {
+        page = aiohttp_jinja2.render_template("app_index.html", request, {
             "font_size": to_int(request.query.get("fontsize", "16"), 16),
             "app_websocket_url": f"{scheme}://{request.host}/ws",
             "config": {"static": {"url": "/static/"}},
             "application": {"name": self.title},
-        }
+        })
+        # not kept in the back/forward cache: leaving the page closes its session
+        page.headers["Cache-Control"] = "no-store"
+        return page
 
     # -- one browser session ------------------------------------------------------------
     async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
