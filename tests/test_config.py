@@ -29,10 +29,18 @@ def test_the_example_config_is_valid_and_documents_every_key():
     config = load_config(example)
     assert isinstance(config, Config)
     text = example.read_text()
-    from wallboard.config import AriSource, ServerConfig, Thresholds
+    from wallboard.config import (
+        AriSource,
+        ServerConfig,
+        SoftphoneConfig,
+        SupervisorConfig,
+        Thresholds,
+        WebConfig,
+    )
 
     models = {"ui": config.ui, "source": DemoSource(), "feed": FeedSource,
-              "ari": AriSource, "server": ServerConfig, "thresholds": Thresholds}
+              "ari": AriSource, "server": ServerConfig, "thresholds": Thresholds,
+              "supervisor": SupervisorConfig, "softphone": SoftphoneConfig, "web": WebConfig}
     for section, model in models.items():
         for key in (model if isinstance(model, type) else type(model)).model_fields:
             documented = f"{key} =" in text or f".{key}]" in text

@@ -38,6 +38,9 @@ def build_parser() -> argparse.ArgumentParser:
     web = sub.add_parser("web", help="serve the wallboard to browsers")
     web.add_argument("--host", default="127.0.0.1")
     web.add_argument("--port", type=int, default=8000)
+    web.add_argument("--token", default=None,
+                     help="browsers must give it (?token=); required off loopback "
+                          "(or $WALLBOARD_WEB_TOKEN)")
     return parser
 
 
@@ -100,7 +103,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "web":
         from wallboard.ui.web import web_main
 
-        return web_main(config, argv=list(argv or sys.argv[1:]), host=args.host, port=args.port)
+        return web_main(config, argv=list(argv or sys.argv[1:]), host=args.host, port=args.port,
+                        token=args.token)
 
     from wallboard.ui.factory import create_app
 

@@ -252,11 +252,18 @@ class SupervisorConfig(Section):
     softphone: SoftphoneConfig = Field(default_factory=SoftphoneConfig)
 
 
+class WebConfig(Section):
+    token: SecretStr | None = None
+    """``wallboard web``: browsers must present it; required off loopback. Also
+    $WALLBOARD_WEB_TOKEN or ``--token``."""
+
+
 class Config(Section):
     source: SourceConfig = Field(default_factory=DemoSource)
     ui: UiConfig = Field(default_factory=UiConfig)
     server: ServerConfig = Field(default_factory=ServerConfig)
     supervisor: SupervisorConfig = Field(default_factory=SupervisorConfig)
+    web: WebConfig = Field(default_factory=WebConfig)
     keys: dict[str, str] = Field(default_factory=dict)
     """Remapped keys: binding id -> key(s), e.g. ``"board.sort" = "o"``."""
 

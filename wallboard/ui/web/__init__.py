@@ -1,0 +1,93 @@
+"""``wallboard web``: the board in a browser, one app process per tab (textual-serve).
+
+Each browser tab gets its own ``python -m wallboard <the same options>`` process, fed through
+a websocket. Off loopback a token is required (``--token``, ``$WALLBOARD_WEB_TOKEN`` or the
+config's ``[web] token``); the first visit is ``http://host:port/?token=...``, after which a
+cookie holds the session. See docs/remote.md.
+"""
+
+from __future__ import annotations
+
+import errno
+import ipaddress
+import os
+import socket
+import sys
+from collections.abc import Sequence
+
+from wallboard.config import Config
+
+TOKEN_ENV = "WALLBOARD_WEB_TOKEN"
+
+
+def web_main(config: Config, argv: Sequence[str], host: str, port: int,
+             token: str | None = None) -> int:
+    """Serve the board until Ctrl+C / SIGTERM; 0 on a clean stop, 2 on a user error."""
+    token = token or os.environ.get(TOKEN_ENV) or _config_token(config)
+    if not is_loopback(host) and not token:
+        return _fail(f"{host} is not a loopback address, so browsers need a token: set "
+                     f"{TOKEN_ENV} (or pass --token) to a long random string.")
+    if not 0 < port < 65536:
+        return _fail(f"--port {port} is not a port number (1-65535).")
+    from wallboard.ui.web.server import BoardServer
+
+    server = BoardServer(app_command(argv), host=host, port=port, token=token)
+    try:
+        check_bindable(host, port)  # a clear sentence before the server starts
+        server.serve()
+    except OSError as exc:
+        return _fail(bind_error(exc, host, port))
+    return 0
+
+
+def app_command(argv: Sequence[str]) -> list[str]:
+    """``python -m wallboard`` with the options before the ``web`` subcommand."""
+    from wallboard.cli import build_parser
+
+    args = list(argv)
+    for index, word in enumerate(args):
+        # the first "web" that the parser takes as the subcommand (not, say, --config web)
+        if word == "web" and build_parser().parse_args(args[: index + 1]).command == "web":
+            return [sys.executable, "-m", "wallboard", *args[:index]]
+    return [sys.executable, "-m", "wallboard", *args]
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_bindable(host: str, port: int) -> None:
+    """Bind and release every address of ``host`` as the server will; raise OSError if not."""
+    for family, kind, proto, _, address in socket.getaddrinfo(
+        host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+    ):
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(address)
+
+
+def bind_error(exc: OSError, host: str, port: int) -> str:
+    if isinstance(exc, socket.gaierror):
+        return f"cannot resolve --host {host}; give an IP address or a known host name."
+    if exc.errno == errno.EADDRINUSE:
+        return f"port {port} on {host} is already in use; choose another with --port."
+    if exc.errno == errno.EADDRNOTAVAIL:
+        return f"{host} is not an address of this machine; choose another with --host."
+    if exc.errno == errno.EACCES:
+        return f"not allowed to listen on port {port}; choose a port above 1023."
+    return f"cannot listen on {host}:{port} ({exc.strerror or type(exc).__name__})."
+
+
+def _config_token(config: Config) -> str | None:
+    secret = config.web.token
+    return secret.get_secret_value() if secret is not None else None
+
+
+def _fail(message: str) -> int:
+    print(f"wallboard web: {message}", file=sys.stderr)
+    return 2
