@@ -7,9 +7,9 @@ from typing import Literal
 
 from pydantic import Field
 
-from wallboard.core.events import Link
+from wallboard.core.events import Link, Snapshot
 from wallboard.core.listen import ListenMode
-from wallboard.core.models import Call, Employee, Frozen
+from wallboard.core.models import Frozen
 
 API_VERSION = "1"
 UPSTREAM_HEADER = "X-Wallboard-Upstream"
@@ -20,14 +20,9 @@ LISTEN_MODES_HEADER = "X-Wallboard-Listen-Modes"
 """On /v1/snapshot and /v1/events: the listen modes the source offers, comma-separated."""
 
 
-class SnapshotBody(Frozen):
+class SnapshotBody(Snapshot):
     """``GET /v1/snapshot``: a Snapshot event plus where it stands in the event sequence."""
 
-    kind: Literal["snapshot"] = "snapshot"
-    calls: tuple[Call, ...] = ()
-    employees: tuple[Employee, ...] = ()
-    """The managers, each with their SIP accounts and status."""
-    at: datetime | None = None
     departments: list[str] = Field(default_factory=list)
     seq: int
     """The id of the last event included; a stream resumed from it misses nothing."""
