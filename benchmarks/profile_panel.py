@@ -34,7 +34,7 @@ from wallboard.core.history import ManagerHistory  # noqa: E402
 from wallboard.core.models import AgentStatus, Employee, SipAccount  # noqa: E402
 from wallboard.core.profile import Period  # noqa: E402
 from wallboard.sources.base import Source  # noqa: E402
-from wallboard.sources.demo_history import HistoryShape, demo_history  # noqa: E402
+from wallboard.sources.demo.history import HistoryShape, demo_history  # noqa: E402
 from wallboard.ui.factory import create_app  # noqa: E402
 from wallboard.ui.screens.profile import ProfileScreen  # noqa: E402
 

@@ -10,7 +10,7 @@ from wallboard.core.clock import ManualClock
 from wallboard.core.profile import Period, build_profile
 from wallboard.sources.base import SourceError
 from wallboard.sources.demo import DemoSource
-from wallboard.sources.demo_history import OFFICE_ZONE, demo_history
+from wallboard.sources.demo.history import OFFICE_ZONE, demo_history
 
 NOW = datetime(2026, 11, 26, 9, 30, tzinfo=UTC)
 WEEK_AGO = NOW - timedelta(days=7)

@@ -14,7 +14,7 @@ from wallboard.core.models import CallStatus
 from wallboard.core.state import LiveState
 from wallboard.sources.base import SourceError
 from wallboard.sources.demo import DemoCallCenter, DemoSource
-from wallboard.sources.demo_listen import CONNECT_SECONDS, DEMO_SUPERVISOR, DemoListen
+from wallboard.sources.demo.listen import CONNECT_SECONDS, DEMO_SUPERVISOR, DemoListen
 
 T0 = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 

@@ -1,89 +1,32 @@
-"""The built-in demo call center: a seeded, clock-driven simulation.
+"""The demo call center's simulation: pure, seeded and driven by the clock it is given.
 
-:class:`DemoCallCenter` is pure: ``advance(now)`` runs the simulation up to ``now`` and
-returns the events that happened, so tests drive it with a manual clock. :class:`DemoSource`
-wraps it as a :class:`~wallboard.sources.base.Source` that ticks in real time.
+``advance(now)`` runs the simulation up to ``now`` and returns the events that happened,
+so tests drive it with a manual clock.
 """
 
 from __future__ import annotations
 
-import asyncio
 import gc
 import heapq
 import math
 import random
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from wallboard.core.clock import Clock, SystemClock
-from wallboard.core.events import (
-    AccountStatusChanged,
-    CallEnded,
-    CallUpserted,
-    ConnectionChanged,
-    Event,
-    Link,
-    Snapshot,
+from wallboard.core.events import AccountStatusChanged, CallEnded, CallUpserted, Event, Snapshot
+from wallboard.core.models import AgentStatus, Call, CallStatus, CallType, Employee, SipAccount
+from wallboard.sources.demo.catalog import (
+    DEPARTMENTS,
+    EVENTS_PER_CALL,
+    FIRST_NAMES,
+    LAST_NAMES,
+    NATURAL_LIFETIME,
+    OUTGOING_NUMBERS,
+    SCHEMES,
+    USER_AGENTS,
 )
-from wallboard.core.listen import ListenMode
-from wallboard.core.models import (
-    AgentStatus,
-    Call,
-    CallStatus,
-    CallType,
-    Employee,
-    SipAccount,
-)
-from wallboard.core.history import ManagerHistory
-from wallboard.sources.base import Source, SourceError
-from wallboard.sources.demo_history import demo_history
-from wallboard.sources.demo_listen import DEMO_SUPERVISOR, DemoListen
-
-FIRST_NAMES = (
-    "Anna Piotr Katarzyna Tomasz Magdalena Michał Agnieszka Paweł Joanna Krzysztof "
-    "Monika Marcin Aleksandra Łukasz Natalia Jakub Ewa Kamil Olga Bartosz Zofia Adam "
-    "Maria Dawid Julia Grzegorz Karolina Szymon Weronika Mateusz Iryna Oleh Sophie Lukas"
-).split()
-LAST_NAMES = (
-    "Nowak Kowalski Wiśniewska Wójcik Kamińska Lewandowski Zielińska Szymański Woźniak "
-    "Dąbrowski Kozłowska Jankowski Mazur Krawczyk Piotrowska Grabowski Pawlak Michalska "
-    "Król Wieczorek Jabłońska Majewski Olszewska Stępień Malinowski Górska Dudek Adamczyk "
-    "Shevchenko Bondarenko Müller Schmidt"
-).split()
-DEPARTMENTS = ("Sales", "Support", "Retention", "Billing", "Onboarding")
-USER_AGENTS = ("MicroSIP", "Ringostat app", "Yealink T46U", "Zoiper", "Grandstream GXP")
-
-
-@dataclass(frozen=True)
-class Scheme:
-    name: str
-    number: str
-    departments: tuple[str, ...]
-
-
-SCHEMES = (
-    Scheme("Main line", "+48 22 100 20 30", ("Sales", "Support")),
-    Scheme("Sales hotline", "+48 22 100 20 31", ("Sales",)),
-    Scheme("Support queue", "+48 22 100 20 40", ("Support", "Onboarding")),
-    Scheme("Google Ads", "+48 22 100 20 55", ("Sales",)),
-    Scheme("Website widget", "+48 22 100 20 56", ("Sales", "Onboarding")),
-    Scheme("Billing IVR", "+48 22 100 20 70", ("Billing",)),
-    Scheme("VIP clients", "+48 22 100 20 99", ("Retention", "Sales")),
-    Scheme("Cancellations", "+48 22 100 20 80", ("Retention",)),
-)
-OUTGOING_NUMBERS = {
-    "Sales": "+48 22 100 30 01",
-    "Support": "+48 22 100 30 02",
-    "Retention": "+48 22 100 30 03",
-    "Billing": "+48 22 100 30 04",
-    "Onboarding": "+48 22 100 30 05",
-}
-EVENTS_PER_CALL = 3.1
-"""Started, answered (or not), ended, and now and then hold / unhold."""
-NATURAL_LIFETIME = 150.0
-"""Seconds a demo call lives on average when no event rate is asked for."""
 
 
 @contextmanager
@@ -528,74 +471,3 @@ class DemoCallCenter:
             if self._queue:
                 self._later(0.5, "dispatch", "")
         return events
-
-
-class DemoSource(Source):
-    """The demo call center as a live source, ticking in (possibly scaled) real time."""
-
-    title = "Demo call center"
-    listen_modes = frozenset(ListenMode)
-    default_supervisor = DEMO_SUPERVISOR
-
-    def __init__(
-        self,
-        clock: Clock | None = None,
-        seed: int | None = None,
-        calls: int = 24,
-        events_per_second: float | None = None,
-        tick_seconds: float = 0.2,
-    ) -> None:
-        self.clock = clock or SystemClock()
-        self.center = DemoCallCenter(
-            self.clock.now(), seed=seed, calls=calls, events_per_second=events_per_second
-        )
-        self.tick_seconds = tick_seconds
-        self._closed = asyncio.Event()
-        self.listen = DemoListen()
-        self._wake = asyncio.Event()
-        """Set to deliver a listen update at once instead of at the next tick."""
-
-    async def events(self) -> AsyncIterator[list[Event]]:
-        now = self.clock.now()
-        yield [ConnectionChanged(link=Link.LIVE, at=now), self.center.snapshot()]
-        while not self._closed.is_set():
-            try:
-                await asyncio.wait_for(self._wake.wait(), self.tick_seconds)
-            except TimeoutError:
-                pass
-            self._wake.clear()
-            now = self.clock.now()
-            batch = self.center.advance(now)
-            batch += self.listen.advance(now, self.center.calls, batch)
-            if batch:
-                yield batch
-
-    async def aclose(self) -> None:
-        self._closed.set()
-        self._wake.set()
-
-    async def manager_history(
-        self, employee_id: str, start: datetime, end: datetime
-    ) -> ManagerHistory:
-        """Seven days and more of plausible past, drawn per day (see demo_history)."""
-        agent = self.center.agents.get(employee_id)
-        if agent is None:
-            raise SourceError(f"The demo call center has no manager {employee_id!r}.")
-        return demo_history(agent.employee, self.center.seed or 0, start, end, self.clock.now())
-
-    # -- listen / coach / barge: simulated in demo_listen.py --------------------------
-    async def start_listen(self, call_id: str, supervisor: str, mode: ListenMode) -> str:
-        session_id = self.listen.start(
-            self.center.calls.get(call_id), supervisor, mode, self.clock.now())
-        self._wake.set()
-        return session_id
-
-    async def change_listen(
-        self, session_id: str, *, mode: ListenMode | None = None, muted: bool | None = None
-    ) -> None:
-        self.listen.change(session_id, mode, muted)
-        self._wake.set()
-
-    async def stop_listen(self, session_id: str) -> None:
-        self.listen.stop(session_id, self.clock.now())
-        self._wake.set()
