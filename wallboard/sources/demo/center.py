@@ -16,16 +16,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from wallboard.core.events import AccountStatusChanged, CallEnded, CallUpserted, Event, Snapshot
-from wallboard.core.models import AgentStatus, Call, CallStatus, CallType, Employee, SipAccount
+from wallboard.core.models import AgentStatus, Call, CallStatus, CallType, Employee
 from wallboard.sources.demo.catalog import (
-    DEPARTMENTS,
     EVENTS_PER_CALL,
-    FIRST_NAMES,
-    LAST_NAMES,
     NATURAL_LIFETIME,
     OUTGOING_NUMBERS,
     SCHEMES,
-    USER_AGENTS,
+    make_staff,
 )
 
 
@@ -127,40 +124,11 @@ class DemoCallCenter:
 
     # -- set-up ------------------------------------------------------------------
     def _build_staff(self, calls: int) -> None:
-        rng = self.rng
-        count = max(rng.randint(24, 36), math.ceil(calls * 1.3))
-        ext = 1001
-        for i in range(count):
-            name = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
-            department = DEPARTMENTS[i % len(DEPARTMENTS)] if rng.random() > 0.05 else None
-            accounts = []
-            roll = rng.random()
-            for k in range(1 if roll < 0.5 else 2 if roll < 0.9 else 3):
-                status = AgentStatus.ONLINE
-                roll = rng.random()
-                if roll < 0.06:
-                    status = AgentStatus.DND
-                elif roll < 0.14 + 0.3 * k:
-                    status = AgentStatus.OFFLINE
-                accounts.append(
-                    SipAccount(
-                        id=f"PJSIP/{ext}",
-                        number=str(ext),
-                        user_agent=USER_AGENTS[(i + k) % len(USER_AGENTS)],
-                        status=status,
-                    )
-                )
-                ext += 1
-            employee = Employee(
-                id=f"e{i + 1:03d}",
-                name=name,
-                department=department,
-                project="demo",
-                accounts=tuple(accounts),
-            )
-            self.agents[employee.id] = _Agent(employee)
-            self._update_free(self.agents[employee.id])
-            self._schedule(self.now + timedelta(seconds=rng.expovariate(1 / 900)),
+        count = max(self.rng.randint(24, 36), math.ceil(calls * 1.3))
+        for employee in make_staff(self.rng, count):
+            agent = self.agents[employee.id] = _Agent(employee)
+            self._update_free(agent)
+            self._schedule(self.now + timedelta(seconds=self.rng.expovariate(1 / 900)),
                            "agent", employee.id)
 
     def _populate(self, now: datetime) -> None:
