@@ -35,7 +35,7 @@ from wallboard.core.models import AgentStatus, Employee, SipAccount  # noqa: E40
 from wallboard.core.profile import Period  # noqa: E402
 from wallboard.sources.base import Source  # noqa: E402
 from wallboard.sources.demo.history import HistoryShape, demo_history  # noqa: E402
-from wallboard.ui.factory import create_app  # noqa: E402
+from wallboard.factory import create_app  # noqa: E402
 from wallboard.ui.screens.profile import ProfileScreen  # noqa: E402
 
 NOW = datetime(2026, 11, 26, 15, 0, tzinfo=UTC)

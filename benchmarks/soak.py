@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 from wallboard.config import Config, DemoSource, UiConfig  # noqa: E402
 from wallboard.core.clock import ManualClock  # noqa: E402
 from wallboard.sources.demo import DemoSource as Demo  # noqa: E402
-from wallboard.ui.factory import create_app  # noqa: E402
+from wallboard.factory import create_app  # noqa: E402
 
 PAGE = os.sysconf("SC_PAGE_SIZE")
 

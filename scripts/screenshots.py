@@ -10,7 +10,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from wallboard.ui.factory import create_frozen_demo_app  # noqa: E402
+from wallboard.factory import create_frozen_demo_app  # noqa: E402
 
 AT = datetime(2026, 11, 26, 9, 30, tzinfo=UTC)
 OUT = ROOT / "screenshots"

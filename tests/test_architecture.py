@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_import_contracts_hold():
     lint = Path(sys.executable).with_name("lint-imports")
     result = subprocess.run(
-        [str(lint)], cwd=ROOT, capture_output=True, text=True, timeout=120
+        [str(lint), "--no-cache"], cwd=ROOT, capture_output=True, text=True, timeout=120
     )
     assert result.returncode == 0, result.stdout + result.stderr
 

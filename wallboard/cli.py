@@ -101,12 +101,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return serve_main(config, host=args.host, port=args.port)
     if args.command == "web":
-        from wallboard.ui.web import web_main
+        from wallboard.web import web_main
 
         return web_main(config, argv=list(argv or sys.argv[1:]), host=args.host, port=args.port,
                         token=args.token)
 
-    from wallboard.ui.factory import create_app
+    from wallboard.factory import create_app
 
     app = create_app(config)
     app.run()

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import pytest
 
 from wallboard.core.clock import ManualClock
-from wallboard.ui.factory import create_frozen_demo_app
+from wallboard.factory import create_frozen_demo_app
 
 FROZEN = datetime(2026, 11, 26, 9, 30, tzinfo=UTC)
 

@@ -12,7 +12,7 @@ from wallboard.core.counters import compute_counters
 from wallboard.core.events import CallEnded, CallUpserted, Snapshot
 from wallboard.core.models import Call, CallStatus, CallType, Employee
 from wallboard.core.view import SortKey
-from wallboard.ui.factory import create_app
+from wallboard.factory import create_app
 from wallboard.ui.screens.help import HelpScreen
 from wallboard.ui.screens.picker import PickerScreen
 from wallboard.ui.widgets.counters import CountersBar

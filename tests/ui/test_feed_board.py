@@ -10,7 +10,7 @@ from tests.server.support import free_port, running
 from wallboard.config import Config, FeedSource
 from wallboard.server.app import create_server_app
 from wallboard.sources.demo import DemoSource
-from wallboard.ui.factory import create_app
+from wallboard.factory import create_app
 from wallboard.ui.widgets.topbar import TopBar
 
 

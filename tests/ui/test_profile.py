@@ -12,7 +12,7 @@ from wallboard.core.events import AccountStatusChanged, Snapshot
 from wallboard.core.models import AgentStatus, Employee, SipAccount
 from wallboard.core.profile import Period, build_profile
 from wallboard.core.view import SortKey
-from wallboard.ui.factory import create_app
+from wallboard.factory import create_app
 from wallboard.ui.screens.call_log import CallLogScreen
 from wallboard.ui.screens.help import HelpScreen
 from wallboard.ui.screens.managers import ManagersScreen

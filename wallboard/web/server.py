@@ -32,11 +32,11 @@ from aiohttp import web
 from textual_serve.app_service import AppService
 from textual_serve.server import Server, to_int
 
-from wallboard.ui.web.driver import PARENT_ENV
+from wallboard.web.driver import PARENT_ENV
 
 log = logging.getLogger("wallboard.web")
 
-DRIVER = "wallboard.ui.web.driver:BoardWebDriver"
+DRIVER = "wallboard.web.driver:BoardWebDriver"
 COOKIE = "wallboard_web"
 TOKEN_ENV = "WALLBOARD_WEB_TOKEN"
 QUIT_SECONDS = 3.0

@@ -10,8 +10,8 @@ import sys
 import pytest
 
 from wallboard.config import Config, parse_config
-from wallboard.ui.web import app_command, bind_error, is_loopback, web_main
-from wallboard.ui.web.server import BoardAppService, _cookie_value, _redact_tokens
+from wallboard.web import app_command, bind_error, is_loopback, web_main
+from wallboard.web.server import BoardAppService, _cookie_value, _redact_tokens
 
 PY = [sys.executable, "-m", "wallboard"]
 
@@ -74,6 +74,6 @@ def test_app_processes_get_the_board_driver_and_no_token(monkeypatch):
     service = BoardAppService(PY, write_bytes=None, write_str=None, close=None,
                               download_manager=None)
     env = service._build_environment(100, 30)
-    assert env["TEXTUAL_DRIVER"] == "wallboard.ui.web.driver:BoardWebDriver"
+    assert env["TEXTUAL_DRIVER"] == "wallboard.web.driver:BoardWebDriver"
     assert "WALLBOARD_WEB_TOKEN" not in env
     assert env["COLUMNS"] == "100"

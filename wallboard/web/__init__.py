@@ -29,7 +29,7 @@ def web_main(config: Config, argv: Sequence[str], host: str, port: int,
                      f"{TOKEN_ENV} (or pass --token) to a long random string.")
     if not 0 < port < 65536:
         return _fail(f"--port {port} is not a port number (1-65535).")
-    from wallboard.ui.web.server import BoardServer
+    from wallboard.web.server import BoardServer
 
     server = BoardServer(app_command(argv), host=host, port=port, token=token)
     try:

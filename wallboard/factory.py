@@ -1,38 +1,29 @@
-"""The one app factory: used by the CLI, the tests, the screenshots and the benchmarks."""
+"""The one app factory: used by the CLI, the tests, the screenshots and the benchmarks.
+
+It is the composition root: it builds the configured source and hands it to the UI, so
+the UI itself never imports a backend.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from wallboard.config import Config, ConfigError
 from wallboard.core.clock import Clock, SystemClock
 from wallboard.sources.base import Source
 
-
-def binding_ids() -> set[str]:
-    """Every remappable key's id (config ``[keys]``)."""
+if TYPE_CHECKING:
     from wallboard.ui.app import WallboardApp
-    from wallboard.ui.screens.board import BoardScreen
-    from wallboard.ui.screens.call_log import CallLogScreen
-    from wallboard.ui.screens.help import HelpScreen
-    from wallboard.ui.screens.listen_confirm import ListenConfirmScreen
-    from wallboard.ui.screens.managers import ManagersScreen
-    from wallboard.ui.screens.picker import PickerScreen
-    from wallboard.ui.screens.profile import ProfileScreen
-
-    ids = set()
-    for cls in (WallboardApp, BoardScreen, HelpScreen, PickerScreen,
-                ProfileScreen, CallLogScreen, ManagersScreen, ListenConfirmScreen):
-        for binding in cls.BINDINGS:
-            if getattr(binding, "id", None):
-                ids.add(binding.id)
-    return ids
 
 
-def create_app(config: Config, *, source: Source | None = None, clock: Clock | None = None):  # type: ignore[no-untyped-def]
+def create_app(
+    config: Config, *, source: Source | None = None, clock: Clock | None = None
+) -> WallboardApp:
     from wallboard.sources.factory import make_source
     from wallboard.sources.softphone import with_softphone
     from wallboard.ui.app import WallboardApp
+    from wallboard.ui.keys import binding_ids
 
     unknown = sorted(set(config.keys) - binding_ids())
     if unknown:
@@ -48,9 +39,9 @@ def create_app(config: Config, *, source: Source | None = None, clock: Clock | N
     return WallboardApp(config, source, clock)
 
 
-def create_frozen_demo_app(  # type: ignore[no-untyped-def]
-    at: datetime, *, seed: int = 7, calls: int = 24, **ui
-):
+def create_frozen_demo_app(
+    at: datetime, *, seed: int = 7, calls: int = 24, **ui: object
+) -> WallboardApp:
     """The demo call center with its clock stopped at ``at``: the same picture every run.
 
     Used by the snapshot tests and the screenshot script.
@@ -61,5 +52,5 @@ def create_frozen_demo_app(  # type: ignore[no-untyped-def]
 
     clock = ManualClock(at)
     ui.setdefault("timezone", "Europe/Warsaw")
-    config = Config(source=DemoSource(seed=seed, calls=calls), ui=UiConfig(**ui))
+    config = Config(source=DemoSource(seed=seed, calls=calls), ui=UiConfig.model_validate(ui))
     return create_app(config, source=Demo(clock=clock, seed=seed, calls=calls), clock=clock)
