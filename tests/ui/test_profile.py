@@ -16,7 +16,7 @@ from wallboard.factory import create_app
 from wallboard.ui.screens.call_log import CallLogScreen
 from wallboard.ui.screens.help import HelpScreen
 from wallboard.ui.screens.managers import ManagersScreen
-from wallboard.ui.screens.profile import ProfileScreen
+from wallboard.ui.screens.profile import HistoryLoaded, ProfileScreen
 
 
 async def open_profile(pilot, key: str = "p") -> ProfileScreen:  # type: ignore[no-untyped-def]
@@ -171,6 +171,37 @@ async def test_m_lists_managers_enter_opens_one_escape_walks_back():
         assert isinstance(app.screen, ManagersScreen)
         await pilot.press("escape")
         assert app.screen is app.board
+
+
+async def test_one_panel_is_reused_and_starts_over_for_the_next_manager():
+    app = demo_app(calls=40)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await wait_for_calls(pilot, app)
+        first, second = sorted(app.state.employees.values(), key=lambda e: e.name)[1:3]
+        await pilot.press("m", *first.name)
+        screen = await open_profile(pilot, "enter")
+        assert screen.employee_id == first.id
+        await pilot.press("3", "up", "t", "down")
+        assert screen.timeline.details and screen.period is Period.LAST_7_DAYS
+        old_history = screen.history
+        await pilot.press("escape", "escape")
+        assert app.screen is app.board
+
+        await pilot.press("m", *second.name)
+        again = await open_profile(pilot, "enter")
+        assert again is screen  # the same installed panel, not a new one
+        assert screen.employee_id == second.id and screen.history.employee_id == second.id
+        assert screen.period is Period.TODAY
+        assert screen.query_one("#profile-period").active == "period-today"
+        assert not screen.timeline.details and screen.timeline.day is screen.profile.days[-1]
+        assert second.name in text_of(screen, "#profile-who")
+        assert first.name not in text_of(screen, "#profile-who")
+        expected = build_profile(screen.history, Period.TODAY, FROZEN, app.zone)
+        assert screen.profile.summary == expected.summary
+        # a late answer for the manager shown before is ignored
+        screen.post_message(HistoryLoaded(old_history))
+        await pilot.pause()
+        assert screen.history.employee_id == second.id
 
 
 async def test_a_source_without_history_says_so_in_one_sentence():

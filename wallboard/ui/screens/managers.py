@@ -72,9 +72,9 @@ class ManagersScreen(ModalScreen[None]):
             self._open(option.id)
 
     def _open(self, employee_id: str) -> None:
-        from wallboard.ui.screens.profile import ProfileScreen
+        from wallboard.ui.screens.profile import open_profile
 
-        self.app.push_screen(ProfileScreen(employee_id))
+        open_profile(self.app, employee_id)
 
     def action_close(self) -> None:
         self.dismiss(None)

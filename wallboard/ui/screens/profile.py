@@ -4,21 +4,26 @@ The history comes from the source in a worker and crosses into the panel as a me
 It is fetched once for the longest period, so switching the period only re-aggregates;
 while the panel is open the recent part is fetched again now and then and spliced in, and
 the accounts' live statuses follow the board's state.
+
+One panel is installed per app and reused (:func:`open_profile`): composing, styling and
+mounting its widgets, and the screen's first layout over the board, happen once, not on
+every open.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.geometry import Region
-from textual.css.scalar import ScalarOffset
 from textual.containers import Vertical, VerticalScroll
+from textual.css.scalar import ScalarOffset
+from textual.geometry import Region
 from textual.message import Message
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Static, Tab, Tabs
 
 from wallboard.core.format import format_duration, format_hours
@@ -37,6 +42,8 @@ REFRESH_SECONDS = 60.0
 """How often the recent history is fetched again while the panel is open."""
 REFRESH_OVERLAP = timedelta(minutes=10)
 SLIDE_SECONDS = 0.2
+INSTALLED_NAME = "profile"
+"""The name of the app's one reusable profile panel (``App.install_screen``)."""
 
 
 @dataclass
@@ -48,11 +55,52 @@ class HistoryLoaded(Message):
 
 @dataclass
 class HistoryFailed(Message):
+    employee_id: str
     message: str
 
 
 def tab_id(period: Period) -> str:
     return f"period-{period.value}"
+
+
+def open_profile(app: WallboardApp, employee_id: str,
+                 period: Period = Period.TODAY) -> ProfileScreen:
+    """Show the profile of ``employee_id``: the app's installed panel, reused.
+
+    Falls back to a new panel if the installed one is already on the screen stack.
+    """
+    if app.is_screen_installed(INSTALLED_NAME):
+        screen = app.get_screen(INSTALLED_NAME, ProfileScreen)
+        if screen in app.screen_stack:
+            screen = ProfileScreen(employee_id, period)
+        else:
+            screen.show_manager(employee_id, period)
+    else:
+        screen = ProfileScreen(employee_id, period)
+        app.install_screen(screen, INSTALLED_NAME)
+    app.push_screen(screen)
+    return screen
+
+
+class KeysFooter(Footer):
+    """A footer that rebuilds its keys only when the keys it shows change.
+
+    Textual's footer recomposes on every bindings signal (screen resume, focus moves), and
+    each recompose mounts and styles a widget per key; the panel's keys never change.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._shown: tuple[object, ...] | None = None
+
+    def bindings_changed(self, screen: Screen) -> None:
+        shown = tuple((binding.key, binding.description, enabled)
+                      for _, binding, enabled, _ in screen.active_bindings.values()
+                      if binding.show)
+        if shown != self._shown:
+            if screen.app.app_focus:  # else the footer does not rebuild yet
+                self._shown = shown
+            super().bindings_changed(screen)
 
 
 class ProfileScreen(ModalScreen[None]):
@@ -78,6 +126,18 @@ class ProfileScreen(ModalScreen[None]):
         self.profile: Profile | None = None
         self.error: str | None = None
         self._state_version = -1
+        self._slide_pending = True
+        self._refreshers: list[Timer] = []
+
+    def show_manager(self, employee_id: str, period: Period = Period.TODAY) -> None:
+        """Make the panel (not on screen now) show ``employee_id`` when pushed again."""
+        self.employee_id = employee_id
+        self.period = period
+        self.history = self.profile = self.error = None
+        self._state_version = -1
+        self._slide_pending = True
+        if self.is_mounted:
+            self._open()
 
     # -- layout ------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -94,7 +154,7 @@ class ProfileScreen(ModalScreen[None]):
                 yield Static("[b]Time in statuses by day[/b]  [dim](↑↓ day · t details)[/dim]",
                              classes="profile-heading")
                 yield StatusTimeline(id="profile-timeline")
-        yield Footer()
+        yield KeysFooter()
 
     @property
     def employee(self) -> Employee | None:
@@ -105,15 +165,33 @@ class ProfileScreen(ModalScreen[None]):
         return self.query_one(StatusTimeline)
 
     def on_mount(self) -> None:
-        self._slide_in()
-        self.query_one("#profile-body").display = False
         self.query_one("#profile-period", Tabs).can_focus = False
+        self._refreshers = [self.set_interval(1.0, self._tick),
+                            self.set_interval(REFRESH_SECONDS, self.refresh_recent)]
+        self._open()
+
+    def _open(self) -> None:
+        """Start over for ``employee_id``: who, "loading", then the history in a worker."""
+        self.query_one("#profile-body").display = False
+        self.query_one("#profile-period", Tabs).active = tab_id(self.period)
+        self.timeline.clear()
+        self.query_one("#profile-panel", VerticalScroll).scroll_home(animate=False)
         self._show_who()
         name = self.employee.name if self.employee else self.employee_id
         self._status(f"Loading the history of {name}…")
         self._load(partial=False)
-        self.set_interval(1.0, self._tick)
-        self.set_interval(REFRESH_SECONDS, self.refresh_recent)
+
+    def on_screen_resume(self) -> None:
+        for timer in self._refreshers:
+            timer.resume()
+        if self._slide_pending:  # opened, not uncovered by the call log closing
+            self._slide_pending = False
+            self._slide_in()
+
+    def on_screen_suspend(self) -> None:
+        """Hidden (closed, or under the call log): nobody is looking, so no refreshes."""
+        for timer in self._refreshers:
+            timer.pause()
 
     def _slide_in(self) -> None:
         """From the right edge into place; an inline style, so nothing else is restyled."""
@@ -134,25 +212,30 @@ class ProfileScreen(ModalScreen[None]):
         start = period_bounds(Period.LAST_7_DAYS, now, self.app.zone)[0]
         if partial and self.history is not None:
             start = max(start, self.history.end - REFRESH_OVERLAP)
-        self.run_worker(self._fetch(start, now, partial), group="history",
+        self.run_worker(self._fetch(self.employee_id, start, now, partial), group="history",
                         exclusive=not partial, exit_on_error=False)
 
-    async def _fetch(self, start, end, partial: bool) -> None:  # type: ignore[no-untyped-def]
+    async def _fetch(self, employee_id: str, start: datetime, end: datetime,
+                     partial: bool) -> None:
         try:
-            history = await self.app.source.manager_history(self.employee_id, start, end)
+            history = await self.app.source.manager_history(employee_id, start, end)
         except SourceError as exc:
             if not partial:
-                self.post_message(HistoryFailed(str(exc)))
+                self.post_message(HistoryFailed(employee_id, str(exc)))
             return
         except Exception as exc:  # a backend bug must not take the board down
             if not partial:
                 self.post_message(HistoryFailed(
-                    f"The history could not be read ({type(exc).__name__})."))
+                    employee_id, f"The history could not be read ({type(exc).__name__})."))
             return
         self.post_message(HistoryLoaded(history, partial))
 
     def on_history_loaded(self, message: HistoryLoaded) -> None:
-        if message.partial and self.history is not None:
+        if message.history.employee_id != self.employee_id:
+            return  # fetched for the manager shown before
+        if message.partial:
+            if self.history is None:
+                return
             self.history = splice_history(self.history, message.history)
         else:
             self.history = message.history
@@ -162,6 +245,8 @@ class ProfileScreen(ModalScreen[None]):
         self._rebuild()
 
     def on_history_failed(self, message: HistoryFailed) -> None:
+        if message.employee_id != self.employee_id:
+            return
         self.error = message.message
         self._status(message.message, error=True)
 

@@ -89,6 +89,13 @@ class StatusTimeline(Widget, can_focus=True):
         self.interval = min(self.interval, max(0, len(self.intervals) - 1))
         self.refresh(layout=True)
 
+    def clear(self) -> None:
+        """No days, cursors back at the start (another manager is coming)."""
+        self.days = []
+        self.cursor = self.interval = 0
+        self.details = False
+        self.refresh(layout=True)
+
     @property
     def day(self) -> DayStats | None:
         return self.days[self.cursor] if self.days else None
