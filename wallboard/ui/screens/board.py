@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from wallboard.core.counters import compute_counters
 from wallboard.core.format import mask_number
@@ -16,6 +16,7 @@ from wallboard.ui.screens.live import LiveScreen
 from wallboard.ui.screens.picker import PickerScreen
 from wallboard.ui.widgets.call_table import CallTable
 from wallboard.ui.widgets.counters import CountersBar
+from wallboard.ui.widgets.keys_footer import KeysFooter
 from wallboard.ui.widgets.listen_bar import ListenBar
 from wallboard.ui.widgets.topbar import TopBar
 
@@ -64,7 +65,7 @@ class BoardScreen(ListenActions, LiveScreen):
             id="calls",
         )
         yield ListenBar(id="listen-bar")
-        yield Footer()
+        yield KeysFooter()
 
     @property
     def table(self) -> CallTable:
@@ -181,14 +182,14 @@ class BoardScreen(ListenActions, LiveScreen):
 
     # -- manager profile (SPEC 4) ----------------------------------------------------------
     def action_open_profile(self) -> None:
-        from wallboard.ui.screens.profile import ProfileScreen
+        from wallboard.ui.screens.profile import open_profile
 
         call = self.table.cursor_call
         if call is None or call.employee_id is None:
             what = "No call selected." if call is None else "This call has no manager yet."
             self.notify(what, severity="warning", timeout=2)
             return
-        self.app.push_screen(ProfileScreen(call.employee_id))
+        open_profile(self.app, call.employee_id)
 
     def action_managers(self) -> None:
         from wallboard.ui.screens.managers import ManagersScreen

@@ -22,9 +22,9 @@ from textual.containers import Vertical, VerticalScroll
 from textual.css.scalar import ScalarOffset
 from textual.geometry import Region
 from textual.message import Message
-from textual.screen import ModalScreen, Screen
+from textual.screen import ModalScreen
 from textual.timer import Timer
-from textual.widgets import Footer, Static, Tab, Tabs
+from textual.widgets import Static, Tab, Tabs
 
 from wallboard.core.format import format_duration, format_hours
 from wallboard.core.history import ManagerHistory
@@ -32,6 +32,7 @@ from wallboard.core.models import Employee
 from wallboard.core.profile import Period, Profile, build_profile, period_bounds, splice_history
 from wallboard.sources.base import SourceError
 from wallboard.ui.widgets.calls_chart import CallsByDay
+from wallboard.ui.widgets.keys_footer import KeysFooter
 from wallboard.ui.widgets.status_look import STATUS_ORDER, status_markup
 from wallboard.ui.widgets.timeline import StatusTimeline, day_label
 
@@ -80,27 +81,6 @@ def open_profile(app: WallboardApp, employee_id: str,
         app.install_screen(screen, INSTALLED_NAME)
     app.push_screen(screen)
     return screen
-
-
-class KeysFooter(Footer):
-    """A footer that rebuilds its keys only when the keys it shows change.
-
-    Textual's footer recomposes on every bindings signal (screen resume, focus moves), and
-    each recompose mounts and styles a widget per key; the panel's keys never change.
-    """
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._shown: tuple[object, ...] | None = None
-
-    def bindings_changed(self, screen: Screen) -> None:
-        shown = tuple((binding.key, binding.description, enabled)
-                      for _, binding, enabled, _ in screen.active_bindings.values()
-                      if binding.show)
-        if shown != self._shown:
-            if screen.app.app_focus:  # else the footer does not rebuild yet
-                self._shown = shown
-            super().bindings_changed(screen)
 
 
 class ProfileScreen(ModalScreen[None]):
