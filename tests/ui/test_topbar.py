@@ -26,3 +26,25 @@ def test_reconnecting_in_n_seconds_failed_and_malformed():
     assert connection_text(failed, NOW, UTC, 10) == ("✖ The feed refused the token.", "failed")
     bad = Connection(link=Link.LIVE, malformed=2, last_data_at=NOW)
     assert connection_text(bad, NOW, UTC, 10)[0] == "● live · 2 malformed skipped"
+
+
+async def test_a_long_status_gives_way_to_the_clock_and_the_title():
+    from textual.app import App
+
+    from wallboard.ui.widgets.topbar import TopBar
+
+    class One(App[None]):
+        def compose(self):  # type: ignore[no-untyped-def]
+            yield TopBar("feed 127.0.0.1:8765")
+
+    app = One()
+    async with app.run_test(size=(80, 5)) as pilot:
+        bar = app.query_one(TopBar)
+        bar.show("↻ reconnecting in 3 s — Cannot reach the feed at http://127.0.0.1:8765: "
+                 "connection refused. Is `wallboard serve` running there?", "reconnecting",
+                 "11:12:08")
+        await pilot.pause()
+        text = bar.render().plain
+        assert len(text) <= 80
+        assert text.startswith(" 11:12:08  ☎ wallboard · feed 127.0.0.1:8765")
+        assert "reconnecting in 3 s" in text and text.rstrip().endswith("…")

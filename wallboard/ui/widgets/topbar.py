@@ -66,8 +66,12 @@ class TopBar(Widget):
         if self.note:
             left.append(f" · {self.note}", "italic")
         right = Text.assemble((self.status, "bold"), " ")
-        room = self.size.width - left.cell_len - right.cell_len
-        if room < 1:
-            left.truncate(max(0, self.size.width - right.cell_len - 1), overflow="ellipsis")
-            room = 1
+        width = self.size.width
+        if left.cell_len + right.cell_len + 1 > width:
+            # a long status (an error sentence) gives way first, but keeps 20 cells;
+            # the clock and the title are cut last
+            keep_left = min(left.cell_len, max(12, width - min(20, right.cell_len) - 1))
+            right.truncate(max(1, width - keep_left - 1), overflow="ellipsis")
+            left.truncate(max(0, width - right.cell_len - 1), overflow="ellipsis")
+        room = max(1, width - left.cell_len - right.cell_len)
         return Text.assemble(left, " " * room, right)
