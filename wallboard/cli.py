@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 from wallboard import __version__
 from wallboard.config import (
@@ -106,8 +108,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         return web_main(config, argv=list(argv or sys.argv[1:]), host=args.host, port=args.port,
                         token=args.token)
 
-    from wallboard.factory import create_app
+    with _startup():
+        from wallboard.factory import create_app
 
-    app = create_app(config)
+        app = create_app(config)
     app.run()
     return app.return_code or 0
+
+
+@contextmanager
+def _startup() -> Iterator[None]:
+    """Importing the UI and building the first state make objects that all stay: the
+    collector is paused meanwhile (wasted scans, ~50 ms on a 5,000-call demo), and what was
+    made is frozen out of later scans, for the weeks a wall board runs."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if was_enabled:
+            gc.enable()

@@ -38,8 +38,6 @@ def _bulk_allocation() -> Iterator[None]:
     try:
         yield
     finally:
-        # what was built lives long: keep it out of every later collection's scan
-        gc.freeze()
         if was_enabled:
             gc.enable()
 
