@@ -116,7 +116,7 @@ def first_paint(calls: int, repeats: int) -> dict[str, float]:
     for _ in range(repeats):
         run = launch(["--demo", "--demo-calls", str(calls), "--seed", "7"])
         try:
-            seen = run.pump(20, until="talking".encode())
+            seen = run.pump(20, until=b"talking")
             if b"talking" not in seen:
                 raise SystemExit("the board never painted a call row")
             times.append(time.monotonic() - run.started)
@@ -124,7 +124,10 @@ def first_paint(calls: int, repeats: int) -> dict[str, float]:
             rss.append(run.rss_mb())
         finally:
             run.stop()
-    return {"first_paint_s_median": statistics.median(times), "rss_mb_median": statistics.median(rss)}
+    return {
+        "first_paint_s_median": statistics.median(times),
+        "rss_mb_median": statistics.median(rss),
+    }
 
 
 def main() -> None:

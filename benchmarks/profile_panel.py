@@ -42,9 +42,9 @@ from wallboard.core.events import ConnectionChanged, Event, Link, Snapshot  # no
 from wallboard.core.history import ManagerHistory  # noqa: E402
 from wallboard.core.models import AgentStatus, Employee, SipAccount  # noqa: E402
 from wallboard.core.profile import Period, period_bounds  # noqa: E402
+from wallboard.factory import create_app  # noqa: E402
 from wallboard.sources.base import Source  # noqa: E402
 from wallboard.sources.demo.history import HistoryShape, demo_history  # noqa: E402
-from wallboard.factory import create_app  # noqa: E402
 from wallboard.ui.screens.profile import ProfileScreen, open_profile  # noqa: E402
 
 NOW = datetime(2026, 11, 26, 15, 0, tzinfo=UTC)

@@ -27,8 +27,8 @@ sys.path.insert(0, str(ROOT))
 
 from wallboard.config import Config, DemoSource, UiConfig  # noqa: E402
 from wallboard.core.clock import ManualClock  # noqa: E402
-from wallboard.sources.demo import DemoSource as Demo  # noqa: E402
 from wallboard.factory import create_app  # noqa: E402
+from wallboard.sources.demo import DemoSource as Demo  # noqa: E402
 
 PAGE = os.sysconf("SC_PAGE_SIZE")
 

@@ -54,8 +54,9 @@ async def shoot(name: str, size: tuple[int, int], keys: list[str], options: dict
                 await pilot.press(key)
                 await pilot.pause(0.05)
         if keys:
-            if hasattr(app.screen, "update_view"):
+            if hasattr(app.screen, "update_view"):  # draw now, durations included
                 app.screen.update_view()
+                app.screen.tick()
             await pilot.pause(0.2)
             await pilot.wait_for_scheduled_animations()
         app.save_screenshot(filename=f"{name}.svg", path=str(OUT))

@@ -75,7 +75,8 @@ def config_from_args(args: argparse.Namespace) -> Config:
             "seed": getattr(args, "seed", None),
         }
         source = base.model_copy(update={k: v for k, v in updates.items() if v is not None})
-        config = config.model_copy(update={"source": DemoSource.model_validate(source.model_dump())})
+        demo = DemoSource.model_validate(source.model_dump())
+        config = config.model_copy(update={"source": demo})
     elif getattr(args, "url", None):
         base = config.source if isinstance(config.source, FeedSource) else None
         data = base.model_dump() if base else {"kind": "feed"}

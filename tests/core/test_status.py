@@ -1,4 +1,5 @@
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -93,7 +94,7 @@ def timelines(draw):
     cuts = sorted(set(draw(st.lists(st.integers(1, 24 * 60 - 1), max_size=12))))
     bounds = [0, *cuts, 24 * 60]
     out = []
-    for a, b in zip(bounds, bounds[1:]):
+    for a, b in pairwise(bounds):
         out.append(
             Interval(DAY + timedelta(minutes=a), DAY + timedelta(minutes=b), draw(statuses))
         )
@@ -115,7 +116,7 @@ def test_merged_status_at_any_minute_is_the_highest_account_status(accounts, min
 def test_merged_timeline_covers_the_day_without_gaps_or_repeats(accounts):
     merged = merge_timelines(accounts, DAY, DAY + timedelta(days=1))
     assert merged[0].start == DAY and merged[-1].end == DAY + timedelta(days=1)
-    for left, right in zip(merged, merged[1:]):
+    for left, right in pairwise(merged):
         assert left.end == right.start
         assert left.status is not right.status
     assert sum(i.seconds for i in merged) == 24 * 3600

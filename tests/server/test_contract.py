@@ -68,7 +68,8 @@ times = st.sampled_from(["", "2026-03-24T08:00:00Z", "2026-03-24T08:00:00", "lat
                          "2026-03-25T00:00:00+01:00"])
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(ident=segment, headers=auth, period=st.sampled_from(["today", "3d", "7d", "x", ""]),
        start=times, end=times, which=st.integers(0, 3))
 def test_reads_match_the_contract(served, ident, headers, period, start, end, which):
@@ -101,7 +102,8 @@ bodies = st.one_of(
 )
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(ident=segment, headers=auth, body=bodies, which=st.integers(0, 2))
 def test_writes_match_the_contract(served, ident, headers, body, which):
     url, spec = served

@@ -22,7 +22,8 @@ def source() -> DemoSource:
 
 
 async def test_history_is_deterministic_and_uses_the_live_accounts(source):
-    employee = next(a.employee for a in source.center.agents.values() if len(a.employee.accounts) > 1)
+    employee = next(a.employee for a in source.center.agents.values()
+                    if len(a.employee.accounts) > 1)
     first = await source.manager_history(employee.id, WEEK_AGO, NOW)
     again = await DemoSource(clock=ManualClock(NOW), seed=7).manager_history(
         employee.id, WEEK_AGO, NOW)
@@ -43,7 +44,7 @@ async def test_today_ends_now_in_each_account_s_live_status(source):
     employee = source.center.agents["e003"].employee
     history = await source.manager_history(employee.id, WEEK_AGO, NOW + timedelta(hours=5))
     assert history.end == NOW
-    for account, timeline in zip(employee.accounts, history.accounts):
+    for account, timeline in zip(employee.accounts, history.accounts, strict=True):
         assert timeline.intervals[-1].end == NOW
         assert timeline.intervals[-1].status is account.status
     assert all(c.ended_at <= NOW for c in history.calls)

@@ -51,7 +51,8 @@ def fake_feed():
         yield fake
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(payload=garbage, event_id=ids, mode=st.sampled_from(["stream", "poll"]))
 def test_malformed_payloads_are_skipped_counted_and_the_next_snapshot_restores_truth(
     fake_feed, payload, event_id, mode
@@ -62,7 +63,8 @@ def test_malformed_payloads_are_skipped_counted_and_the_next_snapshot_restores_t
             fake_feed.reset([first], lambda: stream(sse((20, FINAL)) + b": idle\n\n"))
         else:
             extra = {"server_time": "2026-03-24T09:00:00Z", "restart": None}
-            good = {k: v for k, v in (json.loads(GOOD) | extra | {"seq": 5}).items() if v is not None}
+            good = {k: v for k, v in (json.loads(GOOD) | extra | {"seq": 5}).items()
+                    if v is not None}
             final = {k: v for k, v in (json.loads(FINAL) | extra | {"seq": 20}).items()
                      if v is not None}
             fake_feed.reset(
@@ -126,7 +128,8 @@ def tight_feed():
         yield url, source
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=30, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(batches=st.lists(st.lists(source_events, min_size=1, max_size=8), max_size=6),
        mode=st.sampled_from(["stream", "stream", "poll"]))
 def test_a_client_following_the_feed_ends_with_exactly_the_servers_state(

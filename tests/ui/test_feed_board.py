@@ -8,9 +8,9 @@ import pytest
 
 from tests.server.support import free_port, running
 from wallboard.config import Config, FeedSource
+from wallboard.factory import create_app
 from wallboard.server.app import create_server_app
 from wallboard.sources.demo import DemoSource
-from wallboard.factory import create_app
 from wallboard.ui.widgets.topbar import TopBar
 
 
@@ -34,7 +34,7 @@ async def test_the_board_follows_a_feed_and_says_when_it_is_lost(mode):
     server = running(server_app, port)
     server.__enter__()
     try:
-        async with app.run_test(size=(160, 45)) as pilot:
+        async with app.run_test(size=(160, 45)):
             hub = server_app.state.hub
             topbar = app.board.query_one(TopBar)
             await until(lambda: bool(app.board.table.rows) and "live" in topbar.status)

@@ -13,8 +13,8 @@ from wallboard.core.clock import ManualClock
 from wallboard.core.format import format_duration, mask_number
 from wallboard.core.listen import ListenMode, ListenState
 from wallboard.core.models import CallStatus
-from wallboard.sources.demo import DemoSource as Demo
 from wallboard.factory import create_app
+from wallboard.sources.demo import DemoSource as Demo
 from wallboard.ui.keys import binding_ids
 from wallboard.ui.screens.help import HelpScreen
 from wallboard.ui.screens.listen_confirm import ListenConfirmScreen

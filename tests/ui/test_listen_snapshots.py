@@ -11,6 +11,12 @@ async def _on_a_talking_call(pilot) -> None:  # type: ignore[no-untyped-def]
     await select_row(pilot, talking_row(pilot.app))
 
 
+async def _without_toasts(pilot) -> None:  # type: ignore[no-untyped-def]
+    """Toasts expire in real time: whether one is still up is a race, so none is shown."""
+    pilot.app.clear_notifications()
+    await pilot.pause()
+
+
 def test_listen_confirmation(snap_compare):
     async def confirm(pilot) -> None:  # type: ignore[no-untyped-def]
         await _on_a_talking_call(pilot)
@@ -33,6 +39,7 @@ def test_listen_session_bar_coaching_muted(snap_compare):
         await pilot.press("u")
         await until(pilot, lambda: app.state.active_listen().muted)
         await settle(pilot, app)
+        await _without_toasts(pilot)
 
     app = demo_app(calls=40, mask_numbers=True)
     assert snap_compare(app, terminal_size=(120, 35), run_before=coach)
@@ -52,5 +59,6 @@ def test_listen_session_bar_after_the_call_ended(snap_compare):
         await advance(pilot, app, 1)
         await until(pilot, lambda: app.state.active_listen() is None)
         await settle(pilot, app)
+        await _without_toasts(pilot)
 
     assert snap_compare(demo_app(calls=40), terminal_size=(80, 24), run_before=ended)

@@ -205,7 +205,8 @@ async def test_one_panel_is_reused_and_starts_over_for_the_next_manager():
 
 
 async def test_a_source_without_history_says_so_in_one_sentence():
-    ann = Employee(id="e1", name="Ann", accounts=(SipAccount(id="PJSIP/1", status=AgentStatus.ONLINE),))
+    ann = Employee(id="e1", name="Ann",
+                   accounts=(SipAccount(id="PJSIP/1", status=AgentStatus.ONLINE),))
     source = ScriptedSource(Snapshot(employees=(ann,)))
     clock = ManualClock(FROZEN)
     app = create_app(Config(ui=UiConfig(timezone="Europe/Warsaw")), source=source, clock=clock)

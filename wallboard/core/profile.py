@@ -238,7 +238,7 @@ def build_profile(history: ManagerHistory, period: Period, now: datetime,
     for call in calls:
         by_day.setdefault(local_date(call.started_at, zone), []).append(call)
     stats = []
-    for d, (a, b), timeline in zip(days, bounds, per_day):
+    for d, (a, b), timeline in zip(days, bounds, per_day, strict=True):
         day_calls = by_day[d]
         answered = sum(c.answered_at is not None for c in day_calls)
         missed = sum(c.missed for c in day_calls)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import pairwise
 
 from wallboard.core.models import AgentStatus, merge_status
 
@@ -45,7 +46,7 @@ def merge_timelines(
     sorted_accounts = [sorted(t, key=lambda iv: iv.start) for t in accounts]
     pointers = [0] * len(sorted_accounts)
     merged: list[Interval] = []
-    for seg_start, seg_end in zip(bounds, bounds[1:]):
+    for seg_start, seg_end in pairwise(bounds):
         best = AgentStatus.OFFLINE
         for i, timeline in enumerate(sorted_accounts):
             p = pointers[i]

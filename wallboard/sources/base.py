@@ -45,7 +45,7 @@ class Source(ABC):
         reconnects by itself, and sends a fresh Snapshot once it is back.
         """
 
-    async def aclose(self) -> None:
+    async def aclose(self) -> None:  # noqa: B027 - a source with nothing to release
         """Release connections; ``events()`` ends."""
 
     # -- manager profile (SPEC 4) ----------------------------------------------------

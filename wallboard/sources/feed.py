@@ -102,7 +102,8 @@ class FeedClient(Source):
             parsed = httpx.URL(self.url)
             if parsed.scheme not in ("http", "https") or not parsed.host:
                 raise httpx.InvalidURL("not http")
-            self.title = f"feed {parsed.host}:{parsed.port or parsed.scheme == 'https' and 443 or 80}"
+            port = parsed.port or (443 if parsed.scheme == "https" else 80)
+            self.title = f"feed {parsed.host}:{port}"
         except (httpx.InvalidURL, ValueError, TypeError):
             self._bad_url = (f"The feed URL {self.url} is not a valid address; use "
                              "http://host:port.")

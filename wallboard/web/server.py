@@ -91,7 +91,7 @@ class BoardAppService(AppService):
         if self._task is not None:
             try:
                 await asyncio.wait_for(self._task, QUIT_SECONDS)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass  # wait_for has cancelled the reader
             self._task = None
         await self._download_manager.cancel_app_downloads(app_service_id=self.app_service_id)

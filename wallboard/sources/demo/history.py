@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 from wallboard.core.history import AccountTimeline, CallRecord, ManagerHistory
@@ -98,10 +99,12 @@ def _day(employee: Employee, seed: int, day: date, zone: tzinfo, shape: HistoryS
         on_start, on_end = shift_start, shift_end
         if k and rng.random() < 0.4:  # a second device used for part of the day only
             on_start = shift_start + timedelta(hours=rng.uniform(0, 3))
-            on_end = max(on_start + timedelta(hours=1), shift_end - timedelta(hours=rng.uniform(0, 3)))
+            on_end = max(on_start + timedelta(hours=1),
+                         shift_end - timedelta(hours=rng.uniform(0, 3)))
         away = D if account.user_agent == VENDOR_APP else F
-        spans = [(midnight, on_start, F), (on_start, lunch_start, O), (lunch_start, lunch_end, away),
-                 (lunch_end, on_end, O), (on_end, next_midnight, F)]
+        spans = [(midnight, on_start, F), (on_start, lunch_start, O),
+                 (lunch_start, lunch_end, away), (lunch_end, on_end, O),
+                 (on_end, next_midnight, F)]
         base = [Interval(a, b, s) for a, b, s in spans if b > a]
         if k:
             base = _flaps(base, rng, shape.flaps_per_hour, away)
@@ -154,7 +157,8 @@ def _calls(employee: Employee, rng: random.Random, shape: HistoryShape, load: fl
             roll = rng.random()
             kind = (CallType.INCOMING if roll < 0.65 else
                     CallType.OUTGOING if roll < 0.9 else CallType.CALLBACK)
-            client = f"+48 {rng.randrange(500, 899)} {rng.randrange(1000):03d} {rng.randrange(1000):03d}"
+            client = (f"+48 {rng.randrange(500, 899)} {rng.randrange(1000):03d} "
+                      f"{rng.randrange(1000):03d}")
             if kind is CallType.INCOMING and rng.random() < shape.unanswered_share:
                 ring = rng.choice((rng.uniform(1.5, 4.9), 5.0, 5.1, rng.uniform(5.2, 9),
                                    rng.uniform(9, 45)))
@@ -197,7 +201,7 @@ def _overlay(base: list[Interval], spans: list[Interval]) -> list[Interval]:
                    *(s.start for s in spans), *(s.end for s in spans)})
     out: list[Interval] = []
     i = j = 0
-    for a, b in zip(cuts, cuts[1:]):
+    for a, b in pairwise(cuts):
         while i < len(base) and base[i].end <= a:
             i += 1
         while j < len(spans) and spans[j].end <= a:

@@ -72,7 +72,8 @@ class CallLogScreen(Screen[None]):
         zone = self.app.zone
         first = self.start.astimezone(zone).strftime("%a %d.%m")
         last = self.end.astimezone(zone).strftime("%a %d.%m %H:%M")
-        self._title = f"[b]Call log — {self.manager_name}[/b]  ·  {self.period.label} ({first} – {last})"
+        self._title = (f"[b]Call log — {self.manager_name}[/b]  ·  "
+                       f"{self.period.label} ({first} – {last})")
         self.query_one("#call-log-title", Static).update(self._title)
         table = self.query_one(DataTable)
         table.add_columns(*COLUMNS)
@@ -87,7 +88,8 @@ class CallLogScreen(Screen[None]):
         except SourceError as exc:
             self.post_message(CallLogFailed(str(exc)))
         except Exception as exc:  # a backend bug must not take the board down
-            self.post_message(CallLogFailed(f"The call log could not be read ({type(exc).__name__})."))
+            reason = type(exc).__name__
+            self.post_message(CallLogFailed(f"The call log could not be read ({reason})."))
         else:
             self.post_message(CallLogLoaded(calls))
 

@@ -44,7 +44,7 @@ class HelpScreen(ModalScreen[None]):
         table = self.query_one(DataTable)
         table.add_columns("Key", "Action")
         seen: set[str] = set()
-        for key, active in self.under.active_bindings.items():
+        for active in self.under.active_bindings.values():
             binding = active.binding
             if not binding.description or binding.action in seen:
                 continue

@@ -26,7 +26,6 @@ from wallboard.core.models import Call
 from wallboard.core.state import LiveState
 from wallboard.core.view import BoardFilter, SortKey, sort_calls
 from wallboard.ui.widgets.columns import (
-    COLUMNS,
     GAP,
     STATUS_CLASS,
     CellContext,
@@ -213,9 +212,11 @@ class CallTable(Widget, can_focus=True):
         self._scroll_by(-3)
 
     def _scroll_by(self, lines: int) -> None:
-        self.first_row = max(0, min(self.first_row + lines, max(0, len(self.rows) - self.page_size)))
+        last_top = max(0, len(self.rows) - self.page_size)
+        self.first_row = max(0, min(self.first_row + lines, last_top))
         if self.show_cursor:
-            self.move_cursor(max(self.first_row, min(self.cursor, self.first_row + self.page_size - 1)))
+            bottom = self.first_row + self.page_size - 1
+            self.move_cursor(max(self.first_row, min(self.cursor, bottom)))
         else:
             self._repaint_changed()
 
