@@ -70,7 +70,7 @@ class AuditLog:
             fresh = self._about(session.supervisor, call, employee, session)
             context.update({k: v for k, v in fresh.items() if v is not None or k not in context})
         self._seen[session.id] = session
-        fields = {"mode": session.mode, "muted": session.muted}
+        fields: dict[str, Any] = {"mode": session.mode, "muted": session.muted}
         if before is None:
             self.write("started", context, at=session.started_at, **fields)
         else:

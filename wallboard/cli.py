@@ -78,8 +78,8 @@ def config_from_args(args: argparse.Namespace) -> Config:
         demo = DemoSource.model_validate(source.model_dump())
         config = config.model_copy(update={"source": demo})
     elif getattr(args, "url", None):
-        base = config.source if isinstance(config.source, FeedSource) else None
-        data = base.model_dump() if base else {"kind": "feed"}
+        feed = config.source if isinstance(config.source, FeedSource) else None
+        data = feed.model_dump() if feed else {"kind": "feed"}
         data["url"] = args.url
         config = config.model_copy(update={"source": FeedSource.model_validate(data)})
     if getattr(args, "kiosk", False):

@@ -148,7 +148,8 @@ class UiConfig(Section):
     """Show client numbers as +48 *** *** 123; None: masked in kiosk mode only."""
     kiosk: bool = False
     """Wall-TV mode: big counters, no cursor, read-only, pages that rotate."""
-    kiosk_pages: list[KioskPage] = Field(default_factory=lambda: ["all"], min_length=1)
+    kiosk_pages: list[KioskPage] = Field(default_factory=lambda: list[KioskPage](["all"]),
+                                         min_length=1)
     """Pages shown in turn in kiosk mode: all calls, one per department, longest waiting."""
     kiosk_page_seconds: float = Field(default=20.0, ge=2)
     kiosk_unlock_key: str | None = None

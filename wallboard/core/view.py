@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from wallboard.core.models import Call, CallStatus, CallType
 from wallboard.core.state import LiveState
@@ -62,7 +63,7 @@ _STATUS_ORDER = {CallStatus.RINGING: 0, CallStatus.ON_HOLD: 1, CallStatus.TALKIN
 _TYPE_ORDER = {CallType.INCOMING: 0, CallType.CALLBACK: 1, CallType.OUTGOING: 2}
 
 
-def _primary(key: SortKey, state: LiveState, now: datetime) -> Callable[[Call], object]:
+def _primary(key: SortKey, state: LiveState, now: datetime) -> Callable[[Call], Any]:
     employees = state.employees
 
     def name(call: Call) -> str:

@@ -193,7 +193,7 @@ class Hub:
             at=snapshot.at,
             departments=self.state.departments(),
             seq=self.seq,
-            server_time=snapshot.at,
+            server_time=snapshot.at or self.clock.now(),
             upstream=self.upstream.link,
         ).model_dump_json(exclude={"server_time"})
         self._snapshot_cache = (self.seq, frame, body.encode())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import socket
 import sys
 
 import uvicorn
@@ -28,7 +29,7 @@ def is_loopback(host: str) -> bool:
 class FeedServer(uvicorn.Server):
     """uvicorn, ending the event streams first so a shutdown does not wait on them."""
 
-    async def shutdown(self, sockets: list | None = None) -> None:  # type: ignore[type-arg]
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
         hub = getattr(getattr(self.config.app, "state", None), "hub", None)
         if isinstance(hub, Hub):
             hub.close()

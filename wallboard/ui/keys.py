@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from textual.binding import Binding
+
 
 def binding_ids() -> set[str]:
     """Every remappable key's id (config ``[keys]``)."""
@@ -14,10 +16,10 @@ def binding_ids() -> set[str]:
     from wallboard.ui.screens.picker import PickerScreen
     from wallboard.ui.screens.profile import ProfileScreen
 
-    ids = set()
+    ids: set[str] = set()
     for cls in (WallboardApp, BoardScreen, HelpScreen, PickerScreen,
                 ProfileScreen, CallLogScreen, ManagersScreen, ListenConfirmScreen):
         for binding in cls.BINDINGS:
-            if getattr(binding, "id", None):
+            if isinstance(binding, Binding) and binding.id:
                 ids.add(binding.id)
     return ids

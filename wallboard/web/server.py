@@ -26,6 +26,7 @@ import re
 import shlex
 import signal
 from asyncio.subprocess import PIPE, Process
+from typing import Any
 
 import aiohttp_jinja2
 from aiohttp import web
@@ -46,7 +47,7 @@ QUIT_SECONDS = 3.0
 class BoardAppService(AppService):
     """One browser session's app process."""
 
-    def __init__(self, argv: list[str], **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, argv: list[str], **kwargs: Any) -> None:
         super().__init__(shlex.join(argv), **kwargs)
         self.argv = argv
 
@@ -132,8 +133,8 @@ class BoardServer(Server):
         if self.cookie is not None and "token" in request.query:
             if not hmac.compare_digest(_cookie_value(request.query["token"]), self.cookie):
                 raise web.HTTPForbidden(text="wallboard web: wrong token.\n")
-            query = request.query.copy()
-            del query["token"]  # out of the address bar and the browser history
+            # the token leaves the address bar and the browser history
+            query = {k: v for k, v in request.query.items() if k != "token"}
             found = web.HTTPFound(request.rel_url.with_query(query))
             found.set_cookie(COOKIE, self.cookie, httponly=True, samesite="Strict",
                              secure=request.secure, max_age=400 * 24 * 3600)

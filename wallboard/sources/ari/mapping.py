@@ -132,9 +132,9 @@ class CallMapper:
         for bridge in world.bridges.values():
             if bridge.bridge_type == "holding" or bridge.id.startswith(world.own_prefix):
                 continue
-            members = [c for c in bridge.channels if c in parties]
-            for other in members[1:]:
-                union(members[0], other)
+            bridged = [c for c in bridge.channels if c in parties]
+            for other in bridged[1:]:
+                union(bridged[0], other)
         locals_: dict[str, str] = {}
         for cid, info in parties.items():
             if info.dialed_by:
@@ -200,7 +200,10 @@ class CallMapper:
             agent = self._agent(members, client)
             calls[call_id] = self._call(call_id, members, client, agent, meta, now)
             roles[call_id] = Roles(
-                call_id, tuple(m.id for m in members), client and client.id, agent and agent.id
+                call_id,
+                tuple(m.id for m in members),
+                client.id if client else None,
+                agent.id if agent else None,
             )
         return calls, roles
 

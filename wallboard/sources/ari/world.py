@@ -101,8 +101,8 @@ class AriWorld:
             self._endpoint(endpoint)
         for state in device_states:
             self._device(state)
-        for endpoint, on in (dnd or {}).items():
-            self.set_dnd(endpoint, on)
+        for resource, on in (dnd or {}).items():
+            self.set_dnd(resource, on)
 
     def apply(self, event: AriEvent, now: datetime) -> None:
         at = event.timestamp or now

@@ -112,8 +112,8 @@ def _day(employee: Employee, seed: int, day: date, zone: tzinfo, shape: HistoryS
 
     calls, talks = _calls(employee, rng, shape, load, day,
                           [(shift_start, lunch_start), (lunch_end, shift_end)], timelines)
-    for account_id, spans in talks.items():
-        timelines[account_id] = _overlay(timelines[account_id], spans)
+    for account_id, talking in talks.items():
+        timelines[account_id] = _overlay(timelines[account_id], talking)
     return timelines, calls
 
 

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.widgets import Static
 
 from wallboard.core.counters import compute_counters
 from wallboard.core.format import mask_number
+from wallboard.core.models import Call
 from wallboard.core.view import BoardFilter, describe_sort
 from wallboard.ui.screens.listen_actions import ListenActions
 from wallboard.ui.screens.live import LiveScreen
@@ -27,7 +29,7 @@ if TYPE_CHECKING:
 class BoardScreen(ListenActions, LiveScreen):
     """Everything a supervisor watches, updated a few times a second at most."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "filter_employees", "Employees", id="board.filter_employees"),
         Binding("d", "filter_departments", "Department", id="board.filter_departments"),
         Binding("x", "clear_filters", "Clear filters", id="board.clear_filters"),
@@ -39,8 +41,7 @@ class BoardScreen(ListenActions, LiveScreen):
         Binding("p,enter", "open_profile", "Profile", id="board.open_profile",
                 key_display="p"),
         Binding("m", "managers", "Managers", id="board.managers"),
-    ] + [
-        # listen / coach / barge (SPEC 6): actions in screens/listen_actions.py.
+        # -- listen / coach / barge (SPEC 6): actions in screens/listen_actions.py --
         Binding("l", "listen", "Join call", id="board.listen"),
         Binding("w", "listen_mode", "Listen/coach", id="listen.mode"),
         Binding("u", "listen_mute", "Mute/unmute", id="listen.mute"),
@@ -167,7 +168,7 @@ class BoardScreen(ListenActions, LiveScreen):
     def action_copy_business(self) -> None:
         self._copy("business number", lambda call: call.business_number)
 
-    def _copy(self, what: str, pick) -> None:  # type: ignore[no-untyped-def]
+    def _copy(self, what: str, pick: Callable[[Call], str]) -> None:
         call = self.table.cursor_call
         if call is None:
             self.notify("No call selected.", severity="warning", timeout=2)

@@ -6,6 +6,7 @@ one per department, the longest waiting) rotate on a timer.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -39,7 +40,7 @@ class Page:
     reverse: bool = False
 
 
-def kiosk_pages(names: list[str], departments: list[str]) -> list[Page]:
+def kiosk_pages(names: Sequence[str], departments: Sequence[str]) -> list[Page]:
     """The configured pages, in order; 'departments' expands to one page per department."""
     pages: list[Page] = []
     for name in names:

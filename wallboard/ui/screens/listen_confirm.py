@@ -96,14 +96,14 @@ class ListenConfirmScreen(ModalScreen[ListenMode | None]):
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        self.dismiss(ListenMode(event.option.id))
+        self.dismiss(ListenMode(str(event.option.id)))
 
     def action_start(self) -> None:
         modes = self.query_one(OptionList)
         if modes.highlighted is not None:
             option = modes.get_option_at_index(modes.highlighted)
             if not option.disabled:
-                self.dismiss(ListenMode(option.id))
+                self.dismiss(ListenMode(str(option.id)))
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -22,7 +22,7 @@ class PickerScreen(ModalScreen[frozenset[str] | None]):
     """Returns the chosen values (empty: no filter), or None when cancelled."""
 
     BINDINGS = [
-        Binding("space", "toggle", "Toggle", priority=True, id="picker.toggle"),
+        Binding("space", "toggle_item", "Toggle", priority=True, id="picker.toggle"),
         Binding("up", "move(-1)", "Up", show=False),
         Binding("down", "move(1)", "Down", show=False),
         Binding("ctrl+a", "clear", "None", id="picker.clear"),
@@ -80,7 +80,7 @@ class PickerScreen(ModalScreen[frozenset[str] | None]):
         else:
             self.selected.discard(value)
 
-    def action_toggle(self) -> None:
+    def action_toggle_item(self) -> None:
         items = self.query_one(SelectionList)
         if items.highlighted is None:
             return

@@ -179,7 +179,8 @@ class ProfileScreen(ModalScreen[None]):
             return
         panel = self.query_one("#profile-panel")
         panel.styles.offset = (self.app.size.width, 0)
-        panel.styles.animate("offset", ScalarOffset.from_offset((0, 0)),
+        # Textual animates a ScalarOffset, though animate()'s annotation leaves it out
+        panel.styles.animate("offset", ScalarOffset.from_offset((0, 0)),  # type: ignore[arg-type]
                              duration=SLIDE_SECONDS, easing="in_out_cubic")
 
     # -- loading (I/O in a worker; the result comes back as a message) -----------------------

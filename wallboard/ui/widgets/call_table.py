@@ -201,14 +201,14 @@ class CallTable(Widget, can_focus=True):
     def action_page(self, pages: int) -> None:
         self.move_cursor(self.cursor + pages * self.page_size)
 
-    def _on_click(self, event: Click) -> None:
+    def on_click(self, event: Click) -> None:
         if event.y >= 1:
             self.move_cursor(self.first_row + event.y - 1)
 
-    def _on_mouse_scroll_down(self, event: MouseScrollDown) -> None:
+    def on_mouse_scroll_down(self, event: MouseScrollDown) -> None:
         self._scroll_by(3)
 
-    def _on_mouse_scroll_up(self, event: MouseScrollUp) -> None:
+    def on_mouse_scroll_up(self, event: MouseScrollUp) -> None:
         self._scroll_by(-3)
 
     def _scroll_by(self, lines: int) -> None:
@@ -220,7 +220,7 @@ class CallTable(Widget, can_focus=True):
         else:
             self._repaint_changed()
 
-    def _on_resize(self, event: Resize) -> None:
+    def on_resize(self, event: Resize) -> None:
         self._placed = layout(event.size.width)
         self._painted.clear()
         self._scroll_to_cursor()
@@ -255,7 +255,7 @@ class CallTable(Widget, can_focus=True):
             return self._render_row(expected, ctx, width)
         if y == 0:
             return self._render_header(width)
-        if expected[1]:  # the first line of an empty table says why it is empty
+        if isinstance(expected, tuple) and expected[1]:  # an empty table says why
             message = (
                 "No calls match the filters — press x to clear them."
                 if self.board_filter.active
