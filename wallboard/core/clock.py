@@ -34,16 +34,3 @@ class ManualClock:
 
     def set(self, when: datetime) -> None:
         self._now = when
-
-
-class ScaledClock:
-    """Real time sped up by ``factor`` from ``start`` (soak runs, accelerated demos)."""
-
-    def __init__(self, start: datetime, factor: float, base: Clock | None = None) -> None:
-        self._base = base or SystemClock()
-        self._origin = self._base.now()
-        self._start = start
-        self._factor = factor
-
-    def now(self) -> datetime:
-        return self._start + (self._base.now() - self._origin) * self._factor

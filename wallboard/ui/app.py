@@ -19,6 +19,7 @@ from wallboard.core.events import ConnectionChanged, Event, Link, ListenChanged
 from wallboard.core.listen import ListenState
 from wallboard.core.state import LiveState
 from wallboard.sources.base import Source, SourceError
+from wallboard.ui.keys import screen_actions
 from wallboard.ui.messages import StateChanged
 from wallboard.ui.screens.board import BoardScreen
 from wallboard.ui.screens.help import HelpScreen
@@ -130,15 +131,10 @@ class WallboardApp(App[None]):
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """Every key's action is also a command in the palette."""
         yield from super().get_system_commands(screen)
-        seen: set[str] = set()
-        for active in screen.active_bindings.values():
+        for active, keys in screen_actions(screen):
             binding = active.binding
-            if not binding.description or binding.action in seen or not active.enabled:
-                continue
-            seen.add(binding.action)
-            key = self.get_key_display(binding)
             yield SystemCommand(
                 binding.description,
-                f"{binding.description} (key: {key})",
+                f"{binding.description} (key: {keys})",
                 lambda node=active.node, action=binding.action: self.run_action(action, node),
             )

@@ -1,8 +1,10 @@
-"""The ids of every remappable key binding (the config's ``[keys]`` table)."""
+"""Key bindings: the ids the config's ``[keys]`` table may remap, and the actions a screen
+offers (for the help screen and the command palette)."""
 
 from __future__ import annotations
 
-from textual.binding import Binding
+from textual.binding import ActiveBinding, Binding
+from textual.screen import Screen
 
 
 def binding_ids() -> set[str]:
@@ -23,3 +25,18 @@ def binding_ids() -> set[str]:
             if isinstance(binding, Binding) and binding.id:
                 ids.add(binding.id)
     return ids
+
+
+def screen_actions(screen: Screen[object]) -> list[tuple[ActiveBinding, str]]:
+    """Each described, enabled action of ``screen`` once, with every key that runs it."""
+    app = screen.app
+    found: dict[str, tuple[ActiveBinding, list[str]]] = {}
+    for active in screen.active_bindings.values():
+        binding = active.binding
+        if not binding.description or not active.enabled:
+            continue
+        entry = found.setdefault(binding.action, (active, []))
+        key = app.get_key_display(binding)
+        if key not in entry[1]:
+            entry[1].append(key)
+    return [(active, ", ".join(keys)) for active, keys in found.values()]

@@ -8,6 +8,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Label
 
+from wallboard.ui.keys import screen_actions
+
 ABOUT = (
     "Counters: total active calls; waiting = not answered yet (…incoming among them); "
     "talking = in conversation, on hold included (…incoming among them).\n"
@@ -43,10 +45,5 @@ class HelpScreen(ModalScreen[None]):
         self.query_one("#help-connection", Label).update(" ".join(details))
         table = self.query_one(DataTable)
         table.add_columns("Key", "Action")
-        seen: set[str] = set()
-        for active in self.under.active_bindings.values():
-            binding = active.binding
-            if not binding.description or binding.action in seen:
-                continue
-            seen.add(binding.action)
-            table.add_row(self.app.get_key_display(binding), binding.description)
+        for active, keys in screen_actions(self.under):
+            table.add_row(keys, active.binding.description)
