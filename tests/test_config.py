@@ -33,14 +33,17 @@ def test_the_example_config_is_valid_and_documents_every_key():
         AriSource,
         ServerConfig,
         SoftphoneConfig,
+        SupervisorAccountConfig,
         SupervisorConfig,
         Thresholds,
+        TokenConfig,
         WebConfig,
     )
 
     models = {"ui": config.ui, "source": DemoSource(), "feed": FeedSource,
               "ari": AriSource, "server": ServerConfig, "thresholds": Thresholds,
-              "supervisor": SupervisorConfig, "softphone": SoftphoneConfig, "web": WebConfig}
+              "supervisor": SupervisorConfig, "softphone": SoftphoneConfig, "web": WebConfig,
+              "server.tokens": TokenConfig, "server.supervisors": SupervisorAccountConfig}
     for section, model in models.items():
         for key in (model if isinstance(model, type) else type(model)).model_fields:
             documented = f"{key} =" in text or f".{key}]" in text

@@ -8,7 +8,7 @@ import pytest
 
 from wallboard.config import ConfigError, SoftphoneConfig, SupervisorConfig, load_config
 from wallboard.core.listen import ListenMode, SupervisorAccount
-from wallboard.ui.screens.listen_actions import resolve_supervisor
+from wallboard.factory import resolve_supervisor
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -49,18 +49,21 @@ class AuditLog:
 
     # -- what happened -----------------------------------------------------------------
     def refused(self, *, supervisor: str | None, call: Call | None,
-                employee: Employee | None, mode: ListenMode | None, reason: str) -> None:
-        self.write("refused", self._about(supervisor, call, employee),
+                employee: Employee | None, mode: ListenMode | None, reason: str,
+                **who: str) -> None:
+        """A rule said no before anything was dialled; ``who`` names the asker
+        (``by``: the board's user or a feed token's name, ``address``: the client)."""
+        self.write("refused", {**self._about(supervisor, call, employee), **who},
                    mode=mode, outcome="refused", message=reason)
 
     def error(self, *, supervisor: str, call: Call, employee: Employee | None,
-              mode: ListenMode, reason: str) -> None:
+              mode: ListenMode, reason: str, **who: str) -> None:
         """The backend would not start the session (no session id exists)."""
-        self.write("error", self._about(supervisor, call, employee),
+        self.write("error", {**self._about(supervisor, call, employee), **who},
                    mode=mode, outcome="failed", message=reason)
 
     def observe(self, session: ListenSession, call: Call | None,
-                employee: Employee | None) -> None:
+                employee: Employee | None, **who: str) -> None:
         """A session update from the source: log what changed since the last one."""
         before = self._seen.get(session.id)
         if before is not None and before.state.finished:
@@ -69,6 +72,7 @@ class AuditLog:
         if call is not None or employee is not None or not context:
             fresh = self._about(session.supervisor, call, employee, session)
             context.update({k: v for k, v in fresh.items() if v is not None or k not in context})
+        context.update(who)
         self._seen[session.id] = session
         fields: dict[str, Any] = {"mode": session.mode, "muted": session.muted}
         if before is None:

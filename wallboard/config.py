@@ -164,6 +164,37 @@ class UiConfig(Section):
         return self.kiosk if self.mask_numbers is None else self.mask_numbers
 
 
+class TokenConfig(Section):
+    """One named bearer token of ``wallboard serve``."""
+
+    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
+    """Logged and audited instead of the secret, e.g. ``wall-tv-2`` or ``marta``."""
+    role: Literal["viewer", "supervisor"] = "viewer"
+    """viewer: snapshot, events, history, call log; supervisor: also joins calls."""
+    secret: SecretStr | None = None
+    """The token itself; better kept out of the file with ``secret_env``."""
+    secret_env: str | None = None
+    """The environment variable holding the token, e.g. ``WALLBOARD_TOKEN_WALL_TV_2``."""
+
+    def secret_value(self, environ: Mapping[str, str]) -> str | None:
+        if self.secret is not None and self.secret.get_secret_value().strip():
+            return self.secret.get_secret_value().strip()
+        if self.secret_env:
+            return environ.get(self.secret_env, "").strip() or None
+        return None
+
+
+class SupervisorAccountConfig(Section):
+    """A SIP account ``wallboard serve`` may ring to join calls; nothing else is dialled."""
+
+    name: str = ""
+    """Who it belongs to, e.g. ``Marta Nowak``."""
+    account: str
+    """The supervisor's SIP account, e.g. ``PJSIP/1900``."""
+    project: str = "default"
+    """Its project (tenant); it may join only that project's calls."""
+
+
 class ServerConfig(Section):
     """``wallboard serve``: the HTTP feed that re-exports the [source]."""
 
@@ -171,7 +202,19 @@ class ServerConfig(Section):
     """Address to bind; anything but loopback requires a token."""
     port: int = Field(default=8765, ge=0, le=65535)
     token: SecretStr | None = None
-    """Bearer token clients must send; also read from $WALLBOARD_TOKEN."""
+    """A single supervisor token named ``default`` (also $WALLBOARD_TOKEN); prefer
+    [[server.tokens]], which gives each screen its own name and role."""
+    tokens: list[TokenConfig] = Field(default_factory=list)
+    """Named tokens with a role each (viewer or supervisor)."""
+    supervisors: list[SupervisorAccountConfig] = Field(default_factory=list)
+    """The accounts clients may ask to ring when joining calls (besides [supervisor])."""
+    listen_without_token: bool = False
+    """Let loopback clients join calls without a supervisor token (off: a token is needed
+    even on loopback)."""
+    read_only: bool = False
+    """Refuse every listen (and agent) action, whatever the token."""
+    history_max_days: int = Field(default=31, ge=1, le=400)
+    """The longest span one history or call-log request may ask for."""
     replay: int = Field(default=10_000, ge=1, le=1_000_000)
     """How many recent events are kept so a reconnecting client can resume."""
     heartbeat_seconds: float = Field(default=15.0, gt=0, le=15.0)

@@ -9,12 +9,60 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from wallboard.config import Config, ConfigError
+from wallboard.config import Config, ConfigError, SupervisorConfig
 from wallboard.core.clock import Clock, SystemClock
+from wallboard.core.listen import SupervisorAccount
 from wallboard.sources.base import Source
 
 if TYPE_CHECKING:
+    from wallboard.service import WallboardService
     from wallboard.ui.app import WallboardApp
+
+
+def resolve_supervisor(
+    settings: SupervisorConfig, fallback: SupervisorAccount | None
+) -> SupervisorAccount | None:
+    """The configured supervisor account, else the one the source brings (the demo's)."""
+    if settings.account:
+        return SupervisorAccount(account=settings.account, project=settings.project)
+    return fallback
+
+
+def create_service(config: Config, source: Source, clock: Clock, *,
+                   server: bool = False) -> WallboardService:
+    """The session service over ``source``, with the config's audit log and rules.
+
+    For ``wallboard serve`` (``server``): the supervisor accounts clients may ask to ring
+    are ``[[server.supervisors]]`` plus ``[supervisor]`` (else the source's own), and
+    ``[server] read_only`` refuses every listen action.
+    """
+    from zoneinfo import ZoneInfo
+
+    from wallboard.audit import AuditLog
+    from wallboard.service import ListenPolicy, WallboardService
+
+    ui = config.ui
+    supervisor = resolve_supervisor(config.supervisor, source.default_supervisor)
+    supervisors = [supervisor] if supervisor else []
+    if server:
+        supervisors[:0] = [SupervisorAccount(account=s.account, project=s.project)
+                           for s in config.server.supervisors]
+    policy = ListenPolicy(
+        supervisors=tuple(supervisors),
+        read_only=ui.read_only or (server and config.server.read_only),
+        kiosk=ui.kiosk,
+    )
+    audit = AuditLog(config.supervisor.audit_log, clock, mask_numbers=ui.masked)
+    zone = ZoneInfo(ui.timezone) if ui.timezone else None
+    return WallboardService(source, clock, audit=audit, policy=policy, zone=zone,
+                            history_max_days=config.server.history_max_days)
+
+
+def create_server_service(config: Config, clock: Clock) -> WallboardService:
+    """``wallboard serve``'s service: the configured source, with the server's rules."""
+    from wallboard.sources.factory import make_source
+
+    return create_service(config, make_source(config, clock), clock, server=True)
 
 
 def create_app(
@@ -36,7 +84,7 @@ def create_app(
     source = with_softphone(
         source or make_source(config, clock), config.supervisor.softphone, clock
     )
-    return WallboardApp(config, source, clock)
+    return WallboardApp(config, create_service(config, source, clock), clock)
 
 
 def create_frozen_demo_app(

@@ -16,13 +16,14 @@ from wallboard.core.events import (
     ConnectionChanged,
     Event,
     Link,
+    ListenChanged,
     Snapshot,
 )
 from wallboard.core.history import CallRecord, ManagerHistory
-from wallboard.core.listen import ListenMode
+from wallboard.core.listen import ListenMode, ListenSession, ListenState
 from wallboard.core.models import AgentStatus, Call, CallStatus, CallType, Employee, SipAccount
 from wallboard.server.run import build_server
-from wallboard.sources.base import Source, SourceError
+from wallboard.sources.base import Source
 
 T0 = datetime(2026, 3, 24, 9, 0, tzinfo=UTC)
 
@@ -83,6 +84,8 @@ class ScriptedSource(Source):
         self._started = threading.Event()
         self.requests: list[tuple] = []
         self.fail: Exception | None = None
+        self.sessions = 0
+        self.listening: dict[str, ListenSession] = {}
 
     async def events(self) -> AsyncIterator[list[Event]]:
         self._loop = asyncio.get_running_loop()
@@ -127,11 +130,15 @@ class ScriptedSource(Source):
                            ended_at=T0 + timedelta(seconds=60))]
 
     async def start_listen(self, call_id: str, supervisor: str, mode: ListenMode) -> str:
+        """Like a PBX: the session is announced (connecting) once it is asked for."""
         self.requests.append(("start", call_id, supervisor, mode))
         self._check()
-        if call_id == "missing":
-            raise SourceError("There is no call missing.")
-        return "s1"
+        self.sessions += 1
+        session = ListenSession(id=f"s{self.sessions}", call_id=call_id, employee_id="e1",
+                                supervisor=supervisor, mode=mode, started_at=T0)
+        self.listening[session.id] = session
+        self._announce(session)
+        return session.id
 
     async def change_listen(self, session_id, *, mode=None, muted=None) -> None:
         self.requests.append(("change", session_id, mode, muted))
@@ -140,6 +147,14 @@ class ScriptedSource(Source):
     async def stop_listen(self, session_id: str) -> None:
         self.requests.append(("stop", session_id))
         self._check()
+        session = self.listening.pop(session_id, None)
+        if session is not None:
+            self._announce(session.model_copy(update={
+                "state": ListenState.ENDED, "ended_at": T0, "message": "Stopped."}))
+
+    def _announce(self, session: ListenSession) -> None:
+        assert self._queue is not None
+        self._queue.put_nowait(([ListenChanged(session=session)], threading.Event()))
 
 
 class BareSource(ScriptedSource):

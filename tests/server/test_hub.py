@@ -5,28 +5,36 @@ from __future__ import annotations
 import asyncio
 
 from tests.server.support import ScriptedSource, call
-from wallboard.core.events import CallEnded, CallUpserted, Snapshot
+from wallboard.core.clock import SystemClock
+from wallboard.core.events import CallEnded, CallUpserted, Event, Snapshot
+from wallboard.server.app import default_service
 from wallboard.server.hub import Hub
 
 
-def hub(**kw) -> Hub:
-    h = Hub(ScriptedSource(), first_seq=100, **kw)
-    h.publish([Snapshot(calls=(call("c1"),))])
+class _Hub(Hub):
+    def feed(self, events: list[Event]) -> None:
+        """As the service does: apply, then publish what changed."""
+        self.service.apply(events)
+
+
+def hub(**kw) -> _Hub:
+    h = _Hub(default_service(ScriptedSource(), SystemClock()), first_seq=100, **kw)
+    h.feed([Snapshot(calls=(call("c1"),))])
     return h
 
 
 def test_only_effective_changes_are_numbered():
     h = hub()
     assert h.seq == 101
-    h.publish([CallUpserted(call=call("c1")), CallEnded(call_id="nope")])
+    h.feed([CallUpserted(call=call("c1")), CallEnded(call_id="nope")])
     assert h.seq == 101
-    h.publish([CallEnded(call_id="c1")])
+    h.feed([CallEnded(call_id="c1")])
     assert h.seq == 102
 
 
 def test_replay_after():
     h = hub(replay=3)
-    h.publish([CallUpserted(call=call(f"n{i}")) for i in range(5)])  # 102..106
+    h.feed([CallUpserted(call=call(f"n{i}")) for i in range(5)])  # 102..106
     assert h.replay_after(106) == []
     assert [f.split(b"\n")[0] for f in h.replay_after(104)] == [b"id: 105", b"id: 106"]
     assert h.replay_after(103) is not None and len(h.replay_after(103)) == 3
@@ -40,14 +48,14 @@ async def test_a_slow_subscriber_is_resynced_and_never_blocks_the_hub():
     fast, _ = h.subscribe(None)
     assert first[0].startswith(b"id: 101\n")
     for burst in range(2):
-        h.publish([CallUpserted(call=call(f"n{burst}{i}")) for i in range(3)])
+        h.feed([CallUpserted(call=call(f"n{burst}{i}")) for i in range(3)])
         frames = await fast.next_frames(0.1)  # the fast one keeps up
         assert frames is not None and len(frames) == 3
     frames = await slow.next_frames(0.1)
     assert frames is not None and len(frames) == 1
     assert frames[0].startswith(b"id: 107\n") and b'"kind":"snapshot"' in frames[0]
     assert h.resyncs == 1
-    h.publish([CallEnded(call_id="n00")])
+    h.feed([CallEnded(call_id="n00")])
     assert (await slow.next_frames(0.1))[0].startswith(b"id: 108\n")
 
 

@@ -82,7 +82,7 @@ async def server_snapshot(url: str, headers: dict[str, str] | None = None) -> di
 
 
 def same_state(state: LiveState, body: dict[str, Any]) -> bool:
-    from wallboard.server.schemas import SnapshotBody
+    from wallboard.wire import SnapshotBody
 
     truth = SnapshotBody.model_validate(body)
     return (state.calls == {c.id: c for c in truth.calls}

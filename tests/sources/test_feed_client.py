@@ -200,17 +200,50 @@ async def test_api_calls_go_through_the_server(feed, scripted):
         assert scripted.requests[-1][2:] == ("history", "e1", T0, T0.replace(hour=18))[2:]
         records = await feed_client.call_log("e1", T0, T0.replace(hour=18))
         assert [r.id for r in records] == ["r1"]
-        session = await feed_client.start_listen("c1", "PJSIP/900", ListenMode.COACH)
-        assert session == "s1"
-        await feed_client.change_listen("s1", mode=ListenMode.BARGE, muted=False)
-        await feed_client.stop_listen("s1")
-        assert scripted.requests[-3:] == [("start", "c1", "PJSIP/900", ListenMode.COACH),
-                                          ("change", "s1", ListenMode.BARGE, False),
-                                          ("stop", "s1")]
-        with pytest.raises(SourceError, match="There is no call missing"):
-            await feed_client.start_listen("missing", "PJSIP/900", ListenMode.LISTEN)
     finally:
         await feed_client.aclose()
+
+
+async def test_listen_requests_go_through_the_server_with_a_supervisor_token():
+    from tests.server.support import T0
+    from wallboard.audit import AuditLog
+    from wallboard.core.clock import ManualClock
+    from wallboard.core.listen import SupervisorAccount
+    from wallboard.service import ListenPolicy, WallboardService
+
+    source = ScriptedSource([ConnectionChanged(link=Link.LIVE), Snapshot(
+        calls=(call("c1", CallStatus.TALKING), call("c2")), employees=(employee(),))])
+    clock = ManualClock(T0)
+    service = WallboardService(
+        source, clock, audit=AuditLog(None, clock),
+        policy=ListenPolicy(supervisors=(SupervisorAccount(account="PJSIP/900"),)))
+    token = "supervisor-token-0123456789"
+    with running(create_server_app(service=service, token=token)) as url:
+        feed_client = client(url, environ={"WALLBOARD_TOKEN": token})
+        try:
+            session = await feed_client.start_listen("c1", "PJSIP/900", ListenMode.COACH)
+            assert session == "s1"
+            await feed_client.change_listen("s1", mode=ListenMode.LISTEN, muted=False)
+            await feed_client.stop_listen("s1")
+            await until_true(lambda: service.listen.active(None) is None)
+            assert source.requests == [("start", "c1", "PJSIP/900", ListenMode.COACH),
+                                       ("change", "s1", ListenMode.LISTEN, False),
+                                       ("stop", "s1")]
+            # a rule said no: the server's own sentence, as it is
+            with pytest.raises(SourceError) as info:
+                await feed_client.start_listen("c2", "PJSIP/900", ListenMode.LISTEN)
+            assert str(info.value) == ("This call is still ringing; only a call in "
+                                       "conversation can be joined.")
+        finally:
+            await feed_client.aclose()
+
+
+async def until_true(check, seconds: float = 5.0) -> None:
+    for _ in range(int(seconds / 0.02)):
+        if check():
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError("the condition never held")
 
 
 async def test_api_errors_map_back_to_source_errors():
@@ -220,7 +253,7 @@ async def test_api_errors_map_back_to_source_errors():
         try:
             with pytest.raises(NotSupported, match="keeps no history"):
                 await right.manager_history("e1", *_day())
-            with pytest.raises(NotSupported, match="cannot join calls"):
+            with pytest.raises(SourceError, match="cannot join calls"):
                 await right.start_listen("c1", "x", ListenMode.LISTEN)
             with pytest.raises(SourceError, match="rejected the token") as info:
                 await wrong.call_log("e1", *_day())

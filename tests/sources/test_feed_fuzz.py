@@ -89,7 +89,7 @@ def test_malformed_payloads_are_skipped_counted_and_the_next_snapshot_restores_t
 
 def _parses(payload: str, mode: str) -> bool:
     from wallboard.core.events import EVENT_ADAPTER
-    from wallboard.server.schemas import SnapshotBody
+    from wallboard.wire import SnapshotBody
 
     try:
         if mode == "poll":

@@ -34,7 +34,7 @@ def capture_notes(app, monkeypatch) -> list[tuple[str, str]]:  # type: ignore[no
 
 
 def audit_lines(app) -> list[dict]:  # type: ignore[no-untyped-def]
-    path = app.audit.path
+    path = app.service.audit.path
     return [json.loads(x) for x in path.read_text().splitlines()] if path.exists() else []
 
 
@@ -243,8 +243,11 @@ async def test_the_supervisor_must_be_in_the_managers_project(monkeypatch):
 
 
 async def test_a_source_without_a_supervisor_account_asks_for_one(monkeypatch):
+    from wallboard.service import ListenPolicy
+
     app = configured_demo_app(SupervisorConfig())
-    app.supervisor = None  # as with a backend that brings none
+    app.service.listen.policy = ListenPolicy()  # as with a backend that brings none
+    app.supervisor = None
     async with app.run_test(size=(160, 45)) as pilot:
         notes = capture_notes(app, monkeypatch)
         await wait_for_calls(pilot, app)

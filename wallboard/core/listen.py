@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from wallboard.core.models import Call, CallStatus, Employee, Frozen
 
@@ -64,7 +66,30 @@ class SupervisorAccount(Frozen):
     project: str = "default"
 
 
-def listen_refusal(
+class RefusalCode(StrEnum):
+    """Why joining a call is refused; lets a server pick its status code (409, 403...)."""
+
+    OFF = "off"
+    """Kiosk or read-only mode, or a source that cannot join calls."""
+    BUSY = "busy"
+    """A session of this supervisor is already running."""
+    NO_CALL = "no_call"
+    NOT_IN_CONVERSATION = "not_in_conversation"
+    NO_MANAGER = "no_manager"
+    NO_SUPERVISOR = "no_supervisor"
+    OTHER_PROJECT = "other_project"
+    OWN_CALL = "own_call"
+    MODE_UNAVAILABLE = "mode_unavailable"
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    code: RefusalCode
+    message: str
+    """One sentence, shown and audited as it is."""
+
+
+def check_listen(
     call: Call | None,
     employees: Mapping[str, Employee],
     supervisor: SupervisorAccount | None,
@@ -75,46 +100,59 @@ def listen_refusal(
     read_only: bool = False,
     kiosk: bool = False,
     source_title: str = "This source",
-) -> str | None:
-    """Why the supervisor may not join ``call`` now, in one sentence; None if they may.
+) -> Refusal | None:
+    """Why the supervisor may not join ``call`` now; None if they may.
 
     Checked before anything is dialled (SPEC 6): the feature is on, one session at a
     time, the call is in conversation with a known manager, the supervisor's account is
     configured and belongs to the manager's project (SPEC 6.3).
     """
+    C = RefusalCode
     if kiosk:
-        return "Joining calls is off in kiosk (wall-TV) mode."
+        return Refusal(C.OFF, "Joining calls is off in kiosk (wall-TV) mode.")
     if read_only:
-        return "Joining calls is off: the configuration is read-only (ui.read_only = true)."
+        return Refusal(C.OFF, "Joining calls is off: the configuration is read-only "
+                              "(ui.read_only = true).")
     if not modes:
-        return (
-            f"{source_title} cannot join calls; configure [supervisor.softphone] "
-            "to join through your softphone."
-        )
+        return Refusal(C.OFF, f"{source_title} cannot join calls; configure "
+                              "[supervisor.softphone] to join through your softphone.")
     if active is not None and not active.state.finished:
-        return "A listen session is already running; end it (e) before joining another call."
+        return Refusal(C.BUSY, "A listen session is already running; end it (e) before "
+                               "joining another call.")
     if call is None:
-        return "No call selected."
+        return Refusal(C.NO_CALL, "No call selected.")
     if call.status is CallStatus.RINGING:
-        return "This call is still ringing; only a call in conversation can be joined."
+        return Refusal(C.NOT_IN_CONVERSATION, "This call is still ringing; only a call in "
+                                              "conversation can be joined.")
     if call.status is CallStatus.ON_HOLD:
-        return "This call is on hold; only a call in conversation can be joined."
+        return Refusal(C.NOT_IN_CONVERSATION, "This call is on hold; only a call in "
+                                              "conversation can be joined.")
     employee = employees.get(call.employee_id) if call.employee_id else None
     if employee is None:
-        return "This call has no known manager to join."
+        return Refusal(C.NO_MANAGER, "This call has no known manager to join.")
     if supervisor is None or not supervisor.account.strip():
-        return (
-            "Set supervisor.account in the config (your own SIP account, such as PJSIP/1900) "
-            "to join calls."
-        )
+        return Refusal(C.NO_SUPERVISOR, "Set supervisor.account in the config (your own SIP "
+                                        "account, such as PJSIP/1900) to join calls.")
     if supervisor.project != employee.project:
-        return (
+        return Refusal(C.OTHER_PROJECT, (
             f"Your account {supervisor.account} is in project {supervisor.project!r} but "
             f"{employee.name} is in {employee.project!r}; calls can be joined only within "
-            "one project."
-        )
+            "one project."))
     if employee.account(supervisor.account) is not None:
-        return "This is your own call."
+        return Refusal(C.OWN_CALL, "This is your own call.")
     if mode is not None and mode not in modes:
-        return f"{MODE_NAMES[mode]} is not available with {source_title}."
+        return Refusal(C.MODE_UNAVAILABLE, f"{MODE_NAMES[mode]} is not available with "
+                                           f"{source_title}.")
     return None
+
+
+def listen_refusal(
+    call: Call | None,
+    employees: Mapping[str, Employee],
+    supervisor: SupervisorAccount | None,
+    active: ListenSession | None,
+    **options: Any,
+) -> str | None:
+    """:func:`check_listen`'s sentence alone."""
+    refusal = check_listen(call, employees, supervisor, active, **options)
+    return refusal.message if refusal else None

@@ -164,10 +164,11 @@ class LiveState:
             del self.listen_sessions[key]
         return True
 
-    def active_listen(self) -> ListenSession | None:
-        """The session that is connecting or active, if any (one at a time)."""
+    def active_listen(self, supervisor: str | None = None) -> ListenSession | None:
+        """The session that is connecting or active, if any (one at a time per
+        supervisor); ``supervisor`` None: anybody's."""
         for session in self.listen_sessions.values():
-            if not session.state.finished:
+            if not session.state.finished and supervisor in (None, session.supervisor):
                 return session
         return None
 

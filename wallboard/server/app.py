@@ -1,25 +1,29 @@
-"""The feed API: any :class:`~wallboard.sources.base.Source` re-exported over HTTP.
+"""The feed API: the session service (any :class:`~wallboard.sources.base.Source`)
+re-exported over HTTP.
 
-``create_server_app(source)`` builds a Starlette app whose lifespan starts the
-:class:`~wallboard.server.hub.Hub`. Endpoints (all JSON except the event stream):
+``create_server_app(service=...)`` builds a Starlette app whose lifespan runs the service;
+the :class:`~wallboard.server.hub.Hub` numbers its changes for the event stream; the
+handlers only ask the service and map its errors to statuses. Endpoints (all JSON except
+the event stream):
 
 - ``GET /v1/snapshot`` — the full state with an ETag; ``If-None-Match`` answers 304.
 - ``GET /v1/events`` — Server-Sent Events, id = sequence number, resumable with
   ``Last-Event-ID``; a heartbeat comment on idle streams.
 - ``GET /v1/managers/{id}/history?period=today|3d|7d``, ``GET /v1/managers/{id}/calls``.
 - ``POST /v1/calls/{id}/listen``, ``PATCH`` / ``DELETE /v1/listen/{session}``.
-- ``GET /openapi.json``, ``GET /healthz`` (both open; everything else needs the token).
+- ``GET /openapi.json``, ``GET /healthz`` (both open). Everything else needs a viewer
+  token when tokens are configured, and the listen endpoints a supervisor token (see
+  auth.py).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import hmac
 import json
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import datetime, timedelta
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from datetime import datetime
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
@@ -28,60 +32,83 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
-from starlette.types import ASGIApp, Receive, Scope, Send
 
 from wallboard.core.clock import Clock, SystemClock
 from wallboard.core.history import CallRecord
+from wallboard.core.profile import Period, period_bounds
+from wallboard.server.auth import IDENTITY_KEY, Identity, Role, Token, TokenAuth
 from wallboard.server.hub import Hub, Subscriber
 from wallboard.server.openapi import build_openapi
-from wallboard.server.schemas import (
+from wallboard.server.responses import error
+from wallboard.service import Actor, ServiceError, WallboardService
+from wallboard.sources.base import Source
+from wallboard.wire import (
     EPOCH_HEADER,
     LISTEN_MODES_HEADER,
     UPSTREAM_HEADER,
-    ErrorBody,
     Health,
     ListenCreated,
     ListenPatch,
     ListenRequest,
 )
-from wallboard.sources.base import NotSupported, Source, SourceError
 
 log = logging.getLogger(__name__)
 
-OPEN_PATHS = frozenset({"/healthz", "/openapi.json"})
 READY_TIMEOUT = 5.0
-PERIOD_DAYS = {"today": 1, "3d": 3, "7d": 7}
+RESTART_SECONDS = 2.0
+"""Pause before the service starts the source again when it ended or failed."""
 RETRY_MS = 2_000
 """The ``retry:`` hint sent to event-stream clients."""
 CALL_RECORDS = TypeAdapter(list[CallRecord])
 
 
+def default_service(source: Source, clock: Clock) -> WallboardService:
+    """A service with the defaults: the source's own supervisor account, the default
+    audit log (numbers masked)."""
+    from wallboard.audit import AuditLog
+    from wallboard.service import ListenPolicy
+
+    supervisors = (source.default_supervisor,) if source.default_supervisor else ()
+    return WallboardService(source, clock, audit=AuditLog(None, clock, mask_numbers=True),
+                            policy=ListenPolicy(supervisors=supervisors))
+
+
 def create_server_app(
-    source: Source,
+    source: Source | None = None,
     token: str | None = None,
     clock: Clock | None = None,
     *,
+    service: WallboardService | None = None,
+    tokens: Sequence[Token] = (),
+    listen_without_token: bool = False,
     replay: int = 10_000,
     client_queue: int = 2_000,
     heartbeat_seconds: float = 15.0,
 ) -> Starlette:
-    """The feed app for ``source``; ``token`` (if any) is required as a bearer token."""
-    clock = clock or SystemClock()
-    hub = Hub(source, clock=clock, replay=replay, client_queue=client_queue)
-    api = _Api(hub, source, clock, heartbeat_seconds)
+    """The feed app for ``service`` (or a default service over ``source``).
+
+    ``tokens`` are the named tokens; ``token`` (if any) is one more, a supervisor token
+    named ``default``.
+    """
+    if service is None:
+        assert source is not None, "create_server_app needs a source or a service"
+        service = default_service(source, clock or SystemClock())
+    hub = Hub(service, replay=replay, client_queue=client_queue)
+    api = _Api(hub, service, heartbeat_seconds)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        task = asyncio.create_task(hub.run(), name="wallboard-hub")
+        task = asyncio.create_task(service.run(restart_after=RESTART_SECONDS),
+                                   name="wallboard-service")
         try:
             yield
         finally:
             hub.close()
+            with contextlib.suppress(Exception):
+                await service.aclose()
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
-            with contextlib.suppress(Exception):
-                await source.aclose()
 
     routes = [
         Route("/healthz", api.healthz, methods=["GET"]),
@@ -94,46 +121,16 @@ def create_server_app(
         Route("/v1/listen/{session_id}", api.change_listen, methods=["PATCH"]),
         Route("/v1/listen/{session_id}", api.stop_listen, methods=["DELETE"]),
     ]
-    middleware = [Middleware(BearerAuth, token=token)] if token else []
+    all_tokens = list(tokens)
+    if token:
+        all_tokens.append(Token("default", Role.SUPERVISOR, token.encode()))
+    api.secured = bool(all_tokens)
+    middleware = [Middleware(TokenAuth, tokens=all_tokens,
+                             listen_without_token=listen_without_token)]
     app = Starlette(routes=routes, lifespan=lifespan, middleware=middleware)
     app.state.hub = hub
+    app.state.service = service
     return app
-
-
-def error(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
-    return Response(
-        ErrorBody(message=message).model_dump_json(), status_code=status,
-        media_type="application/json", headers=headers,
-    )
-
-
-class BearerAuth:
-    """Requires ``Authorization: Bearer <token>``: 401 when absent, 403 when wrong."""
-
-    def __init__(self, app: ASGIApp, token: str) -> None:
-        self.app = app
-        self._token = token.encode()
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] in OPEN_PATHS:
-            await self.app(scope, receive, send)
-            return
-        given = None
-        for name, value in scope["headers"]:
-            if name == b"authorization":
-                scheme, _, given = value.partition(b" ")
-                if scheme.lower() != b"bearer":
-                    given = None
-                break
-        if given is None:
-            response = error(401, "A bearer token is required.",
-                             {"WWW-Authenticate": 'Bearer realm="wallboard"'})
-        elif not hmac.compare_digest(given.strip(), self._token):
-            response = error(403, "The bearer token is not valid.")
-        else:
-            await self.app(scope, receive, send)
-            return
-        await response(scope, receive, send)
 
 
 def etag_matches(header: str | None, etag: str) -> bool:
@@ -145,13 +142,6 @@ def etag_matches(header: str | None, etag: str) -> bool:
         if candidate == "*" or candidate.removeprefix("W/") == bare:
             return True
     return False
-
-
-def period_bounds(period: str, now: datetime) -> tuple[datetime, datetime]:
-    """[local midnight ``days - 1`` days ago, now) for today / 3d / 7d."""
-    local = now.astimezone()
-    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
-    return midnight - timedelta(days=PERIOD_DAYS[period] - 1), now
 
 
 def parse_time(value: str | None, name: str) -> datetime | None:
@@ -167,11 +157,12 @@ def parse_time(value: str | None, name: str) -> datetime | None:
 
 
 class _Api:
-    def __init__(self, hub: Hub, source: Source, clock: Clock, heartbeat: float) -> None:
+    def __init__(self, hub: Hub, service: WallboardService, heartbeat: float) -> None:
         self.hub = hub
-        self.source = source
-        self.clock = clock
+        self.service = service
+        self.clock = service.clock
         self.heartbeat = heartbeat
+        self.secured = False
         self._openapi: bytes | None = None
 
     async def _ready(self) -> Response | None:
@@ -192,7 +183,7 @@ class _Api:
 
     async def openapi(self, request: Request) -> Response:
         if self._openapi is None:
-            self._openapi = json.dumps(build_openapi()).encode()
+            self._openapi = json.dumps(build_openapi(secured=self.secured)).encode()
         return Response(self._openapi, media_type="application/json")
 
     async def snapshot(self, request: Request) -> Response:
@@ -228,7 +219,7 @@ class _Api:
         return {
             UPSTREAM_HEADER: self.hub.upstream.link.value,
             EPOCH_HEADER: str(self.hub.first_seq),
-            LISTEN_MODES_HEADER: ",".join(sorted(self.source.listen_modes)),
+            LISTEN_MODES_HEADER: ",".join(sorted(self.service.listen_modes)),
         }
 
     async def _stream(self, subscriber: Subscriber, first: list[bytes]) -> AsyncIterator[bytes]:
@@ -242,49 +233,53 @@ class _Api:
         finally:
             self.hub.unsubscribe(subscriber)
 
+    # -- history ---------------------------------------------------------------------------
     async def history(self, request: Request) -> Response:
         period = request.query_params.get("period", "today")
-        if period not in PERIOD_DAYS:
+        if period not in {p.value for p in Period}:
             return error(400, "period must be one of today, 3d, 7d.")
-        try:
-            start, end = self._range(request, period_bounds(period, self.clock.now()))
-        except ValueError as exc:
-            return error(400, f"{exc}.")
         employee_id = request.path_params["employee_id"]
-        return await self._call(
-            lambda: self.source.manager_history(employee_id, start, end),
+        return await self._answer(
+            lambda start, end: self.service.history(employee_id, start, end),
             lambda history: history.model_dump_json().encode(),
-        )
+            request, Period(period))
 
     async def calls(self, request: Request) -> Response:
+        employee_id = request.path_params["employee_id"]
+        return await self._answer(
+            lambda start, end: self.service.call_log(employee_id, start, end),
+            lambda records: CALL_RECORDS.dump_json(list(records)),
+            request, Period.TODAY)
+
+    async def _answer(self, ask: Callable[[datetime, datetime], Awaitable[Any]],
+                      encode: Callable[[Any], bytes], request: Request, period: Period
+                      ) -> Response:
+        """A history question over ``from``/``to`` (defaults: the period, in the board's
+        time zone, DST-correct)."""
+        default = period_bounds(period, self.clock.now(), self.service.zone)
         try:
-            start, end = self._range(request, period_bounds("today", self.clock.now()))
+            start = parse_time(request.query_params.get("from"), "from") or default[0]
+            end = parse_time(request.query_params.get("to"), "to") or default[1]
         except ValueError as exc:
             return error(400, f"{exc}.")
-        employee_id = request.path_params["employee_id"]
-        return await self._call(
-            lambda: self.source.call_log(employee_id, start, end),
-            lambda records: CALL_RECORDS.dump_json(list(records)),
-        )
+        return await self._call(lambda: ask(start, end), encode)
 
+    # -- listen ----------------------------------------------------------------------------
     @staticmethod
-    def _range(request: Request, default: tuple[datetime, datetime]) -> tuple[datetime, datetime]:
-        """``from`` / ``to`` query parameters, each defaulting to ``default``'s."""
-        start = parse_time(request.query_params.get("from"), "from") or default[0]
-        end = parse_time(request.query_params.get("to"), "to") or default[1]
-        if end < start:
-            raise ValueError("from must not be after to")
-        return start, end
+    def _actor(request: Request) -> Actor:
+        identity: Identity = request.scope[IDENTITY_KEY]
+        return Actor(identity.name, identity.address)
 
     async def start_listen(self, request: Request) -> Response:
         try:
             body = ListenRequest.model_validate_json(await request.body())
         except ValidationError:
-            return error(422, 'The body must be JSON like {"supervisor": "PJSIP/900", '
+            return error(422, 'The body must be JSON like {"supervisor": "PJSIP/1900", '
                               '"mode": "listen"} (mode: listen, coach or barge).')
         call_id = request.path_params["call_id"]
         return await self._call(
-            lambda: self.source.start_listen(call_id, body.supervisor, body.mode),
+            lambda: self.service.listen.join(call_id, body.mode, self._actor(request),
+                                             body.supervisor),
             lambda session: ListenCreated(session=session).model_dump_json().encode(),
             status=201,
         )
@@ -296,13 +291,15 @@ class _Api:
             return error(422, 'The body must be JSON like {"mode": "coach"} or {"muted": true}.')
         session_id = request.path_params["session_id"]
         return await self._call(
-            lambda: self.source.change_listen(session_id, mode=body.mode, muted=body.muted),
+            lambda: self.service.listen.change(session_id, self._actor(request),
+                                               mode=body.mode, muted=body.muted),
             None,
         )
 
     async def stop_listen(self, request: Request) -> Response:
         session_id = request.path_params["session_id"]
-        return await self._call(lambda: self.source.stop_listen(session_id), None)
+        return await self._call(
+            lambda: self.service.listen.stop(session_id, self._actor(request)), None)
 
     async def _call(
         self,
@@ -310,16 +307,11 @@ class _Api:
         encode: Callable[[Any], bytes] | None,
         status: int = 200,
     ) -> Response:
-        """Run a source call; NotSupported is 501, any other SourceError 502."""
+        """Ask the service; a ServiceError is its kind's status with its one sentence."""
         try:
             result = await action()
-        except NotSupported as exc:
-            return error(501, str(exc) or "The feed's source cannot do this.")
-        except SourceError as exc:
-            return error(502, str(exc) or "The feed's source failed.")
-        except Exception as exc:
-            log.error("The source failed: %s", type(exc).__name__)
-            return error(500, "The feed's source failed unexpectedly.")
+        except ServiceError as exc:
+            return error(exc.problem.http_status, exc.message)
         if encode is None:
             return Response(status_code=204)
         return Response(encode(result), status_code=status, media_type="application/json")

@@ -1,10 +1,10 @@
-"""The hub: ONE upstream source, any number of HTTP clients.
+"""The hub: ONE upstream source (followed by the service), any number of HTTP clients.
 
-It consumes ``Source.events()``, applies every event to a :class:`LiveState`, numbers the
-events that changed something (the sequence number is the SSE id), keeps the most recent
-ones in a bounded replay buffer and fans them out to subscribers. Each subscriber has a
-bounded buffer of its own: one that falls too far behind is marked and gets a fresh
-snapshot when it next reads, so a slow client never blocks the hub or the other clients.
+It hears every event the service applied that changed something, numbers them (the
+sequence number is the SSE id), keeps the most recent ones in a bounded replay buffer and
+fans them out to subscribers. Each subscriber has a bounded buffer of its own: one that
+falls too far behind is marked and gets a fresh snapshot when it next reads, so a slow
+client never blocks the hub or the other clients.
 
 Everything runs on one event loop, so subscribing and publishing need no locks.
 """
@@ -13,22 +13,17 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import logging
 import time
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from wallboard.core.clock import Clock, SystemClock
 from wallboard.core.events import ConnectionChanged, Event, Link
-from wallboard.core.state import LiveState
-from wallboard.server.schemas import SnapshotBody
-from wallboard.sources.base import Source
+from wallboard.wire import SnapshotBody
 
-log = logging.getLogger(__name__)
-
-RESTART_SECONDS = 2.0
-"""Pause before the hub calls ``events()`` again when the source ended or failed."""
+if TYPE_CHECKING:
+    from wallboard.service import WallboardService
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,17 +84,23 @@ class Subscriber:
 
 
 class Hub:
+    """Numbers the service's effective changes and fans them out to event-stream clients.
+
+    The service follows the one upstream source and applies every event; the hub hears
+    the events that changed something (``publish``), gives each a sequence number, keeps
+    the recent ones for resuming clients and pushes them to every subscriber.
+    """
+
     def __init__(
         self,
-        source: Source,
-        clock: Clock | None = None,
+        service: WallboardService,
         replay: int = 10_000,
         client_queue: int = 2_000,
         first_seq: int | None = None,
     ) -> None:
-        self.source = source
-        self.clock = clock or SystemClock()
-        self.state = LiveState()
+        self.service = service
+        self.state = service.state
+        self.clock = service.clock
         # Microseconds since the epoch: a restarted server numbers its events above any id
         # it handed out before, so a client cannot resume into a history that is not there.
         self.first_seq = time.time_ns() // 1_000 if first_seq is None else first_seq
@@ -113,36 +114,14 @@ class Hub:
         self.upstream = ConnectionChanged(link=Link.CONNECTING, message="Starting the source.")
         self.resyncs = 0
         """How many times a slow subscriber was dropped back to a snapshot."""
-        self._closed = False
+        self._unsubscribe = service.subscribe(self.publish)
 
-    # -- the one upstream ------------------------------------------------------------
-    async def run(self) -> None:
-        """Consume the source until closed; restart it if it ends or fails."""
-        while not self._closed:
-            try:
-                async for batch in self.source.events():
-                    self.publish(batch)
-                    if self._closed:
-                        break
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # a broken source must not take the server down
-                log.error("The source failed: %s", type(exc).__name__)
-                self.publish([ConnectionChanged(
-                    link=Link.RECONNECTING, message="The feed's source failed; restarting it.",
-                    at=self.clock.now(),
-                )])
-            if not self._closed:
-                await asyncio.sleep(RESTART_SECONDS)
-
-    def publish(self, events: Iterable[Event]) -> None:
-        """Apply events to the state; number and fan out those that changed it."""
-        for event in events:
+    def publish(self, effective: Iterable[Event]) -> None:
+        """Number and fan out events that changed the state (already applied)."""
+        for event in effective:
             if isinstance(event, ConnectionChanged):
                 self.upstream = event
-            if not self.state.apply(event):
-                continue
-            if event.kind == "snapshot":
+            elif event.kind == "snapshot":
                 self.ready.set()
             self.seq += 1
             item = Sequenced(self.seq, sse_frame(self.seq, event.model_dump_json()))
@@ -209,7 +188,7 @@ class Hub:
         return body[:-1] + b',"server_time":"' + now.encode() + b'"}'
 
     def close(self) -> None:
-        self._closed = True
+        self._unsubscribe()
         for subscriber in list(self._subscribers):
             subscriber.close()
         self._subscribers.clear()

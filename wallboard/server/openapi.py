@@ -9,7 +9,7 @@ from pydantic import TypeAdapter
 from wallboard import __version__
 from wallboard.core.events import Event
 from wallboard.core.history import CallRecord, ManagerHistory
-from wallboard.server.schemas import (
+from wallboard.wire import (
     ErrorBody,
     Health,
     ListenCreated,
@@ -52,11 +52,14 @@ def _json(name: str, description: str) -> dict[str, Any]:
 def _errors(*codes: int) -> dict[str, Any]:
     text = {
         400: "A bad query parameter.",
-        401: "No bearer token was sent.",
-        403: "The bearer token is wrong.",
+        401: "No bearer token was sent (or a supervisor token is needed).",
+        403: "The bearer token is wrong, may not do this, or a rule says no.",
+        404: "No such call or listen session.",
+        409: "Not now: e.g. the call is not in conversation, or a session is running.",
+        410: "The listen session has already ended.",
         422: "A bad request body.",
         501: "The feed's source cannot do this.",
-        502: "The feed's source refused or failed.",
+        502: "The PBX (the feed's source) failed.",
         503: "The source has not sent its state yet; see Retry-After.",
     }
     return {str(code): _json("ErrorBody", text[code]) for code in codes}
@@ -72,9 +75,13 @@ def _query(name: str, schema: dict[str, Any], description: str) -> dict[str, Any
 
 
 AUTH = (401, 403)
+BEARER: list[dict[str, list[str]]] = [{"bearer": []}]
+OPTIONAL_BEARER: list[dict[str, list[str]]] = [{}, {"bearer": []}]
 
 
-def build_openapi() -> dict[str, Any]:
+def build_openapi(secured: bool = True) -> dict[str, Any]:
+    """The document; ``secured`` False (no token configured, loopback only): the viewer
+    endpoints take an optional token, the listen endpoints still require one."""
     time = {"type": "string", "format": "date-time"}
     paths: dict[str, Any] = {
         "/healthz": {"get": {
@@ -147,7 +154,7 @@ def build_openapi() -> dict[str, Any]:
                 "schema": {"$ref": REF.format(model="ListenRequest")}}}},
             "responses": {"201": _json("ListenCreated", "The session was started; its "
                                        "progress comes as `listen` events."),
-                          **_errors(*AUTH, 422, 501, 502)},
+                          **_errors(*AUTH, 404, 409, 422, 502)},
         }},
         "/v1/listen/{session_id}": {
             "patch": {
@@ -156,15 +163,21 @@ def build_openapi() -> dict[str, Any]:
                 "requestBody": {"required": True, "content": {"application/json": {
                     "schema": {"$ref": REF.format(model="ListenPatch")}}}},
                 "responses": {"204": {"description": "Changed."},
-                              **_errors(*AUTH, 422, 501, 502)},
+                              **_errors(*AUTH, 404, 410, 422, 502)},
             },
             "delete": {
                 "summary": "End a listen session",
                 "parameters": [_path_param("session_id")],
-                "responses": {"204": {"description": "Ended."}, **_errors(*AUTH, 501, 502)},
+                "responses": {"204": {"description": "Ended."},
+                              **_errors(*AUTH, 404, 410, 502)},
             },
         },
     }
+    viewer = BEARER if secured else OPTIONAL_BEARER
+    for path, item in paths.items():
+        for operation in item.values():
+            if "security" not in operation:
+                operation["security"] = BEARER if "listen" in path else viewer
     return {
         "openapi": "3.1.0",
         "info": {"title": "wallboard feed", "version": __version__,
@@ -174,5 +187,5 @@ def build_openapi() -> dict[str, Any]:
             "schemas": _components(),
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
         },
-        "security": [{"bearer": []}],
+        "security": BEARER,
     }

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 import socket
 import sys
@@ -10,20 +9,12 @@ import sys
 import uvicorn
 from starlette.applications import Starlette
 
-from wallboard.config import Config, secret_or_env
+from wallboard.config import Config
 from wallboard.core.clock import SystemClock
+from wallboard.net import is_loopback
 from wallboard.server.app import create_server_app
+from wallboard.server.auth import server_tokens
 from wallboard.server.hub import Hub
-
-
-def is_loopback(host: str) -> bool:
-    """True for localhost, 127.0.0.0/8 and ::1; a name or any other address is not."""
-    if host.strip().lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 class FeedServer(uvicorn.Server):
@@ -49,25 +40,27 @@ def serve_main(config: Config, host: str | None = None, port: int | None = None)
     settings = config.server
     host = host or settings.host
     port = settings.port if port is None else port
-    token = secret_or_env(settings.token)
-    if not is_loopback(host) and not token:
+    tokens = server_tokens(settings)
+    if not is_loopback(host) and not tokens:
         print(
             f"wallboard serve: refusing to listen on {host} without a token; set [server] "
             "token in the config or $WALLBOARD_TOKEN (or bind to 127.0.0.1).",
             file=sys.stderr,
         )
         return 2
-    from wallboard.sources.factory import make_source
+    from wallboard.factory import create_server_service
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(message)s")
     clock = SystemClock()
-    source = make_source(config, clock)
+    service = create_server_service(config, clock)
     app = create_server_app(
-        source, token=token, clock=clock, replay=settings.replay,
-        client_queue=settings.client_queue, heartbeat_seconds=settings.heartbeat_seconds,
+        service=service, tokens=tokens, listen_without_token=settings.listen_without_token,
+        replay=settings.replay, client_queue=settings.client_queue,
+        heartbeat_seconds=settings.heartbeat_seconds,
     )
-    auth = "bearer token required" if token else "no token"
-    print(f"wallboard serve: {source.title} on http://{host}:{port} ({auth})", file=sys.stderr)
+    names = ", ".join(f"{t.name} ({t.role.value})" for t in tokens)
+    auth = f"tokens: {names}" if tokens else "no token; viewers only"
+    print(f"wallboard serve: {service.title} on http://{host}:{port} ({auth})", file=sys.stderr)
     server = build_server(app, host, port)
     try:
         server.run()

@@ -30,15 +30,15 @@ from wallboard.core.clock import Clock, SystemClock
 from wallboard.core.events import EVENT_ADAPTER, ConnectionChanged, Event, Link, Snapshot
 from wallboard.core.history import CallRecord, ManagerHistory
 from wallboard.core.listen import ListenMode
-from wallboard.server.schemas import (
+from wallboard.sources.base import NotSupported, Source, SourceError
+from wallboard.sources.feed_errors import Backoff, describe_error, describe_status, retry_after
+from wallboard.wire import (
     EPOCH_HEADER,
     LISTEN_MODES_HEADER,
     UPSTREAM_HEADER,
     ListenCreated,
     SnapshotBody,
 )
-from wallboard.sources.base import NotSupported, Source, SourceError
-from wallboard.sources.feed_errors import Backoff, describe_error, describe_status, retry_after
 
 log = logging.getLogger(__name__)
 
@@ -319,6 +319,9 @@ class FeedClient(Source):
         detail = _message(response)
         if response.status_code == 501:
             raise NotSupported(detail or f"The feed at {self.url} cannot do this.")
+        token_problem = "invalid_token" in response.headers.get("www-authenticate", "")
+        if detail and response.status_code in (400, 403, 404, 409, 410) and not token_problem:
+            raise SourceError(detail)  # the server's own sentence: a rule or a role said no
         raise SourceError(describe_status(response.status_code, self.url, detail))
 
     async def manager_history(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable
 from datetime import tzinfo
 from pathlib import Path
@@ -12,20 +11,14 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
-from wallboard.audit import AuditLog
 from wallboard.config import Config
 from wallboard.core.clock import Clock
-from wallboard.core.events import ConnectionChanged, Event, Link, ListenChanged
-from wallboard.core.listen import ListenState
-from wallboard.core.state import LiveState
-from wallboard.sources.base import Source, SourceError
+from wallboard.core.events import Event
+from wallboard.service import Actor, WallboardService
 from wallboard.ui.keys import screen_actions
 from wallboard.ui.messages import StateChanged
 from wallboard.ui.screens.board import BoardScreen
 from wallboard.ui.screens.help import HelpScreen
-from wallboard.ui.screens.listen_actions import resolve_supervisor
-
-log = logging.getLogger(__name__)
 
 
 class WallboardApp(App[None]):
@@ -36,21 +29,25 @@ class WallboardApp(App[None]):
         Binding("q", "quit", "Quit", id="app.quit"),
     ]
 
-    def __init__(self, config: Config, source: Source, clock: Clock,
-                 state: LiveState | None = None) -> None:
+    def __init__(self, config: Config, service: WallboardService, clock: Clock,
+                 actor: Actor | None = None) -> None:
         super().__init__()
         self.config = config
-        self.source = source
+        self.service = service
+        self.source = service.source
         self.clock = clock
-        self.state = state or LiveState()
+        self.state = service.state
+        self.actor = actor or Actor("board")
+        """Who sits at this board, as the audit log names them."""
         self.zone: tzinfo | None = ZoneInfo(config.ui.timezone) if config.ui.timezone else None
         self.mask_numbers = config.ui.masked
         self.kiosk = config.ui.kiosk
         if self.kiosk:
             self.use_command_palette = False
         self.stale_after: float | None = getattr(config.source, "stale_after_seconds", None)
-        self.supervisor = resolve_supervisor(config.supervisor, source.default_supervisor)
-        self.audit = AuditLog(config.supervisor.audit_log, clock, mask_numbers=self.mask_numbers)
+        self.supervisor = service.listen.supervisor()
+        service.on_notice(self._notice)
+        service.subscribe(self._on_events)
         if config.keys:
             self.set_keymap(config.keys)
         if config.ui.kiosk and config.ui.kiosk_unlock_key:
@@ -84,45 +81,17 @@ class WallboardApp(App[None]):
         return True
 
     def on_mount(self) -> None:
-        self.run_worker(self._follow_source(), name="source", exit_on_error=False)
+        self.run_worker(self.service.run(), name="source", exit_on_error=False)
 
-    async def _follow_source(self) -> None:
-        """Apply the source's event batches to the state; tell the board."""
-        try:
-            async for batch in self.source.events():
-                self._audit_listen(batch)
-                self.state.apply_all(batch)
-                self.state.mark_data(self.clock.now())
-                self.notify_state_changed()
-        except SourceError as exc:
-            self._source_failed(str(exc))
-        except Exception as exc:  # the board must outlive any backend bug
-            log.exception("source failed")
-            self._source_failed(f"The source stopped unexpectedly ({type(exc).__name__}).")
-
-    def _audit_listen(self, batch: list[Event]) -> None:
-        """Log each listen session's steps; say why one failed."""
-        for event in batch:
-            if not isinstance(event, ListenChanged):
-                continue
-            session = event.session
-            known = self.state.listen_sessions.get(session.id)
-            self.audit.observe(session, self.state.calls.get(session.call_id),
-                               self.state.employees.get(session.employee_id or ""))
-            if session.state is ListenState.FAILED and (known is None or not known.state.finished):
-                self.notify(session.message or "Joining the call failed.", severity="error",
-                            timeout=8)
-        if self.audit.failed:
-            self.notify(self.audit.failed, severity="warning", timeout=8)
-            self.audit.failed = None
-
-    def _source_failed(self, message: str) -> None:
-        self.state.apply(ConnectionChanged(link=Link.FAILED, message=message, at=self.clock.now()))
+    def _on_events(self, effective: list[Event]) -> None:
         self.notify_state_changed()
-        self.notify(message, severity="error", timeout=10)
+
+    def _notice(self, message: str, severity: str) -> None:
+        self.notify(message, severity=severity,  # type: ignore[arg-type]
+                    timeout=10 if severity == "error" else 8)
 
     async def on_unmount(self) -> None:
-        await self.source.aclose()
+        await self.service.aclose()
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

@@ -15,7 +15,7 @@ from textual.widgets import DataTable, Footer, Static
 from wallboard.core.format import format_duration, mask_number
 from wallboard.core.history import CallRecord
 from wallboard.core.profile import Period
-from wallboard.sources.base import SourceError
+from wallboard.service import ServiceError
 
 if TYPE_CHECKING:
     from wallboard.ui.app import WallboardApp
@@ -84,12 +84,9 @@ class CallLogScreen(Screen[None]):
 
     async def _fetch(self) -> None:
         try:
-            calls = await self.app.source.call_log(self.employee_id, self.start, self.end)
-        except SourceError as exc:
-            self.post_message(CallLogFailed(str(exc)))
-        except Exception as exc:  # a backend bug must not take the board down
-            reason = type(exc).__name__
-            self.post_message(CallLogFailed(f"The call log could not be read ({reason})."))
+            calls = await self.app.service.call_log(self.employee_id, self.start, self.end)
+        except ServiceError as exc:
+            self.post_message(CallLogFailed(exc.message))
         else:
             self.post_message(CallLogLoaded(calls))
 

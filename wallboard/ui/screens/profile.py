@@ -30,7 +30,7 @@ from wallboard.core.format import format_duration, format_hours
 from wallboard.core.history import ManagerHistory
 from wallboard.core.models import Employee
 from wallboard.core.profile import Period, Profile, build_profile, period_bounds, splice_history
-from wallboard.sources.base import SourceError
+from wallboard.service import ServiceError
 from wallboard.ui.widgets.calls_chart import CallsByDay
 from wallboard.ui.widgets.keys_footer import KeysFooter
 from wallboard.ui.widgets.status_look import STATUS_ORDER, status_markup
@@ -199,15 +199,10 @@ class ProfileScreen(ModalScreen[None]):
     async def _fetch(self, employee_id: str, start: datetime, end: datetime,
                      partial: bool) -> None:
         try:
-            history = await self.app.source.manager_history(employee_id, start, end)
-        except SourceError as exc:
+            history = await self.app.service.history(employee_id, start, end)
+        except ServiceError as exc:
             if not partial:
-                self.post_message(HistoryFailed(employee_id, str(exc)))
-            return
-        except Exception as exc:  # a backend bug must not take the board down
-            if not partial:
-                self.post_message(HistoryFailed(
-                    employee_id, f"The history could not be read ({type(exc).__name__})."))
+                self.post_message(HistoryFailed(employee_id, exc.message))
             return
         self.post_message(HistoryLoaded(history, partial))
 

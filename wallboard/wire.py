@@ -1,4 +1,5 @@
-"""The feed API's request and response bodies (shared by the server and the client)."""
+"""The feed's wire format: request and response bodies, shared by `wallboard serve` and the
+feed client (a neutral module, so a source never imports the server)."""
 
 from __future__ import annotations
 

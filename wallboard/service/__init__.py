@@ -1,0 +1,7 @@
+"""The session service under the board and ``wallboard serve`` (see service.py)."""
+
+from wallboard.service.errors import Problem, ServiceError
+from wallboard.service.listen import Actor, ListenDesk, ListenPolicy
+from wallboard.service.service import WallboardService
+
+__all__ = ["Actor", "ListenDesk", "ListenPolicy", "Problem", "ServiceError", "WallboardService"]
