@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
+import contextlib
 import gc
+import signal
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 from wallboard import __version__
 from wallboard.config import (
@@ -17,6 +21,9 @@ from wallboard.config import (
     load_config,
     resolve_config_path,
 )
+
+if TYPE_CHECKING:
+    from wallboard.ui.app import WallboardApp
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -113,8 +120,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         from wallboard.factory import create_app
 
         app = create_app(config)
-    app.run()
+    asyncio.run(_run_board(app))
     return app.return_code or 0
+
+
+async def _run_board(app: WallboardApp) -> None:
+    """Run the board; SIGTERM and SIGHUP (a closed terminal, a dropped SSH link, a closed
+    browser tab) quit it the way ``q`` does, so running listen sessions are ended and
+    their last audit line written."""
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(signum, app.exit)
+    await app.run_async()
 
 
 @contextmanager

@@ -301,3 +301,18 @@ async def test_a_source_that_cannot_join_calls_uses_the_softphone(monkeypatch, t
         await until(pilot, lambda: any("no program" in m for m, _ in notes))
         assert app.state.listen_sessions == {}
         assert [x["event"] for x in audit_lines(app)] == ["error"]
+
+
+async def test_quitting_during_a_session_writes_its_last_audit_line():
+    """l, enter, q: the trail ends with `ended`, never with `started`/`active`."""
+    app = demo_app()
+    async with app.run_test(size=(160, 45)) as pilot:
+        await wait_for_calls(pilot, app)
+        await select_row(pilot, talking_row(app))
+        await pilot.press("l", "enter")
+        await until(pilot, app.state.active_listen)
+        await pilot.press("q")
+    events = [x["event"] for x in audit_lines(app)]
+    assert events[0] == "started" and events[-1] == "ended"
+    assert audit_lines(app)[-1]["message"] in ("Stopped by the supervisor.",
+                                               "The wallboard closed.")
