@@ -33,6 +33,7 @@ def test_the_example_config_is_valid_and_documents_every_key():
         AriSource,
         ServerConfig,
         SoftphoneConfig,
+        StoreConfig,
         SupervisorAccountConfig,
         SupervisorConfig,
         Thresholds,
@@ -43,7 +44,8 @@ def test_the_example_config_is_valid_and_documents_every_key():
     models = {"ui": config.ui, "source": DemoSource(), "feed": FeedSource,
               "ari": AriSource, "server": ServerConfig, "thresholds": Thresholds,
               "supervisor": SupervisorConfig, "softphone": SoftphoneConfig, "web": WebConfig,
-              "server.tokens": TokenConfig, "server.supervisors": SupervisorAccountConfig}
+              "server.tokens": TokenConfig, "server.supervisors": SupervisorAccountConfig,
+              "store": StoreConfig}
     for section, model in models.items():
         for key in (model if isinstance(model, type) else type(model)).model_fields:
             documented = f"{key} =" in text or f".{key}]" in text

@@ -296,6 +296,18 @@ class SupervisorConfig(Section):
     softphone: SoftphoneConfig = Field(default_factory=SoftphoneConfig)
 
 
+class StoreConfig(Section):
+    """The history store: every source's calls and statuses, kept across restarts."""
+
+    url: str = "auto"
+    """auto: a SQLite file in the user data directory (memory for the demo, none when
+    following a feed, whose server keeps the history); off; memory; a file path or
+    sqlite:/// URL; or postgresql://user@host/db (the password from PGPASSWORD or
+    ~/.pgpass, so it never sits in this file)."""
+    keep_days: int = Field(default=400, ge=1, le=36_500)
+    """Older calls and statuses are deleted, once a day."""
+
+
 class WebConfig(Section):
     token: SecretStr | None = None
     """``wallboard web``: browsers must present it; required off loopback. Also
@@ -308,6 +320,7 @@ class Config(Section):
     server: ServerConfig = Field(default_factory=ServerConfig)
     supervisor: SupervisorConfig = Field(default_factory=SupervisorConfig)
     web: WebConfig = Field(default_factory=WebConfig)
+    store: StoreConfig = Field(default_factory=StoreConfig)
     keys: dict[str, str] = Field(default_factory=dict)
     """Remapped keys: binding id -> key(s), e.g. ``"board.sort" = "o"``."""
 

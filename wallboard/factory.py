@@ -55,7 +55,28 @@ def create_service(config: Config, source: Source, clock: Clock, *,
     audit = AuditLog(config.supervisor.audit_log, clock, mask_numbers=ui.masked)
     zone = ZoneInfo(ui.timezone) if ui.timezone else None
     return WallboardService(source, clock, audit=audit, policy=policy, zone=zone,
-                            history_max_days=config.server.history_max_days)
+                            history_max_days=config.server.history_max_days,
+                            store_url=store_url(config), keep_days=config.store.keep_days)
+
+
+def store_url(config: Config) -> str | None:
+    """Where history is recorded: ``[store] url``, with ``auto`` decided by the source
+    (memory for the demo, nothing for a feed, a SQLite file in the user data directory
+    otherwise)."""
+    from wallboard.config import DemoSource, FeedSource
+
+    url = config.store.url.strip()
+    if url == "off":
+        return None
+    if url != "auto":
+        return url
+    if isinstance(config.source, DemoSource):
+        return "memory"
+    if isinstance(config.source, FeedSource):
+        return None
+    import platformdirs
+
+    return str(platformdirs.user_data_path("wallboard") / "history.sqlite3")
 
 
 def create_server_service(config: Config, clock: Clock) -> WallboardService:

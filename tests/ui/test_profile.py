@@ -6,10 +6,10 @@ from datetime import timedelta
 
 from tests.support.sources import ScriptedSource
 from tests.ui.conftest import FROZEN, demo_app, wait_for_calls
-from wallboard.config import Config, UiConfig
+from wallboard.config import Config, StoreConfig, UiConfig
 from wallboard.core.clock import ManualClock
-from wallboard.core.events import AccountStatusChanged, Snapshot
-from wallboard.core.models import AgentStatus, Employee, SipAccount
+from wallboard.core.events import AccountStatusChanged, CallEnded, Snapshot
+from wallboard.core.models import AgentStatus, Call, CallStatus, CallType, Employee, SipAccount
 from wallboard.core.profile import Period, build_profile
 from wallboard.core.view import SortKey
 from wallboard.factory import create_app
@@ -209,7 +209,8 @@ async def test_a_source_without_history_says_so_in_one_sentence():
                    accounts=(SipAccount(id="PJSIP/1", status=AgentStatus.ONLINE),))
     source = ScriptedSource(Snapshot(employees=(ann,)))
     clock = ManualClock(FROZEN)
-    app = create_app(Config(ui=UiConfig(timezone="Europe/Warsaw")), source=source, clock=clock)
+    config = Config(ui=UiConfig(timezone="Europe/Warsaw"), store=StoreConfig(url="off"))
+    app = create_app(config, source=source, clock=clock)
     async with app.run_test(size=(120, 40)) as pilot:
         for _ in range(50):
             if app.state.employees:
@@ -268,3 +269,49 @@ async def test_the_panel_refreshes_today_while_open():
             await pilot.pause(0.02)
         assert screen.history.end == FROZEN + timedelta(seconds=600)
         assert screen.profile.days[-1].until == FROZEN + timedelta(seconds=600)
+
+
+async def test_today_agrees_with_the_board_after_a_call_ends():
+    """A manager finishes a 3:17 call on the live source; the profile counts it, and the
+    timeline runs up to now in the status the board shows."""
+    now = FROZEN
+    anna = Employee(id="e1", name="Anna Nowak", department="Sales", accounts=(
+        SipAccount(id="PJSIP/1001", number="1001", status=AgentStatus.TALKING),))
+    talking = Call(id="c1", type=CallType.INCOMING, status=CallStatus.TALKING,
+                   employee_id="e1", client_number="+48 501 234 567",
+                   created_at=now - timedelta(seconds=145),
+                   answered_at=now - timedelta(seconds=137))
+    source = ScriptedSource(Snapshot(calls=(talking,), employees=(anna,)))
+    clock = ManualClock(now)
+    config = Config(ui=UiConfig(timezone="Europe/Warsaw"), store=StoreConfig(url="memory"))
+    app = create_app(config, source=source, clock=clock)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await wait_for_calls(pilot, app)
+        assert await app.service.wait_recording(timeout=20) is not None
+        await pilot.pause(0.1)
+        end = clock.advance(60)
+        source.push(CallEnded(call_id="c1", at=end),
+                    AccountStatusChanged(employee_id="e1", account_id="PJSIP/1001",
+                                         status=AgentStatus.ONLINE, at=end))
+        for _ in range(100):
+            if not app.state.calls:
+                break
+            await pilot.pause(0.02)
+        later = clock.advance(30)
+        await pilot.press("m", "enter")
+        screen = app.screen
+        assert isinstance(screen, ProfileScreen)
+        for _ in range(100):
+            if screen.profile is not None:
+                break
+            await pilot.pause(0.02)
+        summary = screen.profile.summary
+        assert (summary.handled, summary.incoming, summary.talk_seconds) == (1, 1, 197.0)
+        assert "Calls handled [b]1[/b]" in screen._summary_text(screen.profile)
+        today = screen.profile.days[-1]
+        assert today.answered == 1
+        last = today.timeline[-1]
+        assert last.status is AgentStatus.ONLINE
+        assert (last.start, last.end) == (end, later)  # the current status, up to now
+        # the talk the recorder saw: from the board's start until the call ended
+        assert today.totals[AgentStatus.TALKING] == 60.0

@@ -64,3 +64,29 @@ class ManagerHistory(Frozen):
     end: datetime
     accounts: tuple[AccountTimeline, ...] = ()
     calls: tuple[CallRecord, ...] = ()
+
+
+def join_histories(before: ManagerHistory | None, after: ManagerHistory,
+                   cut: datetime) -> ManagerHistory:
+    """``before``'s statuses up to ``cut``, then ``after``'s; the calls of both, each once
+    (``after`` wins a duplicate id). Used to put a source's own past (the demo's, a
+    vendor's call log) before what the recorder saw."""
+    if before is None:
+        return after
+    timelines: dict[str, list[Interval]] = {}
+    for account in before.accounts:
+        timelines[account.account_id] = [
+            Interval(iv.start, min(iv.end, cut), iv.status)
+            for iv in account.intervals if iv.start < cut]
+    for account in after.accounts:
+        timelines.setdefault(account.account_id, []).extend(
+            iv for iv in account.intervals if iv.end > cut)
+    known = {c.id for c in after.calls}
+    calls = sorted((*after.calls, *(c for c in before.calls if c.id not in known)),
+                   key=lambda c: (c.started_at, c.id))
+    return ManagerHistory(
+        employee_id=after.employee_id, start=min(before.start, after.start),
+        end=max(before.end, after.end),
+        accounts=tuple(AccountTimeline(account_id=k, intervals=tuple(v))
+                       for k, v in timelines.items()),
+        calls=tuple(calls))

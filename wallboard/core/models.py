@@ -41,6 +41,9 @@ class AgentStatus(StrEnum):
     ONLINE = "online"
     DND = "dnd"
     OFFLINE = "offline"
+    UNKNOWN = "unknown"
+    """Nobody knows: the recorder was not running, or the source was unreachable. Never
+    counted as offline."""
 
     @property
     def priority(self) -> int:
@@ -49,11 +52,13 @@ class AgentStatus(StrEnum):
 
 
 _PRIORITY = {
-    AgentStatus.TALKING: 3,
-    AgentStatus.ONLINE: 2,
-    AgentStatus.DND: 1,
+    AgentStatus.TALKING: 4,
+    AgentStatus.ONLINE: 3,
+    AgentStatus.DND: 2,
+    AgentStatus.UNKNOWN: 1,
     AgentStatus.OFFLINE: 0,
 }
+"""Unknown ranks above offline: an account that might be online is not known offline."""
 
 
 def merge_status(statuses: Iterable[AgentStatus]) -> AgentStatus:

@@ -15,22 +15,31 @@ import contextlib
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, tzinfo
+from typing import TYPE_CHECKING
 
 from wallboard.audit import AuditLog
 from wallboard.core.clock import Clock
-from wallboard.core.events import ConnectionChanged, Event, Link
-from wallboard.core.history import CallRecord, ManagerHistory
+from wallboard.core.events import ConnectionChanged, Event, Link, Snapshot
+from wallboard.core.history import CallRecord, ManagerHistory, join_histories
 from wallboard.core.listen import ListenMode
 from wallboard.core.state import LiveState
 from wallboard.service.errors import Problem, ServiceError, mapped
 from wallboard.service.listen import ListenDesk, ListenPolicy
-from wallboard.sources.base import Source, SourceError
+from wallboard.sources.base import NotSupported, Source, SourceError
+
+if TYPE_CHECKING:
+    from wallboard.store import Recorder
 
 log = logging.getLogger(__name__)
 
 Listener = Callable[[list[Event]], None]
 """Called after every batch with the events that changed the state (maybe none)."""
 
+STORE_DELAY = 1.0
+"""Seconds after the first picture before the store opens: importing SQLAlchemy and
+opening a database never compete with the first frame. Nothing is lost meanwhile: the
+changes wait in memory (up to :data:`EARLY_LIMIT`)."""
+EARLY_LIMIT = 100_000
 HISTORY_YEARS = (2000, 2100)
 """History questions outside these years are refused: no PBX recorded them."""
 
@@ -46,6 +55,8 @@ class WallboardService:
         zone: tzinfo | None = None,
         state: LiveState | None = None,
         history_max_days: int = 31,
+        store_url: str | None = None,
+        keep_days: int = 400,
     ) -> None:
         self.source = source
         self.clock = clock
@@ -56,6 +67,14 @@ class WallboardService:
         self.listen = ListenDesk(source, self.state, clock, audit, policy or ListenPolicy())
         self._listeners: list[Listener] = []
         self._closed = False
+        self.store_url = store_url
+        """Where the recorder writes (None: no recording; the source answers history)."""
+        self.keep_days = keep_days
+        self.recorder: Recorder | None = None
+        self._recording: asyncio.Task[None] | None = None
+        self._stop_recording = asyncio.Event()
+        self._early: list[tuple[datetime, list[Event]]] | None = None
+        """What changed since the first picture, until the recorder writes."""
 
     @property
     def title(self) -> str:
@@ -114,10 +133,56 @@ class WallboardService:
         """Apply one batch: audit listen steps, update the state, tell the listeners."""
         self.listen.observe(batch)
         effective = [event for event in batch if self.state.apply(event)]
-        self.state.mark_data(self.clock.now())
+        now = self.clock.now()
+        self.state.mark_data(now)
         for listener in list(self._listeners):
             listener(effective)
+        if self._early is not None and effective:
+            self._early.append((now, effective))
+            if len(self._early) > EARLY_LIMIT:
+                self._early = None  # too much: the recorder starts from the live state
+        if self.store_url and self._recording is None and any(
+                isinstance(e, Snapshot) for e in effective):
+            self._early = [(now, [e for e in effective if isinstance(e, Snapshot)])]
+            self._recording = asyncio.get_running_loop().create_task(
+                self._record(), name="wallboard-recorder")
         return effective
+
+    # -- recording -----------------------------------------------------------------------
+    async def _record(self) -> None:
+        from wallboard.store import StoreError, open_recorder, run_recorder
+
+        assert self.store_url is not None
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stop_recording.wait(), STORE_DELAY)
+        try:
+            recorder = await asyncio.to_thread(
+                open_recorder, self.store_url, self.clock, self.state.snapshot,
+                keep_days=self.keep_days, notify=self.listen.notify)
+        except StoreError as exc:
+            self.listen.notify(f"{exc} History is not recorded.", "warning")
+            return
+        except Exception as exc:  # the board and the server outlive a broken store
+            log.error("Opening the history store failed: %s", type(exc).__name__)
+            self.listen.notify("The history store could not be opened "
+                               f"({type(exc).__name__}); history is not recorded.", "warning")
+            return
+        early, self._early = self._early, None
+        await recorder.start(early)
+        self.recorder = recorder
+        self.subscribe(recorder.record)
+        await run_recorder(recorder, self._stop_recording)
+
+    async def wait_recording(self, timeout: float = 10.0) -> Recorder | None:
+        """The recorder once it writes (tests, replay, export); None without a store."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while self.store_url and asyncio.get_running_loop().time() < deadline:
+            if self.recorder is not None and self.recorder.leading:
+                return self.recorder
+            if self._recording is not None and self._recording.done():
+                break
+            await asyncio.sleep(0.02)
+        return self.recorder
 
     def _failed(self, message: str) -> None:
         self.apply([ConnectionChanged(link=Link.FAILED, message=message, at=self.clock.now())])
@@ -139,16 +204,43 @@ class WallboardService:
                 "ask for a shorter period.", Problem.BAD_REQUEST)
 
     async def history(self, employee_id: str, start: datetime, end: datetime) -> ManagerHistory:
-        """A manager's statuses and calls over [start, end)."""
+        """A manager's statuses and calls over [start, end): the recorder's, with the
+        source's own past (the demo's, a vendor's) before the recorder began."""
         self.check_range(start, end)
-        return await mapped(self.source.manager_history(employee_id, start, end),
-                            "Reading the history")
+        recorder = self.recorder
+        if recorder is None:
+            return await mapped(self.source.manager_history(employee_id, start, end),
+                                "Reading the history")
+        from wallboard.store import queries
+
+        await recorder.flush()
+        now = self.clock.now()
+        since = recorder.first_recorded_at or now
+        open_until = now if recorder.leading else (recorder.last_heartbeat or now)
+        recorded = await mapped(recorder.store.call(lambda c: queries.manager_history(
+            c, employee_id, start, end, open_until, intervals_from=max(start, since))),
+            "Reading the history")
+        before = None
+        if start < since:
+            before = await mapped(self._source_past(employee_id, start, min(end, since)),
+                                  "Reading the history")
+        return join_histories(before, recorded, since)
+
+    async def _source_past(self, employee_id: str, start: datetime, end: datetime
+                           ) -> ManagerHistory | None:
+        """What the source itself knows of the time before the recorder (None: nothing)."""
+        try:
+            return await self.source.manager_history(employee_id, start, end)
+        except NotSupported:
+            return None
 
     async def call_log(self, employee_id: str, start: datetime, end: datetime
                        ) -> list[CallRecord]:
         self.check_range(start, end)
-        return await mapped(self.source.call_log(employee_id, start, end),
-                            "Reading the call log")
+        if self.recorder is None:
+            return await mapped(self.source.call_log(employee_id, start, end),
+                                "Reading the call log")
+        return list((await self.history(employee_id, start, end)).calls)
 
     # -- the end -----------------------------------------------------------------------
     async def aclose(self) -> None:
@@ -160,3 +252,9 @@ class WallboardService:
             await self.listen.close()
         with contextlib.suppress(Exception):
             await self.source.aclose()
+        if self._recording is not None:
+            self._stop_recording.set()
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self._recording, 5.0)
+        if self.recorder is not None:
+            await asyncio.to_thread(self.recorder.store.close)

@@ -33,7 +33,7 @@ from wallboard.core.profile import Period, Profile, build_profile, period_bounds
 from wallboard.service import ServiceError
 from wallboard.ui.widgets.calls_chart import CallsByDay
 from wallboard.ui.widgets.keys_footer import KeysFooter
-from wallboard.ui.widgets.status_look import STATUS_ORDER, status_markup
+from wallboard.ui.widgets.status_look import shown_statuses, status_markup
 from wallboard.ui.widgets.timeline import StatusTimeline, day_label
 
 if TYPE_CHECKING:
@@ -263,7 +263,8 @@ class ProfileScreen(ModalScreen[None]):
         span = day_label(last) if first == last else f"{day_label(first)} – {day_label(last)}"
         short = f" · not missed: {s.short_rings} rang 5 s or less" if s.short_rings else ""
         statuses = "  ".join(
-            f"{status_markup(st)} {format_hours(s.status_seconds[st])}" for st in STATUS_ORDER)
+            f"{status_markup(st)} {format_hours(s.status_seconds[st])}"
+            for st in shown_statuses(s.status_seconds))
         return (
             f"[b]{profile.period.label}[/b]  {span}\n"
             f"Calls handled [b]{s.handled}[/b]: incoming {s.incoming} · outgoing {s.outgoing}\n"

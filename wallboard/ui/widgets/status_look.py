@@ -13,23 +13,27 @@ from wallboard.core.models import AgentStatus
 from wallboard.core.status import Interval
 
 STATUS_ORDER = (AgentStatus.TALKING, AgentStatus.ONLINE, AgentStatus.DND, AgentStatus.OFFLINE)
+"""The statuses of SPEC 5; ``unknown`` (a gap in the record) is shown only where it occurs."""
 STATUS_NAME = {
     AgentStatus.TALKING: "talking",
     AgentStatus.ONLINE: "online",
     AgentStatus.DND: "DND",
     AgentStatus.OFFLINE: "offline",
+    AgentStatus.UNKNOWN: "unknown",
 }
 STATUS_GLYPH = {
     AgentStatus.TALKING: "█",
     AgentStatus.ONLINE: "▆",
     AgentStatus.DND: "░",
     AgentStatus.OFFLINE: "·",
+    AgentStatus.UNKNOWN: "?",
 }
 STATUS_VARIABLE = {
     AgentStatus.TALKING: "$accent",
     AgentStatus.ONLINE: "$success",
     AgentStatus.DND: "$warning",
     AgentStatus.OFFLINE: "$text-muted",
+    AgentStatus.UNKNOWN: "$secondary",
 }
 
 
@@ -38,8 +42,14 @@ def status_markup(status: AgentStatus) -> str:
     return f"[{STATUS_VARIABLE[status]}]{STATUS_GLYPH[status]} {STATUS_NAME[status]}[/]"
 
 
+def shown_statuses(totals: dict[AgentStatus, float]) -> tuple[AgentStatus, ...]:
+    """SPEC 5's four, and ``unknown`` when some time is unknown."""
+    return STATUS_ORDER + ((AgentStatus.UNKNOWN,) if totals.get(AgentStatus.UNKNOWN) else ())
+
+
 def totals_text(totals: dict[AgentStatus, float]) -> str:
-    return " · ".join(f"{STATUS_NAME[s]} {format_hours(totals.get(s, 0.0))}" for s in STATUS_ORDER)
+    return " · ".join(f"{STATUS_NAME[s]} {format_hours(totals.get(s, 0.0))}"
+                      for s in shown_statuses(totals))
 
 
 def clock_text(moment: datetime, zone: tzinfo | None, day_end: datetime | None = None) -> str:

@@ -42,6 +42,7 @@ class StatusTimeline(Widget, can_focus=True):
     StatusTimeline > .timeline--online { color: $success; }
     StatusTimeline > .timeline--dnd { color: $warning; }
     StatusTimeline > .timeline--offline { color: $text-muted; }
+    StatusTimeline > .timeline--unknown { color: $secondary; text-style: italic; }
     StatusTimeline > .timeline--ruler { color: $text-muted; }
     StatusTimeline > .timeline--cursor { background: $accent 30%; text-style: bold; }
     StatusTimeline:focus > .timeline--cursor { background: $accent 50%; }
@@ -227,7 +228,8 @@ class StatusTimeline(Widget, can_focus=True):
 
     def _legend(self) -> Text:
         text = Text("Legend: ")
-        for status in STATUS_ORDER:
+        unknown = any(d.totals.get(AgentStatus.UNKNOWN) for d in self.days)
+        for status in STATUS_ORDER + ((AgentStatus.UNKNOWN,) if unknown else ()):
             text.append(STATUS_GLYPH[status] * 2, style=self._style(_CLASS[status]))
             text.append(f" {STATUS_NAME[status]}   ")
         return text

@@ -1,0 +1,173 @@
+"""The recorder and the history it answers, on SQLite and PostgreSQL alike.
+
+A scripted source drives the real service (which opens the real store); every expected
+value is a literal from the script.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
+
+from tests.support.sources import ScriptedSource
+from wallboard.audit import AuditLog
+from wallboard.core.clock import ManualClock
+from wallboard.core.events import AccountStatusChanged, CallEnded, CallUpserted, Event, Snapshot
+from wallboard.core.models import AgentStatus, Call, CallStatus, CallType, Employee, SipAccount
+from wallboard.service import WallboardService
+from wallboard.store import queries
+
+T0 = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
+S = timedelta(seconds=1)
+O, T, F, U = AgentStatus.ONLINE, AgentStatus.TALKING, AgentStatus.OFFLINE, AgentStatus.UNKNOWN
+
+
+def anna(first: AgentStatus = O) -> Employee:
+    return Employee(id="e1", name="Anna Nowak", department="Sales", accounts=(
+        SipAccount(id="PJSIP/1001", number="1001", status=first),
+        SipAccount(id="PJSIP/1002", number="1002", status=F)))
+
+
+def call(cid: str, status: CallStatus = CallStatus.RINGING, answered: datetime | None = None,
+         created: datetime = T0 - 10 * S, revision: int = 0) -> Call:
+    return Call(id=cid, type=CallType.INCOMING, status=status, employee_id="e1",
+                client_number="+48 501 234 567", business_number="+48 22 100 20 30",
+                created_at=created, answered_at=answered, routing_scheme="Main line",
+                revision=revision)
+
+
+class Run:
+    def __init__(self, service: WallboardService, source: ScriptedSource, clock: ManualClock):
+        self.service, self.source, self.clock = service, source, clock
+
+    async def at(self, moment: datetime, *events: Event) -> None:
+        """Move the clock, deliver events, and wait until they are applied and written."""
+        self.clock.set(moment)
+        if events:
+            before = self.service.state.events_applied
+            self.source.push(*events)
+            while self.service.state.events_applied < before + len(events):
+                await asyncio.sleep(0.005)
+        recorder = self.service.recorder
+        assert recorder is not None
+        await recorder.tick()
+
+    async def history(self, start: datetime, end: datetime):  # type: ignore[no-untyped-def]
+        return await self.service.history("e1", start, end)
+
+    async def timeline(self, account: str, start: datetime, end: datetime
+                       ) -> list[tuple[AgentStatus, datetime, datetime]]:
+        history = await self.history(start, end)
+        for timeline in history.accounts:
+            if timeline.account_id == account:
+                return [(iv.status, iv.start, iv.end) for iv in timeline.intervals]
+        return []
+
+
+@asynccontextmanager
+async def running(store_url: str, clock: ManualClock, first: Snapshot, *,
+                  keep_days: int = 400, release: bool = True) -> AsyncIterator[Run]:
+    """The service over a scripted source, recording into ``store_url``.
+
+    ``release=False`` leaves as a kill -9 would: no last write, the lock not let go.
+    """
+    source = ScriptedSource(first)
+    service = WallboardService(source, clock, audit=AuditLog(None, clock),
+                               store_url=store_url, keep_days=keep_days)
+    task = asyncio.create_task(service.run())
+    recorder = await service.wait_recording(timeout=20)
+    assert recorder is not None and recorder.leading, "the recorder never started"
+    try:
+        yield Run(service, source, clock)
+    finally:
+        if release:
+            await service.aclose()
+        else:  # as if killed: nothing more is written, the lock is not let go
+            service._stop_recording.set()  # noqa: SLF001
+            recorder.leading = False
+            await source.aclose()
+            await asyncio.to_thread(recorder.store.close)
+        task.cancel()
+
+
+async def test_a_finished_call_and_the_statuses_around_it(store_url: str):
+    clock = ManualClock(T0)
+    async with running(store_url, clock, Snapshot(calls=(call("c1"),),
+                                                  employees=(anna(),))) as run:
+        await run.at(T0 + 20 * S,
+                     CallUpserted(call=call("c1", CallStatus.TALKING, T0 + 20 * S, revision=1)),
+                     AccountStatusChanged(employee_id="e1", account_id="PJSIP/1001",
+                                          status=T, at=T0 + 20 * S))
+        await run.at(T0 + 217 * S, CallEnded(call_id="c1", at=T0 + 217 * S),
+                     AccountStatusChanged(employee_id="e1", account_id="PJSIP/1001",
+                                          status=O, at=T0 + 217 * S))
+        await run.at(T0 + 300 * S)
+        history = await run.history(T0 - timedelta(hours=1), T0 + 300 * S)
+        (record,) = history.calls
+        assert (record.id, record.started_at, record.answered_at, record.ended_at) == (
+            "c1", T0 - 10 * S, T0 + 20 * S, T0 + 217 * S)
+        assert record.talk_seconds == 197  # 3:17
+        assert record.routing_scheme == "Main line"
+        assert await run.timeline("PJSIP/1001", T0 - timedelta(hours=1), T0 + 300 * S) == [
+            (O, T0, T0 + 20 * S), (T, T0 + 20 * S, T0 + 217 * S), (O, T0 + 217 * S, T0 + 300 * S)]
+        assert await run.timeline("PJSIP/1002", T0, T0 + 300 * S) == [(F, T0, T0 + 300 * S)]
+
+
+async def test_a_restart_keeps_one_call_and_records_the_gap_as_unknown(store_url: str):
+    clock = ManualClock(T0)
+    first = Snapshot(calls=(call("c1"), call("c3")), employees=(anna(),))
+    async with running(store_url, clock, first, release=False) as run:
+        await run.at(T0 + 20 * S,
+                     CallUpserted(call=call("c1", CallStatus.TALKING, T0 + 20 * S, revision=1)),
+                     AccountStatusChanged(employee_id="e1", account_id="PJSIP/1001",
+                                          status=T, at=T0 + 20 * S))
+        await run.at(T0 + 60 * S)  # the last heartbeat before the crash
+    clock.set(T0 + 600 * S)
+    again = Snapshot(calls=(call("c1", CallStatus.TALKING, T0 + 20 * S, revision=1),
+                            call("c2", created=T0 + 590 * S)),
+                     employees=(anna(T),))
+    async with running(store_url, clock, again) as run:
+        await run.at(T0 + 660 * S)
+        timeline = await run.timeline("PJSIP/1001", T0, T0 + 660 * S)
+        assert timeline == [(O, T0, T0 + 20 * S), (T, T0 + 20 * S, T0 + 60 * S),
+                            (U, T0 + 60 * S, T0 + 600 * S), (T, T0 + 600 * S, T0 + 660 * S)]
+        rows = await run.service.recorder.store.call(  # type: ignore[union-attr]
+            lambda c: c.execute(queries.select(queries.schema.calls.c.id,
+                                               queries.schema.calls.c.ended_us)).all())
+        ended = {row.id: row.ended_us for row in rows}
+        assert sorted(ended) == ["c1", "c2", "c3"]  # c1 is one call, not two
+        assert ended["c1"] is None and ended["c2"] is None
+        assert ended["c3"] == queries.us(T0 + 60 * S)  # gone meanwhile: ended at the crash
+
+
+async def test_a_second_recorder_stands_by_and_takes_over(store_url: str):
+    clock_a, clock_b = ManualClock(T0), ManualClock(T0 + 1 * S)
+    snapshot = Snapshot(calls=(call("c1"),), employees=(anna(),))
+    async with running(store_url, clock_a, snapshot, release=False) as a:
+        source = ScriptedSource(snapshot)
+        b = WallboardService(source, clock_b, audit=AuditLog(None, clock_b),
+                             store_url=store_url)
+        task = asyncio.create_task(b.run())
+        for _ in range(500):
+            if b.recorder is not None:
+                break
+            await asyncio.sleep(0.02)
+        assert b.recorder is not None and not b.recorder.leading  # a is alive
+        await a.at(T0 + 3 * S)
+    clock_b.set(T0 + 9 * S)  # a's heartbeat (T0 + 3 s) is now stale
+    await b.recorder.tick()
+    assert b.recorder.leading
+    await b.aclose()
+    task.cancel()
+
+
+async def test_old_history_is_pruned(store_url: str):
+    clock = ManualClock(T0)
+    async with running(store_url, clock, Snapshot(calls=(call("c1"),), employees=(anna(),)),
+                       keep_days=1) as run:
+        await run.at(T0 + 30 * S, CallEnded(call_id="c1", at=T0 + 30 * S))
+        assert [c.id for c in await run.service.call_log("e1", T0 - 60 * S, T0 + 60 * S)] == ["c1"]
+        await run.at(T0 + timedelta(days=2))
+        assert await run.service.call_log("e1", T0 - 60 * S, T0 + 60 * S) == []

@@ -1,0 +1,162 @@
+"""Reading the history back: a manager's statuses and calls, the call log, the state at a
+moment (for replay), and rows streamed for export. Each function takes a connection and
+runs on the store's thread."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, and_, func, or_, select
+
+from wallboard.core.events import EVENT_ADAPTER, CallEnded, CallUpserted, Event
+from wallboard.core.history import AccountTimeline, CallRecord, ManagerHistory
+from wallboard.core.models import AgentStatus, Call, CallType, Employee, SipAccount
+from wallboard.core.status import Interval
+from wallboard.store import schema
+from wallboard.store.schema import at, us
+
+CALL_COLUMNS = (
+    "id", "employee_id", "type", "client_number", "business_number", "routing_scheme",
+    "queue_id", "created_us", "answered_us", "ended_us", "recording_url", "origin")
+
+
+def recorded_since(connection: Connection) -> datetime | None:
+    """When the first recorder began writing this store (None: never)."""
+    value = connection.execute(select(schema.meta.c.value)
+                               .where(schema.meta.c.key == "first_recorded_us")).scalar()
+    return at(int(value)) if value else None
+
+
+def heartbeat(connection: Connection) -> datetime | None:
+    """The last moment a recorder was known to be writing."""
+    value = connection.execute(select(schema.lock.c.heartbeat_us)
+                               .where(schema.lock.c.name == "recorder")).scalar()
+    return at(int(value)) if value is not None else None
+
+
+def manager_history(connection: Connection, employee_id: str, start: datetime,
+                    end: datetime, open_until: datetime, intervals_from: datetime | None = None
+                    ) -> ManagerHistory:
+    """Per-account intervals over [``intervals_from`` or start, end) and finished calls that
+    started in [start, end). Open intervals run to ``open_until`` (now, when a recorder is
+    writing; its last heartbeat otherwise)."""
+    a, b = us(intervals_from or start), us(end)
+    limit = us(min(open_until, end))
+    statuses = schema.statuses
+    rows = connection.execute(
+        select(statuses.c.account_id, statuses.c.status, statuses.c.start_us,
+               statuses.c.end_us)
+        .where(statuses.c.employee_id == employee_id, statuses.c.start_us < b,
+               or_(statuses.c.end_us.is_(None), statuses.c.end_us > a))
+        .order_by(statuses.c.account_id, statuses.c.start_us, statuses.c.id))
+    per_account: dict[str, list[Interval]] = {}
+    for row in rows:
+        stop = row.end_us if row.end_us is not None else limit
+        first, last = max(row.start_us, a), min(stop, b)
+        if last > first:
+            per_account.setdefault(row.account_id, []).append(
+                Interval(at(first), at(last), AgentStatus(row.status)))
+    accounts = tuple(AccountTimeline(account_id=k, intervals=tuple(v))
+                     for k, v in per_account.items())
+    return ManagerHistory(employee_id=employee_id, start=start, end=end, accounts=accounts,
+                          calls=tuple(call_log(connection, employee_id, start, end)))
+
+
+def call_log(connection: Connection, employee_id: str | None, start: datetime,
+             end: datetime) -> list[CallRecord]:
+    """Finished calls that started in [start, end), oldest first."""
+    calls = schema.calls
+    query = (select(*[calls.c[name] for name in CALL_COLUMNS])
+             .where(calls.c.created_us >= us(start), calls.c.created_us < us(end),
+                    calls.c.ended_us.is_not(None))
+             .order_by(calls.c.created_us, calls.c.id))
+    if employee_id is not None:
+        query = query.where(calls.c.employee_id == employee_id)
+    return [record(row._mapping) for row in connection.execute(query)
+            if row.employee_id is not None]
+
+
+def record(row: Any) -> CallRecord:
+    return CallRecord(
+        id=row["id"], employee_id=row["employee_id"], type=CallType(row["type"]),
+        client_number=row["client_number"] or "", business_number=row["business_number"] or "",
+        started_at=at(row["created_us"]),
+        answered_at=at(row["answered_us"]) if row["answered_us"] is not None else None,
+        ended_at=at(row["ended_us"]), routing_scheme=row["routing_scheme"],
+        recording_url=row["recording_url"])
+
+
+# -- replay ------------------------------------------------------------------------------------
+def employees_at(connection: Connection, moment: datetime) -> list[Employee]:
+    """The managers with the statuses their accounts had at ``moment``."""
+    statuses = schema.statuses
+    t = us(moment)
+    now_status = {row.account_id: AgentStatus(row.status) for row in connection.execute(
+        select(statuses.c.account_id, statuses.c.status)
+        .where(statuses.c.start_us <= t, or_(statuses.c.end_us.is_(None),
+                                             statuses.c.end_us > t)))}
+    out = []
+    for row in connection.execute(select(schema.employees).order_by(schema.employees.c.id)):
+        accounts = tuple(
+            SipAccount(id=account, number=number, user_agent=agent,
+                       status=now_status.get(account, AgentStatus.OFFLINE))
+            for account, number, agent in json.loads(row.accounts))
+        out.append(Employee(id=row.id, name=row.name, department=row.department,
+                            project=row.project, accounts=accounts))
+    return out
+
+
+def calls_at(connection: Connection, moment: datetime) -> list[Call]:
+    """The calls live at ``moment``, each as its last recorded change before it."""
+    changes = schema.call_changes
+    t = us(moment)
+    live = (select(schema.calls.c.id)
+            .where(schema.calls.c.created_us <= t,
+                   or_(schema.calls.c.ended_us.is_(None), schema.calls.c.ended_us > t),
+                   schema.calls.c.origin == "live"))
+    last = (select(changes.c.call_id, func.max(changes.c.seq).label("seq"))
+            .where(changes.c.at_us <= t, changes.c.data.is_not(None),
+                   changes.c.call_id.in_(live))
+            .group_by(changes.c.call_id).subquery())
+    rows = connection.execute(select(changes.c.data).join(
+        last, and_(changes.c.call_id == last.c.call_id, changes.c.seq == last.c.seq)))
+    return [Call.model_validate_json(row.data) for row in rows]
+
+
+def changes_between(connection: Connection, start: datetime, end: datetime
+                    ) -> Iterator[tuple[datetime, Event]]:
+    """Call changes and account status changes in (start, end], in order, as events."""
+    from wallboard.core.events import AccountStatusChanged
+
+    a, b = us(start), us(end)
+    changes = schema.call_changes
+    out: list[tuple[int, int, Event]] = []
+    for row in connection.execute(select(changes).where(changes.c.at_us > a,
+                                                        changes.c.at_us <= b)):
+        if row.change == "ended":
+            event: Event = CallEnded(call_id=row.call_id, at=at(row.at_us))
+        else:
+            event = CallUpserted(call=Call.model_validate_json(row.data))
+        out.append((row.at_us, 0, event))
+    statuses = schema.statuses
+    for row in connection.execute(select(statuses).where(statuses.c.start_us > a,
+                                                         statuses.c.start_us <= b)):
+        out.append((row.start_us, 1, AccountStatusChanged(
+            employee_id=row.employee_id, account_id=row.account_id,
+            status=AgentStatus(row.status), at=at(row.start_us))))
+    out.sort(key=lambda item: (item[0], item[1]))
+    for micros, _, event in out:
+        yield at(micros), event
+
+
+def recorded_range(connection: Connection) -> tuple[datetime, datetime] | None:
+    changes = schema.call_changes
+    row = connection.execute(select(func.min(changes.c.at_us), func.max(changes.c.at_us))).one()
+    return (at(row[0]), at(row[1])) if row[0] is not None else None
+
+
+def dump_event(event: Event) -> str:
+    return EVENT_ADAPTER.dump_json(event).decode()

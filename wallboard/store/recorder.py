@@ -1,0 +1,434 @@
+"""The recorder: every effective change the service applies, written to the store.
+
+On the event loop it only turns events into small write operations (microseconds each);
+every :data:`FLUSH_SECONDS` the operations go to the store's thread in one transaction,
+with a heartbeat. So a frame never waits for the disk, and a kill -9 loses at most the
+last flush.
+
+One recorder writes a store at a time (a lock row with a heartbeat): a second ``serve``
+sharing a PostgreSQL store stands by and takes over when the first one's heartbeat is
+:data:`STALE_SECONDS` old. Taking over (or starting again after a stop) closes what was
+open at the last heartbeat, records the gap as *unknown*, and reconciles with the live
+state: a call live before and after is one call, a call gone meanwhile ended at the last
+heartbeat.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import socket
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, delete, insert, select, update
+
+from wallboard.core.clock import Clock
+from wallboard.core.events import (
+    AccountStatusChanged,
+    CallEnded,
+    CallUpserted,
+    ConnectionChanged,
+    EmployeeRemoved,
+    EmployeeUpserted,
+    Event,
+    Link,
+    ListenChanged,
+    Snapshot,
+)
+from wallboard.core.listen import ListenSession
+from wallboard.core.models import AgentStatus, Call, CallStatus, Employee
+from wallboard.store import schema
+from wallboard.store.db import Store, StoreError, set_meta
+from wallboard.store.upsert import upsert
+
+log = logging.getLogger(__name__)
+
+FLUSH_SECONDS = 0.5
+STALE_SECONDS = 5.0
+"""A lock whose heartbeat is older than this belongs to a recorder that is gone."""
+MAX_PENDING = 200_000
+"""Operations kept while the store is unreachable; older ones are dropped (and said)."""
+PRUNE_EVERY = timedelta(hours=24)
+LOCK = "recorder"
+STOPPED = "(stopped)"
+"""The lock's owner after a clean stop: the next recorder takes over at once."""
+
+Op = tuple[Any, ...]
+
+
+@dataclass
+class _Mirror:
+    """What the store holds open now: calls (status, manager) and each account's status."""
+
+    calls: dict[str, tuple[CallStatus, str | None]] = field(default_factory=dict)
+    accounts: dict[str, tuple[str, AgentStatus, int]] = field(default_factory=dict)
+    """account id -> (manager, status, since when in µs)."""
+    employees: dict[str, Employee] = field(default_factory=dict)
+
+
+class Recorder:
+    def __init__(self, store: Store, clock: Clock, live: Callable[[], Snapshot], *,
+                 keep_days: int = 400, notify: Callable[[str, str], None] | None = None
+                 ) -> None:
+        self.store = store
+        self.clock = clock
+        self.live = live
+        """The service's state now, as a snapshot (for taking over)."""
+        self.keep_days = keep_days
+        self.notify = notify or (lambda message, severity: None)
+        self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.leading = False
+        self.first_recorded_at: datetime | None = None
+        self.last_heartbeat: datetime | None = None
+        self._mirror = _Mirror()
+        self._ops: list[Op] = []
+        self._lost_at: int | None = None
+        self._last_prune: datetime | None = None
+        self._problem: str | None = None
+        self._dropped = 0
+
+    # -- the event loop side: cheap ------------------------------------------------------
+    def record(self, effective: Iterable[Event], when: datetime | None = None) -> None:
+        """Turn what changed (at ``when``, default now) into write operations; nothing is
+        written here."""
+        if not self.leading:
+            return
+        now = schema.us(when or self.clock.now())
+        for event in effective:
+            match event:
+                case Snapshot():
+                    self._snapshot(event, now)
+                case CallUpserted(call=call):
+                    self._call(call, now)
+                case CallEnded(call_id=call_id, at=moment):
+                    self._end(call_id, _us(moment, now))
+                case AccountStatusChanged(employee_id=employee_id, account_id=account,
+                                          status=status, at=moment):
+                    self._status(employee_id, account, status, _us(moment, now))
+                case EmployeeUpserted(employee=employee):
+                    self._employee(employee, now)
+                case EmployeeRemoved(employee_id=employee_id):
+                    self._forget_employee(employee_id, now)
+                case ConnectionChanged(link=link):
+                    if link is not Link.LIVE and link is not Link.CONNECTING:
+                        self._lost(now)
+                case ListenChanged(session=session):
+                    self._ops.append(("listen", _listen_row(session)))
+        if len(self._ops) > MAX_PENDING:
+            drop = len(self._ops) - MAX_PENDING
+            del self._ops[:drop]
+            self._dropped += drop
+
+    def _snapshot(self, snapshot: Snapshot, now: int) -> None:
+        ended = self._lost_at if self._lost_at is not None else now
+        fresh = {c.id for c in snapshot.calls}
+        for call_id in [c for c in self._mirror.calls if c not in fresh]:
+            self._end(call_id, ended)
+        for call in snapshot.calls:
+            self._call(call, now, resync=True)
+        accounts: set[str] = set()
+        for employee in snapshot.employees:
+            self._employee(employee, now)
+            accounts.update(a.id for a in employee.accounts)
+        for account in [a for a in self._mirror.accounts if a not in accounts]:
+            self._close(account, now)
+        self._lost_at = None
+
+    def _call(self, call: Call, now: int, resync: bool = False) -> None:
+        before = self._mirror.calls.get(call.id)
+        change = _change(before, call)
+        self._mirror.calls[call.id] = (call.status, call.employee_id)
+        self._ops.append(("call", _call_row(call)))
+        if resync and before == (call.status, call.employee_id):
+            return  # a resync that changes nothing that matters is no step in its life
+        self._ops.append(("change", {
+            "call_id": call.id, "at_us": now, "change": change, "employee_id": call.employee_id,
+            "status": call.status.value, "data": call.model_dump_json()}))
+
+    def _end(self, call_id: str, when: int) -> None:
+        if self._mirror.calls.pop(call_id, None) is None:
+            return
+        self._ops.append(("end", call_id, when))
+        self._ops.append(("change", {"call_id": call_id, "at_us": when, "change": "ended",
+                                     "employee_id": None, "status": None, "data": None}))
+
+    def _employee(self, employee: Employee, now: int) -> None:
+        if self._mirror.employees.get(employee.id) != employee:
+            self._mirror.employees[employee.id] = employee
+            self._ops.append(("employee", _employee_row(employee, now)))
+        for account in employee.accounts:
+            self._status(employee.id, account.id, account.status, now)
+
+    def _forget_employee(self, employee_id: str, now: int) -> None:
+        self._mirror.employees.pop(employee_id, None)
+        for account, (owner, _, _) in list(self._mirror.accounts.items()):
+            if owner == employee_id:
+                self._close(account, now)
+
+    def _status(self, employee_id: str, account: str, status: AgentStatus, when: int) -> None:
+        known = self._mirror.accounts.get(account)
+        if known is not None and known[:2] == (employee_id, status):
+            return
+        when = max(when, known[2]) if known else when
+        self._mirror.accounts[account] = (employee_id, status, when)
+        self._ops.append(("status", employee_id, account, status.value, when))
+
+    def _close(self, account: str, when: int) -> None:
+        if self._mirror.accounts.pop(account, None) is not None:
+            self._ops.append(("close", account, when))
+
+    def _lost(self, now: int) -> None:
+        """The source went away: from now on nobody knows the statuses."""
+        if self._lost_at is None:
+            self._lost_at = now
+            for account, (owner, _, _) in list(self._mirror.accounts.items()):
+                self._status(owner, account, AgentStatus.UNKNOWN, now)
+
+    # -- the store's thread ---------------------------------------------------------------
+    async def start(self, early: list[tuple[datetime, list[Event]]] | None = None) -> None:
+        """Try to lead, first recording ``early`` (what changed since the first picture,
+        with when); if another recorder leads, stand by (``tick`` retries)."""
+        await self.tick(early)
+
+    async def tick(self, early: list[tuple[datetime, list[Event]]] | None = None) -> None:
+        """One heartbeat: write what is pending (or try to take the lead)."""
+        now = self.clock.now()
+        if not self.leading:
+            took = await self._attempt(lambda c: self._take_lead(c, now))
+            if not took:
+                return
+            self.leading = True
+            if early:
+                for when, events in early:
+                    self.record(events, when)
+            else:
+                self.record([self.live()])
+        ops, self._ops = self._ops, []
+        try:
+            still = await self.store.call(lambda c: self._write(c, ops, now))
+        except StoreError as exc:
+            self._ops[:0] = ops  # kept for the next try (bounded in record)
+            self._say(str(exc))
+            return
+        if not still:  # another recorder took the lead while we were stalled
+            self.leading = False
+            self._mirror = _Mirror()
+            self._say("Another recorder took over the history store; this one stands by.",
+                      "information")
+            return
+        self.last_heartbeat = now
+        self._recovered()
+        if self._last_prune is None or now - self._last_prune >= PRUNE_EVERY:
+            self._last_prune = now
+            cut = schema.us(now - timedelta(days=self.keep_days))
+            with contextlib.suppress(StoreError):
+                await self.store.call(lambda c: _prune(c, cut))
+
+    async def _attempt(self, work: Callable[[Connection], bool]) -> bool:
+        try:
+            return await self.store.call(work)
+        except StoreError as exc:
+            self._say(str(exc))
+            return False
+
+    def _take_lead(self, connection: Connection, now: datetime) -> bool:
+        lock = schema.lock
+        stamp = schema.us(now)
+        row = connection.execute(select(lock.c.owner, lock.c.heartbeat_us)
+                                 .where(lock.c.name == LOCK)).first()
+        if row is None:
+            connection.execute(insert(lock).values(name=LOCK, owner=self.owner,
+                                                   heartbeat_us=stamp))
+            gap = None
+        elif row.owner in (self.owner, STOPPED) or (
+                row.heartbeat_us < stamp - STALE_SECONDS * 1_000_000):
+            taken = connection.execute(
+                update(lock).where(lock.c.name == LOCK, lock.c.owner == row.owner,
+                                   lock.c.heartbeat_us == row.heartbeat_us)
+                .values(owner=self.owner, heartbeat_us=stamp))
+            if taken.rowcount != 1:
+                return False  # someone else was faster
+            gap = row.heartbeat_us if row.owner != self.owner else None
+        else:
+            return False
+        first = connection.execute(select(schema.meta.c.value)
+                                   .where(schema.meta.c.key == "first_recorded_us")).scalar()
+        if first is None:
+            first = str(stamp)
+            set_meta(connection, "first_recorded_us", first)
+        self.first_recorded_at = schema.at(int(first))
+        self._load(connection, gap, stamp)
+        return True
+
+    def _load(self, connection: Connection, gap: int | None, now: int) -> None:
+        """What the store holds open; a gap since the last heartbeat becomes unknown."""
+        mirror = _Mirror()
+        calls = schema.calls
+        for row in connection.execute(select(calls.c.id, calls.c.status, calls.c.employee_id)
+                                      .where(calls.c.ended_us.is_(None),
+                                             calls.c.origin == "live")):
+            mirror.calls[row.id] = (CallStatus(row.status), row.employee_id)
+        statuses = schema.statuses
+        open_rows = connection.execute(
+            select(statuses.c.employee_id, statuses.c.account_id, statuses.c.status,
+                   statuses.c.start_us).where(statuses.c.end_us.is_(None))).all()
+        since = gap if gap is not None else now
+        if open_rows:
+            connection.execute(update(statuses).where(statuses.c.end_us.is_(None))
+                               .values(end_us=since))
+            connection.execute(insert(statuses), [
+                {"employee_id": r.employee_id, "account_id": r.account_id,
+                 "status": AgentStatus.UNKNOWN.value, "start_us": since, "end_us": None}
+                for r in open_rows])
+        for r in open_rows:
+            mirror.accounts[r.account_id] = (r.employee_id, AgentStatus.UNKNOWN, since)
+        self._mirror = mirror
+        self._lost_at = since if (mirror.calls or open_rows) else None
+        self._ops = []
+
+    def _write(self, connection: Connection, ops: list[Op], now: datetime) -> bool:
+        lock = schema.lock
+        beat = connection.execute(update(lock).where(lock.c.name == LOCK,
+                                                     lock.c.owner == self.owner)
+                                  .values(heartbeat_us=schema.us(now)))
+        if beat.rowcount != 1:
+            return False
+        for op in ops:
+            _apply(connection, self.store.dialect, op)
+        return True
+
+    async def flush(self) -> None:
+        """Write what is pending now (before answering a history question)."""
+        if self.leading and self._ops:
+            await self.tick()
+
+    async def aclose(self) -> None:
+        """The last write, and the lock let go; its heartbeat stays, so the next recorder
+        knows when this record stopped."""
+        if not self.leading:
+            return
+        await self.tick()
+        lock = schema.lock
+        with contextlib.suppress(StoreError):
+            await self.store.call(lambda c: c.execute(
+                update(lock).where(lock.c.name == LOCK, lock.c.owner == self.owner)
+                .values(owner=STOPPED)))
+        self.leading = False
+
+    # -- saying what is wrong, once ---------------------------------------------------------
+    def _say(self, message: str, severity: str = "warning") -> None:
+        if message != self._problem:
+            self._problem = message
+            log.warning("%s", message)
+            self.notify(message, severity)
+
+    def _recovered(self) -> None:
+        if self._dropped:
+            self._say(f"The history store was unreachable: {self._dropped} changes were not "
+                      "recorded.")
+            self._dropped = 0
+        elif self._problem is not None and self.leading:
+            self._problem = None
+
+
+def _us(moment: datetime | None, default: int) -> int:
+    return schema.us(moment) if moment is not None else default
+
+
+def _change(before: tuple[CallStatus, str | None] | None, call: Call) -> str:
+    if before is None:
+        return "created"
+    status, employee = before
+    if employee != call.employee_id:
+        return "transferred"
+    if status is CallStatus.RINGING and call.status is not CallStatus.RINGING:
+        return "answered"
+    if call.status is CallStatus.ON_HOLD and status is not CallStatus.ON_HOLD:
+        return "held"
+    if status is CallStatus.ON_HOLD and call.status is CallStatus.TALKING:
+        return "unheld"
+    return "updated"
+
+
+def _call_row(call: Call) -> dict[str, Any]:
+    return {
+        "id": call.id, "type": call.type.value, "status": call.status.value,
+        "employee_id": call.employee_id, "client_number": call.client_number,
+        "business_number": call.business_number, "routing_scheme": call.routing_scheme,
+        "queue_id": call.extra.get("queue"), "project": call.project,
+        "created_us": schema.us(call.created_at),
+        "answered_us": schema.us(call.answered_at) if call.answered_at else None,
+        "recording_url": call.recording_url, "origin": "live",
+    }
+
+
+def _employee_row(employee: Employee, now: int) -> dict[str, Any]:
+    import json
+
+    return {"id": employee.id, "name": employee.name, "department": employee.department,
+            "project": employee.project, "seen_us": now,
+            "accounts": json.dumps([[a.id, a.number, a.user_agent] for a in employee.accounts],
+                                   ensure_ascii=False)}
+
+
+def _listen_row(session: ListenSession) -> dict[str, Any]:
+    return {"id": session.id, "call_id": session.call_id, "employee_id": session.employee_id,
+            "supervisor": session.supervisor, "mode": session.mode.value,
+            "muted": int(session.muted), "state": session.state.value,
+            "started_us": schema.us(session.started_at),
+            "ended_us": schema.us(session.ended_at) if session.ended_at else None,
+            "message": session.message or None}
+
+
+def _apply(connection: Connection, dialect: str, op: Op) -> None:
+    kind = op[0]
+    if kind == "call":
+        upsert(connection, dialect, schema.calls, op[1], keep=("origin",))
+    elif kind == "change":
+        connection.execute(insert(schema.call_changes).values(**op[1]))
+    elif kind == "end":
+        calls = schema.calls
+        connection.execute(update(calls).where(calls.c.id == op[1]).values(ended_us=op[2]))
+    elif kind == "status":
+        _, employee_id, account, status, when = op
+        statuses = schema.statuses
+        connection.execute(update(statuses).where(statuses.c.account_id == account,
+                                                  statuses.c.end_us.is_(None))
+                           .values(end_us=when))
+        connection.execute(insert(statuses).values(
+            employee_id=employee_id, account_id=account, status=status, start_us=when,
+            end_us=None))
+    elif kind == "close":
+        statuses = schema.statuses
+        connection.execute(update(statuses).where(statuses.c.account_id == op[1],
+                                                  statuses.c.end_us.is_(None))
+                           .values(end_us=op[2]))
+    elif kind == "employee":
+        upsert(connection, dialect, schema.employees, op[1])
+    elif kind == "listen":
+        upsert(connection, dialect, schema.listen_sessions, op[1])
+
+
+def _prune(connection: Connection, cut: int) -> None:
+    """Forget what is older than ``[store] keep_days``."""
+    connection.execute(delete(schema.calls).where(schema.calls.c.ended_us < cut))
+    connection.execute(delete(schema.call_changes).where(schema.call_changes.c.at_us < cut))
+    connection.execute(delete(schema.statuses).where(schema.statuses.c.end_us < cut))
+    sessions = schema.listen_sessions
+    connection.execute(delete(sessions).where(sessions.c.ended_us < cut))
+
+
+async def run_recorder(recorder: Recorder, closed: asyncio.Event) -> None:
+    """Heartbeats until ``closed``, then the last write."""
+    while not closed.is_set():
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(closed.wait(), FLUSH_SECONDS)
+        if not closed.is_set():
+            await recorder.tick()
+    await recorder.aclose()
