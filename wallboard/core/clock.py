@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
@@ -34,3 +36,50 @@ class ManualClock:
 
     def set(self, when: datetime) -> None:
         self._now = when
+
+
+SPEEDS = (1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0)
+"""The replay speeds ``[`` and ``]`` step through."""
+
+
+class ReplayClock:
+    """The replayed moment: ``start`` plus real time elapsed times ``speed``."""
+
+    def __init__(self, start: datetime, end: datetime, speed: float = 1.0,
+                 monotonic: Callable[[], float] = time.monotonic) -> None:
+        self.start, self.end = start, end
+        self.speed = speed
+        self.paused = False
+        self._monotonic = monotonic
+        self._anchor = start
+        self._since = monotonic()
+        self.seeks = 0
+        """Increases with every seek: the source starts over from a snapshot."""
+
+    def now(self) -> datetime:
+        if self.paused:
+            return self._anchor
+        elapsed = (self._monotonic() - self._since) * self.speed
+        return min(self.end, self._anchor + timedelta(seconds=elapsed))
+
+    def _rebase(self, at: datetime) -> None:
+        self._anchor = max(self.start, min(self.end, at))
+        self._since = self._monotonic()
+
+    def toggle_pause(self) -> None:
+        self._rebase(self.now())
+        self.paused = not self.paused
+
+    def seek(self, seconds: float) -> None:
+        self._rebase(self.now() + timedelta(seconds=seconds))
+        self.seeks += 1
+
+    def faster(self, steps: int) -> None:
+        """One step up (``steps`` > 0) or down the ladder of :data:`SPEEDS`."""
+        self._rebase(self.now())
+        index = min(range(len(SPEEDS)), key=lambda i: abs(SPEEDS[i] - self.speed))
+        self.speed = SPEEDS[max(0, min(len(SPEEDS) - 1, index + steps))]
+
+    @property
+    def at_end(self) -> bool:
+        return self.now() >= self.end

@@ -12,7 +12,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from wallboard.config import Config
-from wallboard.core.clock import Clock
+from wallboard.core.clock import Clock, ReplayClock
 from wallboard.core.events import Event
 from wallboard.service import Actor, WallboardService
 from wallboard.ui.keys import screen_actions
@@ -27,10 +27,17 @@ class WallboardApp(App[None]):
     BINDINGS = [
         Binding("question_mark", "help", "Help", id="app.help"),
         Binding("q", "quit", "Quit", id="app.quit"),
+        # -- replay only (wallboard replay) --
+        Binding("space", "replay_pause", "Pause/play", id="replay.pause"),
+        Binding("left", "replay_seek(-60)", "Back 1 min", id="replay.back"),
+        Binding("right", "replay_seek(60)", "On 1 min", id="replay.forward"),
+        Binding("left_square_bracket", "replay_speed(-1)", "Slower", id="replay.slower"),
+        Binding("right_square_bracket", "replay_speed(1)", "Faster", id="replay.faster"),
     ]
+    REPLAY_ACTIONS = frozenset({"replay_pause", "replay_seek", "replay_speed"})
 
     def __init__(self, config: Config, service: WallboardService, clock: Clock,
-                 actor: Actor | None = None) -> None:
+                 actor: Actor | None = None, replay: ReplayClock | None = None) -> None:
         super().__init__()
         self.config = config
         self.service = service
@@ -39,6 +46,8 @@ class WallboardApp(App[None]):
         self.state = service.state
         self.actor = actor or Actor("board")
         """Who sits at this board, as the audit log names them."""
+        self.replay = replay
+        """The replayed moment, when this board plays a recorded period back."""
         self.zone: tzinfo | None = ZoneInfo(config.ui.timezone) if config.ui.timezone else None
         self.mask_numbers = config.ui.masked
         self.kiosk = config.ui.kiosk
@@ -75,10 +84,29 @@ class WallboardApp(App[None]):
             self.notify("Kiosk mode unlocked: the board is interactive.", timeout=4)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """In kiosk mode nothing but quit (and the unlock key) works."""
+        """In kiosk mode nothing but quit (and the unlock key) works; the replay keys
+        exist only in a replay."""
+        if action in self.REPLAY_ACTIONS and self.replay is None:
+            return False
         if self.kiosk and action not in ("quit", "unlock"):
             return False
         return True
+
+    # -- replay --------------------------------------------------------------------------
+    def action_replay_pause(self) -> None:
+        if self.replay is not None:
+            self.replay.toggle_pause()
+            self.notify_state_changed()
+
+    def action_replay_seek(self, seconds: int) -> None:
+        if self.replay is not None:
+            self.replay.seek(seconds)
+            self.notify_state_changed()
+
+    def action_replay_speed(self, steps: int) -> None:
+        if self.replay is not None:
+            self.replay.faster(steps)
+            self.notify_state_changed()
 
     def on_mount(self) -> None:
         self.run_worker(self.service.run(), name="source", exit_on_error=False)

@@ -9,7 +9,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 
 from wallboard.ui.messages import StateChanged
-from wallboard.ui.widgets.topbar import TopBar, connection_text
+from wallboard.ui.widgets.topbar import TopBar, connection_text, replay_text
 
 if TYPE_CHECKING:
     from wallboard.ui.app import WallboardApp
@@ -62,8 +62,11 @@ class LiveScreen(Screen[None]):
         """Draw the top line; returns the connection's style class (live, stale, ...)."""
         app = self.app
         now = app.clock.now()
-        status, status_class = connection_text(app.state.connection, now, app.zone,
-                                               app.stale_after)
+        if app.replay is not None:
+            status, status_class = replay_text(app.replay, app.zone), "live"
+        else:
+            status, status_class = connection_text(app.state.connection, now, app.zone,
+                                                   app.stale_after)
         self.query_one(TopBar).show(status, status_class,
                                     now.astimezone(app.zone).strftime("%H:%M:%S"), note=note)
         self.set_class(status_class == "stale", "-stale")

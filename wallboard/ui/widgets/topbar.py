@@ -7,6 +7,7 @@ from datetime import datetime, tzinfo
 from rich.text import Text
 from textual.widget import Widget
 
+from wallboard.core.clock import ReplayClock
 from wallboard.core.events import Link
 from wallboard.core.state import Connection
 
@@ -33,6 +34,17 @@ def connection_text(conn: Connection, now: datetime, zone: tzinfo | None,
     if conn.link is Link.FAILED:
         return f"✖ {conn.message or 'disconnected'}", "failed"
     return "◌ connecting…", "connecting"
+
+
+def replay_text(replay: ReplayClock, zone: tzinfo | None) -> str:
+    """``REPLAY 08:14:32 ×10``, ``‖ REPLAY 08:14:32 paused``, ``… end of the recording``."""
+    moment = replay.now().astimezone(zone).strftime("%H:%M:%S")
+    speed = f"×{replay.speed:g}"
+    if replay.at_end:
+        return f"■ REPLAY {moment} — end of the recording"
+    if replay.paused:
+        return f"‖ REPLAY {moment} paused ({speed})"
+    return f"▶ REPLAY {moment} {speed}"
 
 
 class TopBar(Widget):
