@@ -50,7 +50,7 @@ class WallboardApp(App[None]):
             self.use_command_palette = False
         self.stale_after: float | None = getattr(config.source, "stale_after_seconds", None)
         self.supervisor = resolve_supervisor(config.supervisor, source.default_supervisor)
-        self.audit = AuditLog(config.supervisor.audit_log, clock, mask_numbers=self.mask_numbers)
+        self.audit = AuditLog.for_config(config.supervisor, clock)
         if config.keys:
             self.set_keymap(config.keys)
         if config.ui.kiosk and config.ui.kiosk_unlock_key:
