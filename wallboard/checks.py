@@ -27,7 +27,8 @@ def token_problem(token: str) -> str | None:
     if not value:
         return "is blank"
     if len(value) < TOKEN_MIN_LENGTH:
-        return f"is too short ({len(value)} characters; at least {TOKEN_MIN_LENGTH})"
+        count = f"{len(value)} character{'s' if len(value) != 1 else ''}"
+        return f"is too short ({count}; at least {TOKEN_MIN_LENGTH})"
     return None
 
 
