@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import stat
 from datetime import UTC, datetime, timedelta
 
 from wallboard.audit import AUDIT_FILE, AuditLog, default_audit_path
@@ -91,3 +93,69 @@ def test_the_default_place_is_the_user_log_directory(monkeypatch, tmp_path):
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
     path = default_audit_path()
     assert path.name == AUDIT_FILE and str(path).startswith(str(tmp_path))
+
+
+def test_files_are_private_and_new_folders_too(tmp_path):
+    old = os.umask(0o022)  # the usual umask: it would leave files 0644 and folders 0755
+    try:
+        path = tmp_path / "shared" / "wallboard" / "audit.jsonl"
+        (tmp_path / "shared").mkdir(mode=0o755)
+        AuditLog(path, ManualClock(T0)).refused(supervisor=None, call=None, employee=None,
+                                                mode=None, reason="No call.")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    assert stat.S_IMODE((tmp_path / "shared").stat().st_mode) == 0o755, "an existing folder"
+
+
+def test_client_numbers_are_masked_by_default_whatever_the_screen_does(tmp_path):
+    from wallboard.config import Config, SupervisorConfig
+
+    clock = ManualClock(T0)
+    path = tmp_path / "audit.jsonl"
+    AuditLog(path, clock).refused(supervisor="PJSIP/1900", call=CALL, employee=ANNA, mode=None,
+                                  reason="No.")
+    config = Config()  # ui.mask_numbers is off: the board shows whole numbers
+    assert config.ui.masked is False
+    AuditLog.for_config(config.supervisor.model_copy(update={"audit_log": path}), clock).refused(
+        supervisor="PJSIP/1900", call=CALL, employee=ANNA, mode=None, reason="No.")
+    whole = SupervisorConfig(audit_log=path, audit_mask_numbers=False)
+    AuditLog.for_config(whole, clock).refused(supervisor="PJSIP/1900", call=CALL, employee=ANNA,
+                                              mode=None, reason="No.")
+    assert [g["client"] for g in lines(path)] == [
+        "+48 *** *** 123", "+48 *** *** 123", "+48 501 234 123"]
+
+
+def test_the_board_writes_a_masked_audit_log_by_default():
+    from wallboard.config import Config
+    from wallboard.factory import create_app
+
+    assert create_app(Config()).service.audit.mask_numbers is True
+
+
+def test_an_unwritable_log_warns_once_per_distinct_problem(tmp_path, caplog):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    audit = AuditLog(blocker / "audit.jsonl", ManualClock(T0))
+    for _ in range(5):
+        audit.refused(supervisor=None, call=None, employee=None, mode=None, reason="No call.")
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    try:
+        audit.path = locked / "audit.jsonl"
+        for _ in range(3):
+            audit.refused(supervisor=None, call=None, employee=None, mode=None, reason="No.")
+        writable = os.access(locked, os.W_OK)  # root writes anyway
+    finally:
+        locked.chmod(0o700)
+    warnings = [r.getMessage() for r in caplog.records if r.name == "wallboard.audit"]
+    expected = [f"Cannot write the audit log {blocker / 'audit.jsonl'} (Not a directory)."]
+    if not writable:
+        expected.append(f"Cannot write the audit log {locked / 'audit.jsonl'} "
+                        "(Permission denied).")
+    assert warnings == expected
+    audit.path = tmp_path / "fine.jsonl"
+    audit.refused(supervisor=None, call=None, employee=None, mode=None, reason="No.")
+    assert audit.failed is None

@@ -34,6 +34,12 @@ def test_the_configured_account_wins_over_the_sources():
                                                                project="acme")
 
 
+def test_a_placeholder_after_the_end_of_options_or_inside_an_argument_is_accepted():
+    assert SoftphoneConfig(command=["gio", "open", "--", "{uri}"]).command[-1] == "{uri}"
+    assert SoftphoneConfig(command=["baresip", "-e", "/dial {uri}"]).command[-1] == "/dial {uri}"
+    assert SoftphoneConfig(listen="tel:*222{extension}").listen == "tel:*222{extension}"
+
+
 def test_softphone_modes_need_a_command_and_a_pattern():
     assert SoftphoneConfig(listen="sip:*222{extension}@pbx").patterns() == {}
     phone = SoftphoneConfig(command=["baresip", "-e", "/dial {uri}"],
@@ -53,6 +59,18 @@ def test_softphone_modes_need_a_command_and_a_pattern():
         ("[supervisor.softphone]\nlisten = 'sip:*222{ext}@pbx'",
          "supervisor.softphone.listen: the URI has an unknown placeholder {ext}; use "
          "{extension}, {account}, {call_id}"),
+        # a bare placeholder lets a dialled value become an option of the program
+        ("[supervisor.softphone]\ncommand = ['xdg-open', '{uri}']",
+         "supervisor.softphone.command: '{uri}' alone as an argument could let a dialled "
+         "value become an option of the program; put it inside an argument "
+         "(\"/dial {uri}\") or after \"--\"."),
+        ("[supervisor.softphone]\ncommand = ['baresip', '-e', '{uri}', '--', 'x']",
+         "supervisor.softphone.command: '{uri}' alone as an argument"),
+        ("[supervisor.softphone]\nlisten = '{extension}'",
+         "supervisor.softphone.listen: the URI must start with its scheme, such as sip:, "
+         "never with a placeholder or a '-' (e.g. sip:*222{extension}@pbx.example.com)."),
+        ("[supervisor.softphone]\ncoach = '-e{extension}'",
+         "supervisor.softphone.coach: the URI must start with its scheme"),
     ],
 )
 def test_a_bad_supervisor_section_says_key_and_problem(tmp_path, toml, message):

@@ -3,24 +3,28 @@
 Every session leaves a trail: ``refused`` (a rule said no before anything was dialled),
 ``error`` (the backend refused to start), then for a started session ``started``,
 ``active``, ``mode`` / ``muted`` / ``unmuted`` changes, and a last ``ended`` or
-``failed`` line carrying the ``outcome``. Client numbers follow ``ui.mask_numbers``.
+``failed`` line carrying the ``outcome``. Client numbers are masked (``+48 *** *** 123``)
+unless ``supervisor.audit_mask_numbers = false``, whatever the screen shows.
 
 The file is ``listen-audit.jsonl`` in the platformdirs user log directory (on Linux
 ``~/.local/state/wallboard/log/``) unless ``supervisor.audit_log`` names another. It is
-created on the first line written.
+created on the first line written, readable and writable by its owner only (0600), and
+the folders created for it are 0700 (an existing folder is left as it is). A log that
+cannot be written is warned about once per distinct problem, not on every line.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import platformdirs
 
-from wallboard.config import APP_NAME
+from wallboard.config import APP_NAME, SupervisorConfig
 from wallboard.core.clock import Clock
 from wallboard.core.format import mask_number
 from wallboard.core.listen import ListenMode, ListenSession, ListenState
@@ -38,7 +42,7 @@ def default_audit_path() -> Path:
 class AuditLog:
     """Appends audit lines; remembers what it last wrote of each session to log changes."""
 
-    def __init__(self, path: Path | None, clock: Clock, *, mask_numbers: bool = False) -> None:
+    def __init__(self, path: Path | None, clock: Clock, *, mask_numbers: bool = True) -> None:
         self.path = path or default_audit_path()
         self.clock = clock
         self.mask_numbers = mask_numbers
@@ -46,6 +50,12 @@ class AuditLog:
         self._context: dict[str, dict[str, Any]] = {}
         self.failed: str | None = None
         """Why the last write failed (a sentence for the user), if it did."""
+        self._warned: set[str] = set()
+
+    @classmethod
+    def for_config(cls, settings: SupervisorConfig, clock: Clock) -> AuditLog:
+        """The audit log ``[supervisor]`` asks for (its file, its masking)."""
+        return cls(settings.audit_log, clock, mask_numbers=settings.audit_mask_numbers)
 
     # -- what happened -----------------------------------------------------------------
     def refused(self, *, supervisor: str | None, call: Call | None,
@@ -112,11 +122,30 @@ class AuditLog:
         line.update({k: (v.value if isinstance(v, ListenMode) else v)
                      for k, v in fields.items() if v is not None and v != ""})
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with self.path.open("a", encoding="utf-8") as out:
+            _make_private_folder(self.path.parent)
+            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o600)
+            with open(fd, "a", encoding="utf-8") as out:
                 out.write(json.dumps(line, ensure_ascii=False) + "\n")
         except OSError as exc:
             self.failed = f"Cannot write the audit log {self.path} ({exc.strerror})."
-            log.warning("%s", self.failed)
+            if self.failed not in self._warned:  # once per distinct problem
+                self._warned.add(self.failed)
+                log.warning("%s", self.failed)
         else:
             self.failed = None
+
+
+def _make_private_folder(folder: Path) -> None:
+    """Create ``folder`` and any missing parents as 0700; leave existing ones alone."""
+    missing: list[Path] = []
+    while not folder.exists():
+        missing.append(folder)
+        if folder.parent == folder:
+            break
+        folder = folder.parent
+    for path in reversed(missing):
+        try:
+            path.mkdir(mode=0o700)
+        except FileExistsError:
+            continue
+        path.chmod(0o700)  # mkdir's mode is cut by the umask

@@ -1,4 +1,9 @@
-"""Command line: ``wallboard`` (the board), ``wallboard serve`` (the feed), ``wallboard web``."""
+"""Command line: ``wallboard`` (the board), ``wallboard serve`` (the feed), ``wallboard web``,
+``wallboard config path|check``.
+
+Every mistake a user can make on the command line or in the config file ends in one line
+naming the option or the file and the problem, and exit status 2: never a traceback.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +13,11 @@ import contextlib
 import gc
 import signal
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
+
+from pydantic import ValidationError
 
 from wallboard import __version__
 from wallboard.config import (
@@ -18,6 +25,7 @@ from wallboard.config import (
     ConfigError,
     DemoSource,
     FeedSource,
+    describe_validation_error,
     load_config,
     resolve_config_path,
 )
@@ -26,8 +34,15 @@ if TYPE_CHECKING:
     from wallboard.ui.app import WallboardApp
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse, with its errors in one line (the usage is one ``--help`` away)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help).\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="wallboard",
         description="A live wallboard of a call center: calls, managers, waiting times.",
     )
@@ -50,7 +65,21 @@ def build_parser() -> argparse.ArgumentParser:
     web.add_argument("--token", default=None,
                      help="browsers must give it (?token=); required off loopback "
                           "(or $WALLBOARD_WEB_TOKEN)")
+
+    config = sub.add_parser("config", help="where the config file is looked for; check one")
+    config_sub = config.add_subparsers(dest="config_command", required=True,
+                                       metavar="{path,check}")
+    config_sub.add_parser("path", help="where the config is looked for and which file is used")
+    check = config_sub.add_parser("check", help="validate a config file (exit 0 or 2)")
+    check.add_argument("file", nargs="?", help="the file (default: the one that is used)")
     return parser
+
+
+M = TypeVar("M", DemoSource, FeedSource)
+
+OPTIONS = {"calls": "--demo-calls", "events_per_second": "--demo-events", "seed": "--seed",
+           "url": "--url"}
+"""The command-line option behind each overridden source setting."""
 
 
 def add_source_arguments(parser: argparse.ArgumentParser, suppress: bool = False) -> None:
@@ -82,28 +111,61 @@ def config_from_args(args: argparse.Namespace) -> Config:
             "seed": getattr(args, "seed", None),
         }
         source = base.model_copy(update={k: v for k, v in updates.items() if v is not None})
-        demo = DemoSource.model_validate(source.model_dump())
+        demo = _override(DemoSource, source.model_dump())
         config = config.model_copy(update={"source": demo})
     elif getattr(args, "url", None):
         feed = config.source if isinstance(config.source, FeedSource) else None
         data = feed.model_dump() if feed else {"kind": "feed"}
         data["url"] = args.url
-        config = config.model_copy(update={"source": FeedSource.model_validate(data)})
+        config = config.model_copy(update={"source": _override(FeedSource, data)})
     if getattr(args, "kiosk", False):
         config = config.model_copy(update={"ui": config.ui.model_copy(update={"kiosk": True})})
     return config
 
 
+def _override(model: type[M], data: Mapping[str, Any]) -> M:
+    """The source with the command line's values; a bad one is named by its option."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        field = str(exc.errors()[0]["loc"][0]) if exc.errors()[0]["loc"] else ""
+        option = OPTIONS.get(field)
+        if option is None:
+            raise
+        problem = describe_validation_error(exc).split(": ", 1)[-1]
+        named = option if field == "url" else f"{option} {data.get(field)}"
+        raise ConfigError(f"{named}: {problem}") from None
+
+
+def check_config(config: Config, args: argparse.Namespace) -> None:
+    """What the schema cannot say: key binding ids (the board's, also in each browser tab),
+    and the strength of the feed server's token, wherever it is set."""
+    if args.command in (None, "web"):
+        from wallboard.config_commands import check_keys
+
+        path, _ = resolve_config_path(args.config)
+        check_keys(config.keys, str(path or "config"))
+    if args.command == "serve":
+        from wallboard.server.auth import server_tokens
+
+        server_tokens(config.server)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    from wallboard.logs import install_redaction
+
+    install_redaction()  # no secret in any log line of this process, whatever logs it
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command == "config":
+        from wallboard.config_commands import config_main
+
+        return config_main(args.config_command, getattr(args, "file", None), args.config)
     try:
         config = config_from_args(args)
+        check_config(config, args)
     except ConfigError as exc:
         print(f"wallboard: {exc}", file=sys.stderr)
-        return 2
-    except ValueError as exc:  # a bad override, e.g. --demo-calls -1
-        print(f"wallboard: {str(exc).splitlines()[0]}", file=sys.stderr)
         return 2
 
     if args.command == "serve":

@@ -18,6 +18,15 @@ import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic_core import PydanticCustomError
 
+from wallboard.checks import (
+    feed_url_problem,
+    origin_or_url,
+    strong_token,
+    timezone_problem,
+    token_problem,
+    weak_token_sentence,
+    without_userinfo,
+)
 from wallboard.core.listen import ListenMode
 
 APP_NAME = "wallboard"
@@ -25,6 +34,19 @@ APP_NAME = "wallboard"
 
 class ConfigError(Exception):
     """A bad configuration, said in one sentence naming the file, the key and the fix."""
+
+
+def check_token(token: str, where: str) -> str:
+    """``token``, stripped, if it is strong enough to guard a board; else ConfigError.
+
+    ``where`` names where it was set, e.g. ``"$WALLBOARD_TOKEN"`` or ``"--token"``: the
+    sentence reads "<where> is too short (8 characters; at least 16); use a long random
+    string, e.g. the output of python3 -c ...". Every place that sets a token calls it.
+    """
+    problem = token_problem(token)
+    if problem:
+        raise ConfigError(weak_token_sentence(where, problem))
+    return token.strip()
 
 
 class Section(BaseModel):
@@ -50,6 +72,15 @@ class FeedSource(Section):
     """Bearer token for the feed; also read from $WALLBOARD_TOKEN."""
     poll_seconds: float = Field(default=2.0, gt=0)
     stale_after_seconds: float = Field(default=10.0, gt=0)
+
+    @field_validator("url")
+    @classmethod
+    def _a_feed_address(cls, url: str) -> str:
+        problem = feed_url_problem(url)
+        if problem:
+            raise PydanticCustomError("feed_url", "{url} {problem}",
+                                      {"url": without_userinfo(url), "problem": problem})
+        return url
 
 
 class AriEmployee(Section):
@@ -144,6 +175,15 @@ class UiConfig(Section):
     """How often the table applies new events to the screen (durations tick every second)."""
     timezone: str | None = None
     """IANA zone for days and clock, e.g. Europe/Warsaw; None: the system's."""
+
+    @field_validator("timezone")
+    @classmethod
+    def _a_known_zone(cls, name: str | None) -> str | None:
+        problem = None if name is None else timezone_problem(name)
+        if problem:
+            raise PydanticCustomError("timezone", "{name} {problem}",
+                                      {"name": repr(name), "problem": problem})
+        return name
     mask_numbers: bool | None = None
     """Show client numbers as +48 *** *** 123; None: masked in kiosk mode only."""
     kiosk: bool = False
@@ -176,11 +216,17 @@ class TokenConfig(Section):
     secret_env: str | None = None
     """The environment variable holding the token, e.g. ``WALLBOARD_TOKEN_WALL_TV_2``."""
 
+    @field_validator("secret")
+    @classmethod
+    def _strong_secret(cls, token: SecretStr | None) -> SecretStr | None:
+        return strong_token(token)
+
     def secret_value(self, environ: Mapping[str, str]) -> str | None:
-        if self.secret is not None and self.secret.get_secret_value().strip():
+        """The token (a weak one from the environment raises ConfigError)."""
+        if self.secret is not None:
             return self.secret.get_secret_value().strip()
-        if self.secret_env:
-            return environ.get(self.secret_env, "").strip() or None
+        if self.secret_env and self.secret_env in environ:
+            return check_token(environ[self.secret_env], f"${self.secret_env}")
         return None
 
 
@@ -203,7 +249,8 @@ class ServerConfig(Section):
     port: int = Field(default=8765, ge=0, le=65535)
     token: SecretStr | None = None
     """A single supervisor token named ``default`` (also $WALLBOARD_TOKEN); prefer
-    [[server.tokens]], which gives each screen its own name and role."""
+    [[server.tokens]], which gives each screen its own name and role. At least 16
+    characters (``python3 -c "import secrets; print(secrets.token_urlsafe(32))"``)."""
     tokens: list[TokenConfig] = Field(default_factory=list)
     """Named tokens with a role each (viewer or supervisor)."""
     supervisors: list[SupervisorAccountConfig] = Field(default_factory=list)
@@ -222,10 +269,16 @@ class ServerConfig(Section):
     client_queue: int = Field(default=2_000, ge=1)
     """Events buffered per stream client; one that falls further behind is resynced."""
 
+    @field_validator("token")
+    @classmethod
+    def _strong_token(cls, token: SecretStr | None) -> SecretStr | None:
+        return strong_token(token)
+
 
 URI_FIELDS = ("extension", "account", "call_id")
 """What a softphone URI pattern may contain, e.g. ``sip:*222{extension}@pbx``."""
 _PLACEHOLDER = re.compile(r"{([^{}]*)}")
+_URI_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 
 
 def _check_placeholders(text: str, allowed: tuple[str, ...], where: str) -> str:
@@ -268,12 +321,30 @@ class SoftphoneConfig(Section):
                 "put {token} in one of the arguments, where the SIP address goes",
                 {"token": "{uri}"},
             )
+        options_end = command.index("--") if "--" in command else len(command)
+        for index, arg in enumerate(command[1:], start=1):
+            if index < options_end and _PLACEHOLDER.fullmatch(arg.strip()):
+                raise PydanticCustomError(
+                    "bare_placeholder",
+                    "{arg} alone as an argument could let a dialled value become an option "
+                    "of the program; put it inside an argument (\"/dial {uri}\") or after "
+                    "\"--\"",
+                    {"arg": repr(arg), "uri": "{uri}"},
+                )
         return command
 
     @field_validator("listen", "coach", "barge")
     @classmethod
     def _uri_placeholders(cls, pattern: str | None) -> str | None:
-        return None if pattern is None else _check_placeholders(pattern, URI_FIELDS, "the URI")
+        if pattern is None:
+            return None
+        _check_placeholders(pattern, URI_FIELDS, "the URI")
+        if not _URI_SCHEME.match(pattern):
+            raise PydanticCustomError(
+                "bare_placeholder",
+                "the URI must start with its scheme, such as sip:, never with a placeholder "
+                "or a '-' (e.g. {example})", {"example": "sip:*222{extension}@pbx.example.com"})
+        return pattern
 
     def patterns(self) -> dict[ListenMode, str]:
         """The modes this softphone can start, with their URI patterns."""
@@ -292,7 +363,10 @@ class SupervisorConfig(Section):
     default_mode: ListenMode = ListenMode.LISTEN
     """The mode first selected in the confirmation: listen, coach or barge."""
     audit_log: Path | None = None
-    """The JSON-lines audit log; None: listen-audit.jsonl in the user log directory."""
+    """The JSON-lines audit log; None: listen-audit.jsonl in the user log directory.
+    Created readable by you only (0600, its folder 0700)."""
+    audit_mask_numbers: bool = True
+    """Mask client numbers in the audit log (+48 *** *** 123); false writes them whole."""
     softphone: SoftphoneConfig = Field(default_factory=SoftphoneConfig)
 
 
@@ -309,9 +383,34 @@ class StoreConfig(Section):
 
 
 class WebConfig(Section):
+    """``wallboard web``: the board in browsers."""
+
     token: SecretStr | None = None
-    """``wallboard web``: browsers must present it; required off loopback. Also
-    $WALLBOARD_WEB_TOKEN or ``--token``."""
+    """Browsers must present it; required off loopback. Also $WALLBOARD_WEB_TOKEN or
+    ``--token``. At least 16 characters."""
+    public_url: str | None = None
+    """The address browsers use, when it is not the one served, e.g. behind a TLS proxy
+    ``https://board.example.com``. An https address makes the session cookie Secure."""
+    allowed_origins: list[str] = Field(default_factory=list)
+    """Other origins whose pages may open the board, e.g. ``["https://intranet.example.com"]``.
+    The board's own origin (and ``public_url``'s) is always allowed."""
+    max_sessions: int = Field(default=10, ge=1, le=1000)
+    """Browser tabs served at once (each runs its own board process); more are told so."""
+
+    @field_validator("token")
+    @classmethod
+    def _strong_token(cls, token: SecretStr | None) -> SecretStr | None:
+        return strong_token(token)
+
+    @field_validator("public_url")
+    @classmethod
+    def _a_web_address(cls, url: str | None) -> str | None:
+        return None if url is None else origin_or_url(url, "public_url", path_ok=True)
+
+    @field_validator("allowed_origins")
+    @classmethod
+    def _origins(cls, origins: list[str]) -> list[str]:
+        return [origin_or_url(o, "an origin", path_ok=False) for o in origins]
 
 
 class Config(Section):
@@ -347,7 +446,14 @@ def load_config(path: Path | None, required: bool = True) -> Config:
     if path is None:
         return Config()
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"{path}: not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset "
+            f"{exc.start}); save the file as UTF-8."
+        ) from None
+    except IsADirectoryError:
+        raise ConfigError(f"{path}: is a folder, not a config file.") from None
     except FileNotFoundError:
         if required:
             raise ConfigError(f"{path}: no such config file.") from None
@@ -396,6 +502,19 @@ def secret_or_env(
         return secret.get_secret_value().strip()
     environ = os.environ if environ is None else environ
     return environ.get(name, "").strip() or None
+
+
+def checked_token(
+    secret: SecretStr | None, env: str, where: str, environ: Mapping[str, str] | None = None,
+) -> str | None:
+    """The token a server guards itself with: the config's (``where``, e.g. ``[server]
+    token``), else ``$env``; None when neither is set. A weak one raises ConfigError
+    (:func:`check_token`), wherever it was set."""
+    if secret is not None:
+        return check_token(secret.get_secret_value(), where)
+    environ = os.environ if environ is None else environ
+    value = environ.get(env)
+    return None if value is None else check_token(value, f"${env}")
 
 
 def _is_union_tag(part: object) -> bool:

@@ -52,7 +52,7 @@ def create_service(config: Config, source: Source, clock: Clock, *,
         read_only=ui.read_only or (server and config.server.read_only),
         kiosk=ui.kiosk,
     )
-    audit = AuditLog(config.supervisor.audit_log, clock, mask_numbers=ui.masked)
+    audit = AuditLog.for_config(config.supervisor, clock)
     zone = ZoneInfo(ui.timezone) if ui.timezone else None
     return WallboardService(source, clock, audit=audit, policy=policy, zone=zone,
                             history_max_days=config.server.history_max_days,

@@ -6,11 +6,12 @@ import ipaddress
 
 
 def is_loopback(host: str) -> bool:
-    """True for localhost, 127.0.0.0/8 and ::1 (bracketed or not); a name or any other
-    address is not."""
-    if host.strip().lower() == "localhost":
+    """True for localhost (and ``*.localhost``, RFC 6761), 127.0.0.0/8 and ::1 (bracketed
+    or not); any other name or address is not."""
+    name = host.strip().lower()
+    if name == "localhost" or name.endswith(".localhost"):
         return True
     try:
-        return ipaddress.ip_address(host.strip().strip("[]")).is_loopback
+        return ipaddress.ip_address(name.strip("[]")).is_loopback
     except ValueError:
         return False

@@ -3,7 +3,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from wallboard.core.counters import Counters, compute_counters
-from wallboard.core.format import format_duration, mask_number
+from wallboard.core.format import format_duration
 from wallboard.core.models import Call, CallStatus, CallType
 
 T0 = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)
@@ -45,17 +45,3 @@ def test_waiting_and_talk_time_come_from_timestamps_and_the_clock():
 )
 def test_format_duration(seconds, text):
     assert format_duration(seconds) == text
-
-
-@pytest.mark.parametrize(
-    ("number", "masked"),
-    [
-        ("+48 501 234 123", "+48 *** *** 123"),
-        ("+48501234123", "+48******123"),
-        ("501234123", "******123"),
-        ("112", "112"),
-        ("", ""),
-    ],
-)
-def test_mask_number(number, masked):
-    assert mask_number(number) == masked

@@ -185,7 +185,7 @@ def test_a_used_port_is_one_sentence(start_board):
 def test_the_token_guards_the_page_and_the_websocket(start_board, tmp_path):
     board = start_board("127.0.0.2", env={"WALLBOARD_WEB_TOKEN": TOKEN})
     base = board.url
-    assert _status(base) == 403
+    assert _status(base) == 401
     assert _status(base + "?token=wrong") == 403
     with pytest.raises(InvalidStatus), connect(f"ws://127.0.0.2:{board.port}/ws"):
         pass

@@ -17,6 +17,7 @@ from tests.sources.feed_support import (
     sse,
     stream,
 )
+from wallboard.config import FeedSource
 from wallboard.core.events import (
     AccountStatusChanged,
     CallEnded,
@@ -29,6 +30,7 @@ from wallboard.core.listen import ListenMode
 from wallboard.core.models import AgentStatus, CallStatus
 from wallboard.server.app import create_server_app
 from wallboard.sources.base import NotSupported, SourceError
+from wallboard.sources.feed import FeedClient
 
 pytestmark = pytest.mark.asyncio
 
@@ -275,7 +277,10 @@ def _day():
 
 @pytest.mark.parametrize("url", ["http://host:abc", "ftp://host", "http://"])
 async def test_a_bad_url_fails_clearly_without_a_traceback(url):
-    f = Follower(client(url))
+    # the config refuses these at load (tests/test_cli_errors.py); the client still copes
+    settings = FeedSource.model_construct(url=url, kind="feed", mode="stream", token=None,
+                                          poll_seconds=0.05, stale_after_seconds=10.0)
+    f = Follower(FeedClient(settings, environ={}))
     try:
         await f.until(lambda: f.link == "failed")
         assert "not a valid address" in f.statuses[-1].message
@@ -327,3 +332,30 @@ async def test_a_quiet_stream_with_heartbeats_counts_as_fresh():
             await feed.aclose()
             await stream_.aclose()
     assert empty == 3
+
+
+async def test_credentials_in_the_url_reach_the_server_but_no_message_or_title(fake):
+    """``--url http://user:pass@host``: the password goes in the Authorization header, and
+    never into the top bar (the source's title) or any status message."""
+    host = fake.url.split("//", 1)[1]
+    fake.reset([], lambda: JSONResponse({"message": "no"}, status_code=403))
+    f = Follower(client(f"http://anna:s3cret-pw@{host}"))
+    try:
+        await f.until(lambda: f.link == "failed")
+        assert f.client.title == f"feed {host}"
+        assert fake.requests[0].headers["authorization"] == "Basic YW5uYTpzM2NyZXQtcHc="
+        messages = [s.message for s in f.statuses]
+        assert messages[0] == f"Connecting to the feed at http://{host}…"
+        assert all("s3cret" not in m and "anna" not in m for m in messages), messages
+    finally:
+        await f.stop()
+    gone = Follower(client(f"http://anna:s3cret-pw@127.0.0.1:{free_port()}"))
+    try:
+        await gone.until(lambda: any(s.link is Link.RECONNECTING for s in gone.statuses))
+        assert all("s3cret" not in s.message and "anna" not in s.message
+                   for s in gone.statuses)
+        with pytest.raises(SourceError) as failed:
+            await gone.client.stop_listen("s1")
+        assert "s3cret" not in str(failed.value) and "anna" not in str(failed.value)
+    finally:
+        await gone.stop()

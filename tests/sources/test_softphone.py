@@ -29,7 +29,7 @@ from wallboard.sources.softphone import (
 
 T0 = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 NASTY = "1001;touch pwned;$(touch pwned2)`touch pwned3`"
-"""A manager extension full of shell metacharacters: it must reach the program verbatim."""
+"""A manager extension full of shell metacharacters: it is refused, and nothing runs."""
 
 
 def fake_program(tmp_path, name: str, body: str) -> None:  # type: ignore[no-untyped-def]
@@ -53,7 +53,7 @@ def path_with_bin(tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
     return tmp_path
 
 
-def world(extension: str = NASTY) -> Snapshot:
+def world(extension: str = "1001") -> Snapshot:
     anna = Employee(id="e1", name="Anna Nowak", project="acme", accounts=(
         SipAccount(id="PJSIP/1002-app", number="1002", status=AgentStatus.ONLINE),
         SipAccount(id="PJSIP/1001", number=extension, status=AgentStatus.TALKING),
@@ -96,8 +96,8 @@ class Watch:
         self.task.cancel()
 
 
-async def started(command, tmp_path, **more):  # type: ignore[no-untyped-def]
-    inner = ScriptedSource(world())
+async def started(command, tmp_path, extension="1001", **more):  # type: ignore[no-untyped-def]
+    inner = ScriptedSource(world(extension))
     source = SoftphoneSource(inner, settings(command, **more), ManualClock(T0))
     watch = Watch(source)
     await watch.until(lambda: watch.state.calls)
@@ -109,7 +109,7 @@ def test_substitution_is_one_pass_and_per_argument():
     assert build_argv(["baresip", "-e", "/dial {uri}"], "sip:a b;c") == [
         "baresip", "-e", "/dial sip:a b;c"]
     anna = world().employees[0]
-    assert manager_extension(anna) == ("PJSIP/1001", NASTY)
+    assert manager_extension(anna) == ("PJSIP/1001", "1001")
     lone = Employee(id="e2", name="B", accounts=(SipAccount(id="PJSIP/2001"),))
     assert manager_extension(lone) == ("PJSIP/2001", "2001")
     assert manager_extension(Employee(id="e3", name="C")) is None
@@ -118,14 +118,13 @@ def test_substitution_is_one_pass_and_per_argument():
 async def test_exact_argv_without_a_shell_then_active_then_stopped(path_with_bin):
     fake_program(path_with_bin, "fakephone", "")
     _, source, watch = await started(["fakephone", "-e", "/dial {uri}", "--literal"],
-                                     path_with_bin)
+                                     path_with_bin, extension="*7#1001")
     assert source.listen_modes == {ListenMode.LISTEN, ListenMode.COACH}
     sid = await source.start_listen("c1", "PJSIP/1900", ListenMode.COACH)
     await watch.until(lambda: watch.state.listen_sessions
                       and watch.session().state is ListenState.ACTIVE)
     argv = json.loads((path_with_bin / "argv.json").read_text())
-    assert argv[1:] == ["-e", f"/dial sip:*223{NASTY}@pbx.example.com", "--literal"]
-    assert not list(path_with_bin.glob("pwned*"))
+    assert argv[1:] == ["-e", "/dial sip:*223*7#1001@pbx.example.com", "--literal"]
     s = watch.session()
     assert (s.id, s.call_id, s.employee_id, s.supervisor, s.mode) == (
         sid, "c1", "e1", "PJSIP/1900", ListenMode.COACH)
@@ -138,7 +137,7 @@ async def test_exact_argv_without_a_shell_then_active_then_stopped(path_with_bin
 
 
 async def test_a_missing_program_is_a_clear_error(path_with_bin):
-    _, source, watch = await started(["no-such-softphone-xyz", "{uri}"], path_with_bin)
+    _, source, watch = await started(["no-such-softphone-xyz", "--", "{uri}"], path_with_bin)
     with pytest.raises(SourceError, match="no program 'no-such-softphone-xyz' found"):
         await source.start_listen("c1", "PJSIP/1900", ListenMode.LISTEN)
     assert watch.state.listen_sessions == {}
@@ -148,7 +147,7 @@ async def test_a_missing_program_is_a_clear_error(path_with_bin):
 async def test_a_non_zero_exit_fails_the_session_with_the_programs_words(path_with_bin):
     fake_program(path_with_bin, "fakephone",
                  "sys.stderr.write('warming up\\nno account registered\\n'); sys.exit(3)")
-    _, source, watch = await started(["fakephone", "{uri}"], path_with_bin)
+    _, source, watch = await started(["fakephone", "--", "{uri}"], path_with_bin)
     await source.start_listen("c1", "PJSIP/1900", ListenMode.LISTEN)
     await watch.until(lambda: watch.session().state is ListenState.FAILED)
     assert watch.session().message == (
@@ -158,7 +157,7 @@ async def test_a_non_zero_exit_fails_the_session_with_the_programs_words(path_wi
 
 async def test_a_running_softphone_is_the_call_and_ends_with_it(path_with_bin):
     fake_program(path_with_bin, "fakephone", "time.sleep(30)")
-    inner, source, watch = await started(["fakephone", "{uri}"], path_with_bin,
+    inner, source, watch = await started(["fakephone", "--", "{uri}"], path_with_bin,
                                          settle_seconds=0.2)
     sid = await source.start_listen("c1", "PJSIP/1900", ListenMode.LISTEN)
     await watch.until(lambda: watch.session().state is ListenState.ACTIVE)
@@ -173,7 +172,7 @@ async def test_a_running_softphone_is_the_call_and_ends_with_it(path_with_bin):
 
 async def test_the_call_ending_while_connecting_fails_the_session(path_with_bin):
     fake_program(path_with_bin, "fakephone", "time.sleep(30)")
-    inner, source, watch = await started(["fakephone", "{uri}"], path_with_bin,
+    inner, source, watch = await started(["fakephone", "--", "{uri}"], path_with_bin,
                                          settle_seconds=10)
     await source.start_listen("c1", "PJSIP/1900", ListenMode.LISTEN)
     await watch.until(lambda: watch.state.listen_sessions)
@@ -185,7 +184,7 @@ async def test_the_call_ending_while_connecting_fails_the_session(path_with_bin)
 
 async def test_unconfigured_modes_and_unknown_calls_are_refused(path_with_bin):
     fake_program(path_with_bin, "fakephone", "")
-    _, source, watch = await started(["fakephone", "{uri}"], path_with_bin)
+    _, source, watch = await started(["fakephone", "--", "{uri}"], path_with_bin)
     with pytest.raises(NotSupported, match="supervisor.softphone.barge"):
         await source.start_listen("c1", "PJSIP/1900", ListenMode.BARGE)
     with pytest.raises(SourceError, match="already ended"):
@@ -193,10 +192,53 @@ async def test_unconfigured_modes_and_unknown_calls_are_refused(path_with_bin):
     await watch.close()
 
 
+ONLY = "(only digits, letters, +, * and # can be dialled)"
+
+
+@pytest.mark.parametrize(("extension", "problem"), [
+    ("--help", "'--help' starts with '-'"),
+    ("-e", "'-e' starts with '-'"),
+    ("1001@evil.example.com;transport=tcp?",
+     f"'1001@evil.example.com;transport=tcp?' contains '@' {ONLY}"),
+    ("1001\n/quit", f"'1001\\n/quit' contains a space or a control character {ONLY}"),
+    ("10 01", f"'10 01' contains a space or a control character {ONLY}"),
+    ("1001;transport=tcp", f"'1001;transport=tcp' contains ';' {ONLY}"),
+    ("1001?X-Header=1", f"'1001?X-Header=1' contains '?' {ONLY}"),
+    ("1001\x00", f"'1001\\x00' contains a space or a control character {ONLY}"),
+    (NASTY, f"'1001;touch pwned;$(touch pwned2)`touch …' contains ';' {ONLY}"),
+])
+async def test_an_extension_that_is_not_a_plain_dial_string_is_refused_and_nothing_runs(
+    path_with_bin, extension, problem
+):
+    fake_program(path_with_bin, "fakephone", "")
+    _, source, watch = await started(["fakephone", "-e", "/dial {uri}"], path_with_bin,
+                                     extension=extension)
+    with pytest.raises(SourceError) as refused:
+        await source.start_listen("c1", "PJSIP/1900", ListenMode.LISTEN)
+    assert str(refused.value) == (
+        f"The manager's extension {problem}, so nothing was dialled.")
+    assert not (path_with_bin / "argv.json").exists(), "the softphone was started"
+    assert not list(path_with_bin.glob("pwned*"))
+    assert watch.state.listen_sessions == {} and source.phones == {}
+    await watch.close()
+
+
+@pytest.mark.parametrize("extension", ["1001", "+48221001001", "*222#5", "alice.smith", "Bob_2"])
+async def test_plain_extensions_and_sip_users_are_dialled(path_with_bin, extension):
+    fake_program(path_with_bin, "fakephone", "")
+    _, source, watch = await started(["fakephone", "-e", "/dial {uri}"], path_with_bin,
+                                     extension=extension)
+    await source.start_listen("c1", "PJSIP/1900", ListenMode.LISTEN)
+    await watch.until(lambda: (path_with_bin / "argv.json").exists())
+    argv = json.loads((path_with_bin / "argv.json").read_text())
+    assert argv[1:] == ["-e", f"/dial sip:*222{extension}@pbx.example.com"]
+    await watch.close()
+
+
 def test_the_softphone_wraps_only_sources_that_cannot_join_calls():
     plain = ScriptedSource()
     clock = ManualClock(T0)
-    configured = settings(["fakephone", "{uri}"])
+    configured = settings(["fakephone", "--", "{uri}"])
     assert with_softphone(plain, SoftphoneConfig(), clock) is plain
     assert isinstance(with_softphone(plain, configured, clock), SoftphoneSource)
     able = ScriptedSource()
@@ -209,7 +251,7 @@ def test_the_softphone_wraps_only_sources_that_cannot_join_calls():
 async def test_listen_changed_events_are_ordinary_events(path_with_bin):
     """The wrapper's events go through the same stream, next to the inner source's."""
     fake_program(path_with_bin, "fakephone", "")
-    inner, source, watch = await started(["fakephone", "{uri}"], path_with_bin)
+    inner, source, watch = await started(["fakephone", "--", "{uri}"], path_with_bin)
     seen: list = []
     original = watch.state.apply
 

@@ -284,7 +284,7 @@ async def test_a_source_that_cannot_join_calls_uses_the_softphone(monkeypatch, t
     call = Call(id="c1", type=CallType.INCOMING, status=CallStatus.TALKING, employee_id="e1",
                 client_number="+48 501 234 123", created_at=FROZEN, answered_at=FROZEN)
     supervisor = SupervisorConfig(account="PJSIP/1900", softphone=SoftphoneConfig(
-        command=["no-such-softphone-xyz", "{uri}"], listen="sip:*222{extension}@pbx"))
+        command=["no-such-softphone-xyz", "--", "{uri}"], listen="sip:*222{extension}@pbx"))
     config = Config(supervisor=supervisor, ui=UiConfig(timezone="Europe/Warsaw"))
     app = create_app(config, source=ScriptedSource(Snapshot(calls=(call,), employees=(anna,))),
                      clock=ManualClock(FROZEN))

@@ -19,7 +19,7 @@ from enum import StrEnum
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from wallboard.config import ServerConfig, secret_or_env
+from wallboard.config import ConfigError, ServerConfig, checked_token
 from wallboard.server.responses import error
 
 OPEN_PATHS = frozenset({"/healthz", "/openapi.json"})
@@ -54,16 +54,21 @@ def server_tokens(settings: ServerConfig, environ: Mapping[str, str] | None = No
                   ) -> list[Token]:
     """The configured tokens: ``[[server.tokens]]`` (secret in the file or in the named
     environment variable) and the single legacy ``[server] token`` / $WALLBOARD_TOKEN,
-    which acts as a supervisor token named ``default``."""
+    which acts as a supervisor token named ``default``. A weak token, wherever it is set,
+    raises ConfigError in one sentence."""
     environ = os.environ if environ is None else environ
     tokens = []
     for entry in settings.tokens:
         secret = entry.secret_value(environ)
         if secret:
             tokens.append(Token(entry.name, Role(entry.role), secret.encode()))
-    legacy = secret_or_env(settings.token, environ=environ)
+    legacy = checked_token(settings.token, "WALLBOARD_TOKEN", "[server] token", environ)
     if legacy:
         tokens.append(Token("default", Role.SUPERVISOR, legacy.encode()))
+    names = [t.name for t in tokens]
+    if len(set(names)) != len(names):
+        raise ConfigError("[[server.tokens]]: two tokens have the same name; give each "
+                          "screen its own.")
     return tokens
 
 

@@ -25,6 +25,7 @@ import httpx
 from httpx_sse import ServerSentEvent, aconnect_sse
 from pydantic import TypeAdapter, ValidationError
 
+from wallboard.checks import without_userinfo
 from wallboard.config import FeedSource, secret_or_env
 from wallboard.core.clock import Clock, SystemClock
 from wallboard.core.events import EVENT_ADAPTER, ConnectionChanged, Event, Link, Snapshot
@@ -84,6 +85,9 @@ class FeedClient(Source):
         self.settings = settings
         self.clock = clock or SystemClock()
         self.url = normalize_url(settings.url)
+        """The feed's address as shown in messages: never with the credentials of a
+        ``http://user:password@host`` URL, which go into the requests' auth instead."""
+        auth: httpx.BasicAuth | None = None
         self.malformed_count = 0
         """Events or snapshots that could not be read and were skipped."""
         self.listen_modes = frozenset(ListenMode)
@@ -102,16 +106,22 @@ class FeedClient(Source):
             parsed = httpx.URL(self.url)
             if parsed.scheme not in ("http", "https") or not parsed.host:
                 raise httpx.InvalidURL("not http")
+            if parsed.userinfo:
+                auth = httpx.BasicAuth(parsed.username, parsed.password)
+                parsed = parsed.copy_with(username=None, password=None)
+                self.url = str(parsed).rstrip("/")
             port = parsed.port or (443 if parsed.scheme == "https" else 80)
             self.title = f"feed {parsed.host}:{port}"
         except (httpx.InvalidURL, ValueError, TypeError):
+            self.url = without_userinfo(self.url)
             self._bad_url = (f"The feed URL {self.url} is not a valid address; use "
                              "http://host:port.")
             self.title = "feed"
         timeout = httpx.Timeout(10.0, read=read_timeout)
         self._http = httpx.AsyncClient(
             base_url=self.url if self._bad_url is None else "http://invalid",
-            headers=headers, timeout=timeout, transport=transport, follow_redirects=False,
+            headers=headers, auth=auth, timeout=timeout, transport=transport,
+            follow_redirects=False,
         )
 
     # -- the event flow ----------------------------------------------------------------

@@ -6,7 +6,11 @@ and adds listen sessions of its own. Starting one builds a SIP URI from the mode
 pattern (``sip:*222{extension}@pbx.example.com``, the manager's extension filled in)
 and runs the configured command (``["baresip", "-e", "/dial {uri}"]``) with the URI put
 in place of ``{uri}`` in each argument — no shell, so nothing in a number is ever
-interpreted.
+interpreted. Every value put into the URI (the extension, the account, the call id), from
+whatever source, must first be a plain dial string (:data:`wallboard.checks.DIAL_VALUE`:
+digits, letters, ``+``, ``*``, ``#``); anything else (``1001@evil.example.com;transport=tcp``,
+``--help``, a newline) is refused with a sentence and nothing is run. The config refuses a
+command whose argument is ``{uri}`` alone, so a value could never become an option anyway.
 
 A session is *connecting* while the command runs. A command that exits at once with
 status 0 (``xdg-open``, a command talking to a running softphone) hands the call over:
@@ -29,6 +33,7 @@ from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
+from wallboard.checks import dial_value_problem, shown
 from wallboard.config import SoftphoneConfig
 from wallboard.core.clock import Clock
 from wallboard.core.events import CallEnded, Event, ListenChanged
@@ -55,6 +60,22 @@ def manager_extension(employee: Employee) -> tuple[str, str] | None:
         if extension:
             return account.id, extension
     return None
+
+
+_WHAT = {"extension": "The manager's extension", "account": "The manager's account",
+         "call_id": "The call's id"}
+
+
+def dialable(pattern: str, values: Mapping[str, str]) -> dict[str, str]:
+    """The values ``pattern`` uses, each checked to be a plain dial string; a value that is
+    not raises SourceError with a sentence, so nothing is dialled."""
+    used = {name: values[name] for name in _PLACEHOLDER.findall(pattern) if name in values}
+    for name, value in used.items():
+        problem = dial_value_problem(value)
+        if problem:
+            raise SourceError(f"{_WHAT.get(name, name)} '{shown(value)}' {problem}, so "
+                              "nothing was dialled.")
+    return used
 
 
 def build_argv(command: list[str], uri: str) -> list[str]:
@@ -145,8 +166,8 @@ class SoftphoneSource(Source):
         if employee is None or found is None:
             raise SourceError("The call's manager has no extension to dial.")
         account, extension = found
-        uri = substitute(pattern, {"extension": extension, "account": account,
-                                   "call_id": call_id})
+        values = {"extension": extension, "account": account, "call_id": call_id}
+        uri = substitute(pattern, dialable(pattern, values))
         process = await self._launch(build_argv(self.settings.command, uri))
         phone = _Phone(
             ListenSession(

@@ -2,20 +2,23 @@
 
 Each browser tab gets its own ``python -m wallboard <the same options>`` process, fed through
 a websocket. Off loopback a token is required (``--token``, ``$WALLBOARD_WEB_TOKEN`` or the
-config's ``[web] token``); the first visit is ``http://host:port/?token=...``, after which a
-cookie holds the session. See docs/remote.md.
+config's ``[web] token``, at least 16 characters); the first visit is
+``http://host:port/?token=...``, after which a cookie holds the session. Only pages of the
+board's own origin (or ``[web] allowed_origins``) may open it; at most ``[web]
+max_sessions`` tabs are served at once. See docs/remote.md and docs/security.md.
 """
 
 from __future__ import annotations
 
 import errno
-import ipaddress
 import os
 import socket
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
-from wallboard.config import Config
+from wallboard.checks import MAKE_TOKEN
+from wallboard.config import Config, ConfigError, check_token
+from wallboard.net import is_loopback
 
 TOKEN_ENV = "WALLBOARD_WEB_TOKEN"
 
@@ -23,15 +26,28 @@ TOKEN_ENV = "WALLBOARD_WEB_TOKEN"
 def web_main(config: Config, argv: Sequence[str], host: str, port: int,
              token: str | None = None) -> int:
     """Serve the board until Ctrl+C / SIGTERM; 0 on a clean stop, 2 on a user error."""
-    token = token or os.environ.get(TOKEN_ENV) or _config_token(config)
+    try:
+        token = web_token(config, token)
+    except ConfigError as exc:
+        return _fail(str(exc))
     if not is_loopback(host) and not token:
         return _fail(f"{host} is not a loopback address, so browsers need a token: set "
-                     f"{TOKEN_ENV} (or pass --token) to a long random string.")
+                     f"{TOKEN_ENV} (or pass --token) to a long random string, e.g. the output "
+                     f"of {MAKE_TOKEN}")
     if not 0 < port < 65536:
         return _fail(f"--port {port} is not a port number (1-65535).")
+    from wallboard.web.policy import Access, cookie_value
     from wallboard.web.server import BoardServer
 
-    server = BoardServer(app_command(argv), host=host, port=port, token=token)
+    settings = config.web
+    access = Access(
+        cookie=cookie_value(token) if token else None,
+        allowed_origins=frozenset(settings.allowed_origins),
+        public_url=settings.public_url,
+        loopback=is_loopback(host),
+    )
+    server = BoardServer(app_command(argv), host=host, port=port, access=access,
+                         max_sessions=settings.max_sessions)
     try:
         check_bindable(host, port)  # a clear sentence before the server starts
         server.serve()
@@ -50,15 +66,6 @@ def app_command(argv: Sequence[str]) -> list[str]:
         if word == "web" and build_parser().parse_args(args[: index + 1]).command == "web":
             return [sys.executable, "-m", "wallboard", *args[:index]]
     return [sys.executable, "-m", "wallboard", *args]
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def check_bindable(host: str, port: int) -> None:
@@ -83,9 +90,17 @@ def bind_error(exc: OSError, host: str, port: int) -> str:
     return f"cannot listen on {host}:{port} ({exc.strerror or type(exc).__name__})."
 
 
-def _config_token(config: Config) -> str | None:
+def web_token(config: Config, given: str | None,
+              environ: Mapping[str, str] | None = None) -> str | None:
+    """The browsers' token: ``--token``, else ``$WALLBOARD_WEB_TOKEN``, else ``[web] token``;
+    a weak one (blank, or shorter than 16 characters) raises ConfigError, wherever set."""
+    environ = os.environ if environ is None else environ
+    if given is not None:
+        return check_token(given, "--token")
+    if environ.get(TOKEN_ENV) is not None:
+        return check_token(environ[TOKEN_ENV], f"${TOKEN_ENV}")
     secret = config.web.token
-    return secret.get_secret_value() if secret is not None else None
+    return None if secret is None else check_token(secret.get_secret_value(), "[web] token")
 
 
 def _fail(message: str) -> int:

@@ -1,16 +1,23 @@
-"""textual-serve, adapted: a token check, an exec'd command, and no app process left behind.
+"""textual-serve, adapted: access rules, a session cap, and no app process left behind.
 
-textual-serve offers no hooks for these, so two small subclasses override what they must:
+What is used of textual-serve, and how (``tests/test_web_upstream.py`` fails loudly when
+any of it changes; ``pyproject.toml`` pins the minor version tested):
 
-* ``BoardServer.handle_index`` / ``handle_websocket``: check the token (``?token=`` once,
-  then a cookie derived from it) and build the websocket address from the request, so a
-  wildcard bind works; the websocket handler ends its app process on *every* exit path.
-* ``BoardAppService``: starts ``python -m wallboard ...`` without a shell (upstream runs
-  ``sh -c``, and killing the shell would orphan the app), keeps draining the app's output
-  after the browser left, and ``terminate()`` escalates quit -> SIGTERM -> SIGKILL.
+* public: ``Server(command, host, port, title, public_url)``, its ``handle_index`` and
+  ``handle_websocket`` route handlers (overridden: access rules first), its
+  ``initialize_logging`` / ``on_startup`` / ``on_shutdown`` hooks, ``download_manager``,
+  ``debug``; ``AppService(command, ...)``, ``start``, ``stop``, ``send_meta``, ``stdin``,
+  ``on_data`` (overridden: a browser that left is not an error); ``to_int``.
+* private, where no public extension point exists (three members):
+  ``AppService._build_environment`` (the board's driver, no token in the app's
+  environment), ``AppService._process`` (to end the app for certain) and
+  ``Server._process_messages`` (the browser's message loop, reused as it is).
 
-Why: upstream's ``stop()`` only asks the app to quit and never waits for or kills it, and
-nothing at all happens when the server itself dies — the app then keeps running for ever.
+The app command is run as ``exec python -m wallboard ...`` through upstream's shell, so
+the shell becomes the app: ending "the process" ends the app, never only a shell.
+``BoardAppService.terminate`` escalates quit -> SIGTERM -> SIGKILL, because upstream's
+``stop()`` only asks the app to quit and waits for ever; and at interpreter exit any app
+still alive is killed, since nothing upstream happens when the server itself dies.
 """
 
 from __future__ import annotations
@@ -18,14 +25,12 @@ from __future__ import annotations
 import asyncio
 import atexit
 import contextlib
-import hashlib
-import hmac
+import html
 import logging
 import os
-import re
 import shlex
 import signal
-from asyncio.subprocess import PIPE, Process
+from asyncio.subprocess import Process
 from typing import Any
 
 import aiohttp_jinja2
@@ -33,22 +38,24 @@ from aiohttp import web
 from textual_serve.app_service import AppService
 from textual_serve.server import Server, to_int
 
+from wallboard.logs import RedactingFilter, install_redaction
 from wallboard.web.driver import PARENT_ENV
+from wallboard.web.policy import COOKIE, Access
 
 log = logging.getLogger("wallboard.web")
 
 DRIVER = "wallboard.web.driver:BoardWebDriver"
-COOKIE = "wallboard_web"
 TOKEN_ENV = "WALLBOARD_WEB_TOKEN"
 QUIT_SECONDS = 3.0
 """How long an app gets to quit when asked before it is sent SIGTERM (then SIGKILL)."""
+COOKIE_DAYS = 400
 
 
 class BoardAppService(AppService):
     """One browser session's app process."""
 
     def __init__(self, argv: list[str], **kwargs: Any) -> None:
-        super().__init__(shlex.join(argv), **kwargs)
+        super().__init__("exec " + shlex.join(argv), **kwargs)
         self.argv = argv
 
     def _build_environment(self, width: int = 80, height: int = 24) -> dict[str, str]:
@@ -57,14 +64,6 @@ class BoardAppService(AppService):
         env[PARENT_ENV] = str(os.getpid())
         env.pop(TOKEN_ENV, None)
         return env
-
-    async def _open_app_process(self, width: int = 80, height: int = 24) -> Process:
-        self._process = process = await asyncio.create_subprocess_exec(
-            *self.argv, stdin=PIPE, stdout=PIPE, stderr=PIPE,
-            env=self._build_environment(width, height),
-        )
-        self._stdin = process.stdin
-        return process
 
     @property
     def process(self) -> Process | None:
@@ -87,79 +86,129 @@ class BoardAppService(AppService):
                 with contextlib.suppress(asyncio.TimeoutError):
                     await asyncio.wait_for(process.wait(), QUIT_SECONDS)
                     break
-        if self._stdin is not None:
-            self._stdin.close()
-        if self._task is not None:
-            try:
-                await asyncio.wait_for(self._task, QUIT_SECONDS)
-            except TimeoutError:
-                pass  # wait_for has cancelled the reader
-            self._task = None
-        await self._download_manager.cancel_app_downloads(app_service_id=self.app_service_id)
+        if process is not None:
+            with contextlib.suppress(Exception):
+                self.stdin.close()
+        # the app is gone: upstream's stop() cancels its downloads and reaps the reader
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.stop(), QUIT_SECONDS)
 
 
 class BoardServer(Server):
     """Serves the wallboard: one app process per browser tab, each ended when the tab goes."""
 
-    def __init__(self, argv: list[str], *, host: str, port: int, token: str | None) -> None:
-        super().__init__(shlex.join(argv), host=host, port=port, title="wallboard")
+    def __init__(self, argv: list[str], *, host: str, port: int, access: Access,
+                 max_sessions: int = 10) -> None:
+        super().__init__(shlex.join(argv), host=host, port=port, title="wallboard",
+                         public_url=access.public_url)
         self.argv = argv
-        self.cookie = _cookie_value(token) if token else None
+        self.access = access
+        self.max_sessions = max_sessions
         self.sessions: set[BoardAppService] = set()
+        self._opening = 0
         atexit.register(self._kill_leftovers)
 
-    # -- logging: one plain line per request, tokens blanked --------------------------
+    # -- logging: one plain line per request, secrets blanked ----------------------------
     def initialize_logging(self) -> None:
         handler = logging.StreamHandler()
         handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%H:%M:%S"))
-        handler.addFilter(_redact_tokens)
-        logging.basicConfig(level=logging.INFO, handlers=[handler], force=True)
+        handler.addFilter(RedactingFilter())
+        # INFO only for our own lines and the access log, never for libraries that log URLs
+        logging.basicConfig(level=logging.WARNING, handlers=[handler], force=True)
+        for name in ("aiohttp.access", "wallboard.web"):
+            logging.getLogger(name).setLevel(logging.INFO)
+        install_redaction()
 
     async def on_startup(self, app: web.Application) -> None:
-        protected = " (token required)" if self.cookie else ""
+        protected = " (token required)" if self.access.cookie else ""
         print(f"wallboard web: serving on http://{self.host}:{self.port}/{protected}; "
               "Ctrl+C to stop.", flush=True)
 
     async def on_shutdown(self, app: web.Application) -> None:
         await asyncio.gather(*(s.terminate() for s in list(self.sessions)))
 
-    # -- the token --------------------------------------------------------------------
-    def authorized(self, request: web.Request) -> bool:
-        if self.cookie is None:
-            return True
-        return hmac.compare_digest(request.cookies.get(COOKIE, ""), self.cookie)
+    # -- who may ------------------------------------------------------------------------
+    def check_origin(self, request: web.Request) -> None:
+        """Raise 403 for a request that breaks the host or origin rules."""
+        problem = self.access.host_problem(request.host) or self.access.origin_problem(
+            request.headers.get("Origin"), request.host)
+        if problem:
+            log.warning("refused %s %s: %s", request.method, request.path, problem)
+            raise web.HTTPForbidden(text=f"wallboard web: {problem}.\n")
 
-    async def handle_index(self, request: web.Request) -> web.Response:
-        if self.cookie is not None and "token" in request.query:
-            if not hmac.compare_digest(_cookie_value(request.query["token"]), self.cookie):
+    def signed_in(self, request: web.Request) -> bool:
+        try:
+            value = request.cookies.get(COOKIE)
+        except Exception:  # a header aiohttp cannot parse is no cookie at all
+            value = None
+        return self.access.cookie_ok(value)
+
+    def full(self) -> bool:
+        return len(self.sessions) + self._opening >= self.max_sessions
+
+    def _guarded(self, response: web.StreamResponse) -> web.StreamResponse:
+        response.headers["Content-Security-Policy"] = self.access.frame_ancestors()
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "no-referrer"
+        return response
+
+    # -- the page -------------------------------------------------------------------------
+    async def handle_index(self, request: web.Request) -> web.StreamResponse:
+        self.check_origin(request)
+        if self.access.cookie is not None and "token" in request.query:
+            if not self.access.token_ok(request.query["token"]):
                 raise web.HTTPForbidden(text="wallboard web: wrong token.\n")
             # the token leaves the address bar and the browser history
             query = {k: v for k, v in request.query.items() if k != "token"}
             found = web.HTTPFound(request.rel_url.with_query(query))
-            found.set_cookie(COOKIE, self.cookie, httponly=True, samesite="Strict",
-                             secure=request.secure, max_age=400 * 24 * 3600)
+            secure = request.secure or (self.access.public_url or "").startswith("https://")
+            found.set_cookie(COOKIE, self.access.cookie, httponly=True, samesite="Strict",
+                             secure=secure, max_age=COOKIE_DAYS * 24 * 3600, path="/")
             raise found
-        if not self.authorized(request):
-            raise web.HTTPForbidden(text="wallboard web: open this address with ?token=...\n")
-        scheme = "wss" if request.secure else "ws"
+        if not self.signed_in(request):
+            raise web.HTTPUnauthorized(
+                text="wallboard web: open this address with ?token=... (the board's token).\n")
+        if self.full():
+            return self._guarded(busy_page(self.max_sessions))
         page = aiohttp_jinja2.render_template("app_index.html", request, {
             "font_size": to_int(request.query.get("fontsize", "16"), 16),
-            "app_websocket_url": f"{scheme}://{request.host}/ws",
-            "config": {"static": {"url": "/static/"}},
+            "app_websocket_url": self.websocket_url(request),
+            "config": {"static": {"url": self.base_url(request) + "/static/"}},
             "application": {"name": self.title},
         })
         # not kept in the back/forward cache: leaving the page closes its session
         page.headers["Cache-Control"] = "no-store"
-        return page
+        return self._guarded(page)
+
+    async def handle_download(self, request: web.Request) -> web.StreamResponse:
+        self.check_origin(request)
+        if not self.signed_in(request):
+            raise web.HTTPUnauthorized(text="wallboard web: no valid token.\n")
+        return await super().handle_download(request)
+
+    def base_url(self, request: web.Request) -> str:
+        """Where browsers reach the board: ``[web] public_url``, else what they asked for."""
+        if self.access.public_url:
+            return self.access.public_url
+        return f"{'https' if request.secure else 'http'}://{request.host}"
+
+    def websocket_url(self, request: web.Request) -> str:
+        base = self.base_url(request)
+        return ("wss" if base.startswith("https:") else "ws") + base[base.index(":"):] + "/ws"
 
     # -- one browser session ------------------------------------------------------------
     async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
-        if not self.authorized(request):
-            raise web.HTTPForbidden(text="wallboard web: no valid token.\n")
+        self.check_origin(request)
+        if not self.signed_in(request):
+            raise web.HTTPUnauthorized(text="wallboard web: no valid token.\n")
+        if self.full():
+            raise web.HTTPServiceUnavailable(
+                text=f"wallboard web: {busy_sentence(self.max_sessions)}\n")
         websocket = web.WebSocketResponse(heartbeat=15)
         width = to_int(request.query.get("width", "80"), 80)
         height = to_int(request.query.get("height", "24"), 24)
         session: BoardAppService | None = None
+        self._opening += 1
         try:
             await websocket.prepare(request)
             session = BoardAppService(
@@ -168,6 +217,7 @@ class BoardServer(Server):
                 debug=self.debug,
             )
             self.sessions.add(session)
+            self._opening -= 1
             await session.start(width, height)
             await self._process_messages(websocket, session)
         except ConnectionError:
@@ -175,7 +225,9 @@ class BoardServer(Server):
         except Exception as exc:  # a bad message from a browser ends only that session
             log.warning("browser session ended: %s", type(exc).__name__)
         finally:
-            if session is not None:
+            if session is None:
+                self._opening -= 1
+            else:
                 # shielded: a cancelled handler still waits until the app process is gone
                 await asyncio.shield(session.terminate())
                 self.sessions.discard(session)
@@ -192,16 +244,19 @@ class BoardServer(Server):
                     os.kill(process.pid, signal.SIGKILL)
 
 
-def _cookie_value(token: str) -> str:
-    """What the browser keeps: derived from the token, so the token itself is never stored."""
-    return hmac.new(token.encode(), b"wallboard web session", hashlib.sha256).hexdigest()
+def busy_sentence(limit: int) -> str:
+    tabs = f"{limit} browser tab{'s' if limit != 1 else ''}"
+    return (f"This board is already open in {tabs}, as many as it serves at once "
+            "([web] max_sessions). Close one of them, then reload this page.")
 
 
-_TOKEN_IN_URL = re.compile(r"([?&]token=)[^&\s\"]*")
-
-
-def _redact_tokens(record: logging.LogRecord) -> bool:
-    message = record.getMessage()
-    if "token=" in message:
-        record.msg, record.args = _TOKEN_IN_URL.sub(r"\1***", message), None
-    return True
+def busy_page(limit: int) -> web.Response:
+    """What a browser gets when every session is taken: a page that says so."""
+    sentence = html.escape(busy_sentence(limit))
+    body = ("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>wallboard: busy</title>"
+            "<style>body{background:#0c181f;color:#eee;font:20px monospace;margin:4em}</style>"
+            f"</head><body><h1>wallboard</h1><p id=\"busy\">{sentence}</p></body></html>")
+    response = web.Response(status=503, text=body, content_type="text/html")
+    response.headers["Retry-After"] = "30"
+    response.headers["Cache-Control"] = "no-store"
+    return response
