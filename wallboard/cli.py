@@ -66,6 +66,17 @@ def build_parser() -> argparse.ArgumentParser:
                      help="browsers must give it (?token=); required off loopback "
                           "(or $WALLBOARD_WEB_TOKEN)")
 
+    replay = sub.add_parser("replay", help="play a recorded period back on the board")
+    replay.add_argument("--from", dest="start", required=True, metavar="TIME",
+                        help="where to start, e.g. 2026-11-30T08:00 (local time, or with "
+                             "a zone)")
+    replay.add_argument("--to", dest="end", metavar="TIME",
+                        help="where to stop (default: the end of the recording)")
+    replay.add_argument("--speed", type=float, default=10.0,
+                        help="times real time (default 10; [ and ] change it)")
+    replay.add_argument("--store", metavar="URL",
+                        help="the history store (default: the config's [store] url)")
+
     config = sub.add_parser("config", help="where the config file is looked for; check one")
     config_sub = config.add_subparsers(dest="config_command", required=True,
                                        metavar="{path,check}")
@@ -172,6 +183,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         from wallboard.server.run import serve_main
 
         return serve_main(config, host=args.host, port=args.port)
+    if args.command == "replay":
+        from wallboard.replay import replay_main
+
+        return replay_main(config, start=args.start, end=args.end, speed=args.speed,
+                           store=args.store, run=_run_board)
     if args.command == "web":
         from wallboard.web import web_main
 

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from wallboard.config import Config, ConfigError, SupervisorConfig
-from wallboard.core.clock import Clock, SystemClock
+from wallboard.core.clock import Clock, ReplayClock, SystemClock
 from wallboard.core.listen import SupervisorAccount
 from wallboard.sources.base import Source
 
@@ -87,7 +87,8 @@ def create_server_service(config: Config, clock: Clock) -> WallboardService:
 
 
 def create_app(
-    config: Config, *, source: Source | None = None, clock: Clock | None = None
+    config: Config, *, source: Source | None = None, clock: Clock | None = None,
+    replay: ReplayClock | None = None,
 ) -> WallboardApp:
     from wallboard.sources.factory import make_source
     from wallboard.sources.softphone import with_softphone
@@ -105,7 +106,7 @@ def create_app(
     source = with_softphone(
         source or make_source(config, clock), config.supervisor.softphone, clock
     )
-    return WallboardApp(config, create_service(config, source, clock), clock)
+    return WallboardApp(config, create_service(config, source, clock), clock, replay=replay)
 
 
 def create_frozen_demo_app(
