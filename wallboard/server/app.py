@@ -262,7 +262,7 @@ class _Api:
             end = parse_time(request.query_params.get("to"), "to") or default[1]
         except ValueError as exc:
             return error(400, f"{exc}.")
-        return await self._call(lambda: ask(start, end), encode)
+        return await self._call(lambda: ask(start, end), encode, in_thread=True)
 
     # -- listen ----------------------------------------------------------------------------
     @staticmethod
@@ -306,12 +306,15 @@ class _Api:
         action: Callable[[], Awaitable[Any]],
         encode: Callable[[Any], bytes] | None,
         status: int = 200,
+        in_thread: bool = False,
     ) -> Response:
-        """Ask the service; a ServiceError is its kind's status with its one sentence."""
+        """Ask the service; a ServiceError is its kind's status with its one sentence.
+        ``in_thread``: a large answer (a month of history) is encoded off the event loop."""
         try:
             result = await action()
         except ServiceError as exc:
             return error(exc.problem.http_status, exc.message)
         if encode is None:
             return Response(status_code=204)
-        return Response(encode(result), status_code=status, media_type="application/json")
+        body = await asyncio.to_thread(encode, result) if in_thread else encode(result)
+        return Response(body, status_code=status, media_type="application/json")

@@ -50,7 +50,11 @@ def serve_main(config: Config, host: str | None = None, port: int | None = None)
         return 2
     from wallboard.factory import create_server_service
 
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(message)s")
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s:     %(message)s")
+    logging.getLogger("wallboard").setLevel(logging.INFO)  # ours; never third parties' URLs
+    # History answers are built in worker threads: hand the interpreter back to the event
+    # loop every millisecond (not every 5), so /healthz and the streams stay quick meanwhile.
+    sys.setswitchinterval(0.001)
     clock = SystemClock()
     service = create_server_service(config, clock)
     app = create_server_app(

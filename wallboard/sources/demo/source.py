@@ -67,7 +67,9 @@ class DemoSource(Source):
         agent = self.center.agents.get(employee_id)
         if agent is None:
             raise SourceError(f"The demo call center has no manager {employee_id!r}.")
-        return demo_history(agent.employee, self.center.seed or 0, start, end, self.clock.now())
+        # drawn off the event loop: a month of history must not stall the board or a server
+        return await asyncio.to_thread(demo_history, agent.employee, self.center.seed or 0,
+                                       start, end, self.clock.now())
 
     # -- listen / coach / barge: simulated in demo_listen.py --------------------------
     async def start_listen(self, call_id: str, supervisor: str, mode: ListenMode) -> str:
