@@ -41,9 +41,10 @@ def check(spec: dict[str, Any], path: str, method: str, response: httpx.Response
     media, = content
     assert response.headers["content-type"].startswith(media)
     schema = content[media]["schema"]
-    if media == "text/event-stream":
+    if media == "text/event-stream":  # each message's data holds the Event
         data = next(line[6:] for line in response.text.splitlines() if line.startswith("data: "))
         body = json.loads(data)
+        schema = schema["properties"]["data"]["contentSchema"]
     else:
         body = response.json()
     root = {**schema, "components": spec["components"]}

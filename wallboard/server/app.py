@@ -118,8 +118,7 @@ def create_server_app(
         Route("/v1/managers/{employee_id}/history", api.history, methods=["GET"]),
         Route("/v1/managers/{employee_id}/calls", api.calls, methods=["GET"]),
         Route("/v1/calls/{call_id}/listen", api.start_listen, methods=["POST"]),
-        Route("/v1/listen/{session_id}", api.change_listen, methods=["PATCH"]),
-        Route("/v1/listen/{session_id}", api.stop_listen, methods=["DELETE"]),
+        Route("/v1/listen/{session_id}", api.session, methods=["PATCH", "DELETE"]),
     ]
     all_tokens = list(tokens)
     if token:
@@ -145,7 +144,8 @@ def etag_matches(header: str | None, etag: str) -> bool:
 
 
 def parse_time(value: str | None, name: str) -> datetime | None:
-    if value is None or value == "":
+    """An ISO 8601 time with a zone; None when the parameter is absent (empty is wrong)."""
+    if value is None:
         return None
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
@@ -183,7 +183,9 @@ class _Api:
 
     async def openapi(self, request: Request) -> Response:
         if self._openapi is None:
-            self._openapi = json.dumps(build_openapi(secured=self.secured)).encode()
+            supervisors = [s.account for s in self.service.listen.policy.supervisors]
+            self._openapi = json.dumps(build_openapi(
+                secured=self.secured, supervisors=supervisors)).encode()
         return Response(self._openapi, media_type="application/json")
 
     async def snapshot(self, request: Request) -> Response:
@@ -283,6 +285,12 @@ class _Api:
             lambda session: ListenCreated(session=session).model_dump_json().encode(),
             status=201,
         )
+
+    async def session(self, request: Request) -> Response:
+        """One route for both methods, so a 405 lists them both in ``Allow``."""
+        if request.method == "DELETE":
+            return await self.stop_listen(request)
+        return await self.change_listen(request)
 
     async def change_listen(self, request: Request) -> Response:
         try:

@@ -54,7 +54,7 @@ def _errors(*codes: int) -> dict[str, Any]:
         400: "A bad query parameter.",
         401: "No bearer token was sent (or a supervisor token is needed).",
         403: "The bearer token is wrong, may not do this, or a rule says no.",
-        404: "No such call or listen session.",
+        404: "No such manager, call or listen session.",
         409: "Not now: e.g. the call is not in conversation, or a session is running.",
         410: "The listen session has already ended.",
         422: "A bad request body.",
@@ -75,14 +75,28 @@ def _query(name: str, schema: dict[str, Any], description: str) -> dict[str, Any
 
 
 AUTH = (401, 403)
+SSE_MESSAGE: dict[str, Any] = {
+    "description": "One Server-Sent Events message: the sequence number and one Event.",
+    "type": "object",
+    "required": ["id", "data"],
+    "properties": {
+        "id": {"type": "string", "pattern": "^[0-9]+$"},
+        "data": {"type": "string", "contentMediaType": "application/json",
+                 "contentSchema": {"$ref": REF.format(model="Event")}},
+    },
+}
 BEARER: list[dict[str, list[str]]] = [{"bearer": []}]
 OPTIONAL_BEARER: list[dict[str, list[str]]] = [{}, {"bearer": []}]
 
 
-def build_openapi(secured: bool = True) -> dict[str, Any]:
-    """The document; ``secured`` False (no token configured, loopback only): the viewer
-    endpoints take an optional token, the listen endpoints still require one."""
-    time = {"type": "string", "format": "date-time"}
+def build_openapi(secured: bool = True, supervisors: list[str] | None = None
+                  ) -> dict[str, Any]:
+    """The document as this server behaves: ``secured`` False (no token configured,
+    loopback only) makes the viewer endpoints' token optional (the listen endpoints
+    still require one); ``supervisors`` are the only accounts a listen request may name.
+    """
+    time = {"type": "string", "format": "date-time",
+            "pattern": "^20[0-9][0-9]-"}  # years 2000-2099; other years are refused
     paths: dict[str, Any] = {
         "/healthz": {"get": {
             "summary": "Liveness and readiness", "security": [],
@@ -119,9 +133,8 @@ def build_openapi(secured: bool = True) -> dict[str, Any]:
                 _query("last_event_id", {"type": "string"}, "Same as Last-Event-ID."),
             ],
             "responses": {
-                "200": {"description": "The event stream; each data line is an Event.",
-                        "content": {"text/event-stream": {
-                            "schema": {"$ref": REF.format(model="Event")}}}},
+                "200": {"description": "The event stream; each message's data is an Event.",
+                        "content": {"text/event-stream": {"schema": SSE_MESSAGE}}},
                 **_errors(*AUTH, 503),
             },
         }},
@@ -135,7 +148,7 @@ def build_openapi(secured: bool = True) -> dict[str, Any]:
                 _query("to", time, "Overrides the period's end (ISO 8601 with zone)."),
             ],
             "responses": {"200": _json("ManagerHistory", "The history."),
-                          **_errors(400, *AUTH, 501, 502)},
+                          **_errors(400, *AUTH, 404, 501, 502)},
         }},
         "/v1/managers/{employee_id}/calls": {"get": {
             "summary": "A manager's call log between two times",
@@ -145,9 +158,10 @@ def build_openapi(secured: bool = True) -> dict[str, Any]:
                 _query("to", time, "End (ISO 8601 with zone); default: now."),
             ],
             "responses": {"200": _json("CallRecords", "The calls."),
-                          **_errors(400, *AUTH, 501, 502)},
+                          **_errors(400, *AUTH, 404, 501, 502)},
         }},
         "/v1/calls/{call_id}/listen": {"post": {
+            "operationId": "postListen",
             "summary": "A supervisor joins a live call (listen, coach or barge)",
             "parameters": [_path_param("call_id")],
             "requestBody": {"required": True, "content": {"application/json": {
@@ -158,6 +172,7 @@ def build_openapi(secured: bool = True) -> dict[str, Any]:
         }},
         "/v1/listen/{session_id}": {
             "patch": {
+                "operationId": "patchListen",
                 "summary": "Switch the mode or mute of a listen session",
                 "parameters": [_path_param("session_id")],
                 "requestBody": {"required": True, "content": {"application/json": {
@@ -166,6 +181,7 @@ def build_openapi(secured: bool = True) -> dict[str, Any]:
                               **_errors(*AUTH, 404, 410, 422, 502)},
             },
             "delete": {
+                "operationId": "deleteListen",
                 "summary": "End a listen session",
                 "parameters": [_path_param("session_id")],
                 "responses": {"204": {"description": "Ended."},
@@ -178,14 +194,30 @@ def build_openapi(secured: bool = True) -> dict[str, Any]:
         for operation in item.values():
             if "security" not in operation:
                 operation["security"] = BEARER if "listen" in path else viewer
+    components = _components()
+    if supervisors:
+        components["ListenRequest"]["properties"]["supervisor"]["enum"] = supervisors
+    _link(paths, "/v1/snapshot", "get", "200", "JoinACall", "postListen",
+          {"call_id": "$response.body#/calls/0/id"})
+    for method, operation_id in (("patch", "patchListen"), ("delete", "deleteListen")):
+        _link(paths, "/v1/calls/{call_id}/listen", "post", "201", f"{method}Session",
+              operation_id, {"session_id": "$response.body#/session"})
     return {
         "openapi": "3.1.0",
         "info": {"title": "wallboard feed", "version": __version__,
                  "description": "A call center's live state, re-exported by `wallboard serve`."},
         "paths": paths,
         "components": {
-            "schemas": _components(),
+            "schemas": components,
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
         },
         "security": BEARER,
     }
+
+
+def _link(paths: dict[str, Any], path: str, method: str, status: str, name: str,
+          operation_id: str, parameters: dict[str, str]) -> None:
+    """An OpenAPI link: the answer of one operation supplies another's parameters."""
+    response = paths[path][method]["responses"][status]
+    response.setdefault("links", {})[name] = {"operationId": operation_id,
+                                              "parameters": parameters}

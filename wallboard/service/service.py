@@ -207,6 +207,7 @@ class WallboardService:
         """A manager's statuses and calls over [start, end): the recorder's, with the
         source's own past (the demo's, a vendor's) before the recorder began."""
         self.check_range(start, end)
+        await self._check_manager(employee_id)
         recorder = self.recorder
         if recorder is None:
             return await mapped(self.source.manager_history(employee_id, start, end),
@@ -226,6 +227,19 @@ class WallboardService:
                                   "Reading the history")
         return join_histories(before, recorded, since)
 
+    async def _check_manager(self, employee_id: str) -> None:
+        """A manager neither on the board nor in the recorded history is a 404."""
+        if employee_id in self.state.employees:
+            return
+        if self.recorder is not None:
+            from wallboard.store import queries
+
+            if await self.recorder.store.call(lambda c: queries.known_manager(c, employee_id)):
+                return
+        elif not self.state.employees:
+            return  # nothing known yet (a source still connecting): let the source say
+        raise ServiceError(f"There is no manager {employee_id[:60]!r}.", Problem.NOT_FOUND)
+
     async def _source_past(self, employee_id: str, start: datetime, end: datetime
                            ) -> ManagerHistory | None:
         """What the source itself knows of the time before the recorder (None: nothing)."""
@@ -238,6 +252,7 @@ class WallboardService:
                        ) -> list[CallRecord]:
         self.check_range(start, end)
         if self.recorder is None:
+            await self._check_manager(employee_id)
             return await mapped(self.source.call_log(employee_id, start, end),
                                 "Reading the call log")
         return list((await self.history(employee_id, start, end)).calls)

@@ -37,6 +37,13 @@ def heartbeat(connection: Connection) -> datetime | None:
     return at(int(value)) if value is not None else None
 
 
+def known_manager(connection: Connection, employee_id: str) -> bool:
+    """Whether the store ever saw this manager."""
+    employees = schema.employees
+    return connection.execute(select(employees.c.id)
+                              .where(employees.c.id == employee_id)).first() is not None
+
+
 def manager_history(connection: Connection, employee_id: str, start: datetime,
                     end: datetime, open_until: datetime, intervals_from: datetime | None = None
                     ) -> ManagerHistory:
