@@ -44,6 +44,9 @@ class Truth:
     status: str = "ringing"
     employee: str | None = None
     channels: list[str] = field(default_factory=list)
+    last_hold: int = 0
+    """``fake.events_sent`` after the call's last hold or unhold (0: never): REST has no hold
+    state, so a board that missed that event cannot know it."""
 
 
 class CallLoad:
@@ -75,7 +78,7 @@ class CallLoad:
     async def fill(self) -> None:
         """Start calls until ``calls`` are live, each advanced a random number of steps."""
         while len(self.live) < self.calls:
-            key = self._start()
+            key = await self._start()
             for _ in range(self.random.randrange(0, 6)):
                 if key in self.live:
                     await self._advance(key)
@@ -84,16 +87,17 @@ class CallLoad:
     async def step(self) -> None:
         """Advance one random live call by one step (a finished call is replaced)."""
         if not self.live:
-            self._start()
+            await self._start()
         await self._advance(self.random.choice(list(self.live)))
         while len(self.live) < self.calls:
-            self._start()
+            await self._start()
 
     def truths(self) -> list[Truth]:
         return [truth for truth, _ in self.live.values() if truth.channels]
 
     # -- scripts ------------------------------------------------------------------------
-    def _start(self) -> int:
+    async def _start(self) -> int:
+        """A new call, already through its first step (its first channel exists)."""
         key = next(self._numbers)
         roll = self.random.random()
         number = f"+48600{key:06d}"
@@ -110,6 +114,7 @@ class CallLoad:
             script = self._outgoing(truth)
         self.live[key] = (truth, script)
         self.started += 1
+        await self._advance(key)
         return key
 
     async def _advance(self, key: int) -> None:
@@ -153,10 +158,10 @@ class CallLoad:
         yield
         if self.random.random() < 0.3:
             await fake.hold(agent)
-            t.status = "on_hold"
+            t.status, t.last_hold = "on_hold", fake.events_sent
             yield
             await fake.hold(agent, on=False)
-            t.status = "talking"
+            t.status, t.last_hold = "talking", fake.events_sent
             yield
         yield  # talking a while
         await self._hang_up(t, bridge, agent, client)

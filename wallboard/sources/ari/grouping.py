@@ -9,7 +9,10 @@ Call ids are sticky (:func:`assign_ids`): a group keeps the id of the call its *
 (the client's channel, else its oldest) was in; a group whose manager started the call
 adopts that call's id when the client's leg joins it. When a call splits and several
 groups want one id, the group holding the call's previous anchor wins, then a group with
-a client, then the oldest anchor. The choice is a stable matching (deferred acceptance),
+a client, then the oldest anchor. A new call is named after its first channel (the
+client's for an incoming call, the manager's for an outgoing one), so a board that
+connects mid-call names it as one that saw it start. The choice is a stable matching
+(deferred acceptance),
 so it does not depend on the order groups are looked at: rebuilding a few calls gives
 exactly what rebuilding them all would.
 """
@@ -153,10 +156,10 @@ def assign_ids(
             continue
         if group.client is None and any(m.call_id for m in group.members):
             continue  # a leftover leg of a call that lives on elsewhere (or ended)
-        call_id, n = group.anchor.id, 1
+        call_id, n = group.origin.id, 1  # the call's first channel, as if seen from the start
         while taken(call_id) or call_id in minted:
             n += 1
-            call_id = f"{group.anchor.id}#{n}"
+            call_id = f"{group.origin.id}#{n}"
         minted.add(call_id)
         result[index] = call_id
     return result

@@ -130,7 +130,7 @@ class CallMapper:
         self._anchor[call_id] = anchor.id
         meta = self._meta.get(call_id)
         if meta is None:
-            meta = self._meta[call_id] = _Meta(created_at=anchor.created or now)
+            meta = self._meta[call_id] = _Meta(created_at=group.origin.created or now)
         meta.had_client = meta.had_client or client is not None
         agent = self._agent(members, client)
         self.roles[call_id] = Roles(
