@@ -47,28 +47,21 @@ class FakeAri:
         self.endpoints: dict[str, dict[str, Any]] = {}
         self.device_states: dict[str, str] = {}
         self.globals: dict[str, str] = {}
-        self.stasis: set[str] = set()
-        """Channels in a Stasis application (snoops, answered originates)."""
-        self.originated: dict[str, str] = {}
-        """originated channel id -> the Stasis app data it runs once answered"""
-        self.snoops: dict[str, str] = {}
-        """snoop channel id -> spied channel id"""
+        self.stasis: set[str] = set()  # channels in a Stasis app (snoops, answered originates)
+        self.originated: dict[str, str] = {}  # originated channel -> its Stasis app data
+        self.snoops: dict[str, str] = {}  # snoop channel id -> spied channel id
         self.requests: list[Recorded] = []
         self.sent: list[dict[str, Any]] = []
-        self.keep_sent = True
-        """Keep every event in ``sent`` (tests); off for long runs."""
+        self.keep_sent = True  # keep every event in ``sent`` (tests); off for long runs
         self.events_sent = 0
         self.sockets: list[WebSocket] = []
         self.apps: list[str] = []
         self.now = p.START
         self.app = "wallboard-test"
+        # e.g. 503: every request and handshake answers it (not booted yet, res/res_ari.c)
         self.status: int | None = None
-        """Set to e.g. 503 to answer every request and handshake with it (Asterisk not
-        booted yet, res/res_ari.c)."""
-        self.read_only = False
-        """The user is ``read_only = yes`` in ari.conf: anything but GET answers 403."""
-        self.api_keys_seen = 0
-        """Requests and handshakes that carried ``?api_key=`` in their URL."""
+        self.read_only = False  # ari.conf read_only = yes: anything but GET answers 403
+        self.api_keys_seen = 0  # requests and handshakes with ``?api_key=`` in their URL
         self._seq = itertools.count(1)
         self._server: uvicorn.Server | None = None
         self._task: asyncio.Task[None] | None = None

@@ -163,6 +163,9 @@ class AriClient(Source):
             except (ValueError, TypeError, KeyError) as exc:
                 log.warning("unreadable answer from Asterisk: %s", self.http.clean(str(exc)))
                 reason = f"Asterisk at {self.http.host} sent data the wallboard cannot read."
+            except Exception:  # a bug of ours: logged, then a fresh listing instead of a halt
+                log.exception("the ARI source failed; it resynchronises")
+                reason = f"The wallboard lost track of Asterisk at {self.http.host}."
             if self._closed.is_set():
                 return
             delay = min(self.backoff_seconds * 2**attempt, self.settings.reconnect_max_seconds)
