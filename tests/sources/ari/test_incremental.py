@@ -20,6 +20,8 @@ from hypothesis import strategies as st
 from tests.sources.ari import payloads as p
 from tests.sources.ari.conftest import APP
 from tests.sources.ari.conftest import settings as ari_settings
+from tests.sources.ari.fake_ari import FakeAri
+from tests.sources.ari.load import CallLoad
 from wallboard.core.events import AccountStatusChanged, CallEnded, CallUpserted, Event
 from wallboard.sources.ari.directory import Directory, load_employees
 from wallboard.sources.ari.mapping import CallMapper
@@ -200,3 +202,32 @@ def test_incremental_equals_full_recompute(data: st.DataObject) -> None:
         assert fast.calls == full.calls
         assert fast.roles == full.roles
         assert fast.statuses == full.statuses
+
+
+async def test_indexes_stay_bounded_over_many_calls() -> None:
+    """Thousands of calls come and go: every index holds only what is live."""
+    fake = FakeAri()
+    load = CallLoad(fake, 40, seed=5, realtime=False)
+    load.add_endpoints()
+    config = ari_settings("http://pbx:8088", employees=[])
+    world = AriWorld(Directory(load_employees(config)), f"{config.app}-")
+    m = CallMapper(config, world)
+    m.snapshot(p.START)
+    await load.fill()
+    for _ in range(30):
+        for _ in range(200):
+            await load.step()
+        for message in fake.sent:
+            world.apply(message, fake.now)
+        fake.sent.clear()
+        m.diff(fake.now)
+    assert load.finished > 1000
+    live = set(fake.channels)
+    assert set(world.channels) == live
+    assert set(m._call_of) == live and len(m.calls) == len(load.truths()) == 40
+    assert set(world.endpoint_channels) <= {c["name"].rpartition("-")[0]
+                                            for c in fake.channels.values()}
+    assert sum(map(len, world.endpoint_channels.values())) == len(live)
+    assert set(world._dialled) <= live and set(world._bridge_of) <= live
+    assert len(world.bridges) <= len(fake.bridges)
+    assert len(m._meta) == len(m._fields) == len(m._anchor) == len(m.roles) == 40

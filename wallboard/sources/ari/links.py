@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from wallboard.sources.ari.world import AriWorld
 
 CALLING_APP = {"AppDial": "Dial", "AppQueue": "Queue"}
+"""The application a rung leg runs -> the one its caller runs."""
 
 
 def dialled_endpoints(dial_string: str) -> set[str]:
@@ -46,30 +47,34 @@ def dialled_endpoints(dial_string: str) -> set[str]:
 
 
 def link_ringing_legs(world: AriWorld) -> None:
-    by_target: dict[str, dict[str, list[ChannelInfo]]] = {"Dial": {}, "Queue": {}}
-    for info in world.channels.values():
-        if info.app_name not in by_target or not world.is_party(info) or _bridged(world, info):
+    """Give every unbridged ``AppDial`` / ``AppQueue`` leg without a known caller one."""
+    candidates: dict[str, list[ChannelInfo]] = {}
+    queued: list[ChannelInfo] = []
+    for caller in world.channels.values():
+        if caller.app_name not in ("Dial", "Queue") or not _free(world, caller):
             continue
-        keys = dialled_endpoints(info.app_data) if info.app_name == "Dial" else {"*"}
-        for key in keys:
-            by_target[info.app_name].setdefault(key, []).append(info)
-    if not by_target["Dial"] and not by_target["Queue"]:
-        return
+        if caller.app_name == "Queue":
+            queued.append(caller)
+            continue
+        for endpoint in dialled_endpoints(caller.app_data):
+            for leg_id in world.endpoint_channels.get(endpoint, ()):
+                candidates.setdefault(leg_id, []).append(caller)
     for leg in world.channels.values():
-        app = CALLING_APP.get(leg.app_name)
-        if app is None or leg.dialed_by is not None or not world.is_party(leg):
+        if leg.app_name not in CALLING_APP or leg.dialed_by is not None or not _free(world, leg):
             continue
-        if _bridged(world, leg):
-            continue
-        pool = by_target[app].get(leg.endpoint if app == "Dial" else "*", ())
-        candidates = [
+        pool = candidates.get(leg.id, []) if leg.app_name == "AppDial" else queued
+        fitting = [
             c for c in pool
             if c.id != leg.id
             and (c.created is None or leg.created is None or c.created <= leg.created)
         ]
-        if candidates:
-            best = min(candidates, key=lambda c: _rank(c, leg))
-            world.link(leg, best.id)
+        if fitting:
+            world.link(leg, min(fitting, key=lambda c: _rank(c, leg)).id)
+
+
+def _free(world: AriWorld, info: ChannelInfo) -> bool:
+    """A party not yet bridged into a call."""
+    return world.is_party(info) and not _bridged(world, info)
 
 
 def _bridged(world: AriWorld, info: ChannelInfo) -> bool:

@@ -144,7 +144,7 @@ class AriWorld:
 
     def link(self, leg: ChannelInfo, dialler: str) -> None:
         if leg.dialed_by is not None:
-            self._dialled.get(leg.dialed_by, set()).discard(leg.id)
+            _discard(self._dialled, leg.dialed_by, leg.id)
         leg.dialed_by = dialler
         self._dialled.setdefault(dialler, set()).add(leg.id)
 
@@ -214,7 +214,7 @@ class AriWorld:
             endpoint = info.endpoint
             info.update(data)
             if info.endpoint != endpoint:  # renamed (a masquerade)
-                self.endpoint_channels.get(endpoint, set()).discard(channel_id)
+                _discard(self.endpoint_channels, endpoint, channel_id)
                 self.endpoint_channels.setdefault(info.endpoint, set()).add(channel_id)
         self.dirty[channel_id] = at
         return info
@@ -229,15 +229,15 @@ class AriWorld:
             bridge.channels = [c for c in bridge.channels if c != channel_id]
             del self._bridge_of[channel_id]
         if info.dialed_by is not None:
-            self._dialled.get(info.dialed_by, set()).discard(channel_id)
+            _discard(self._dialled, info.dialed_by, channel_id)
         for leg_id in self._dialled.pop(channel_id, ()):
             leg = self.channels.get(leg_id)
             if leg is not None:
                 leg.dialed_by = None
                 self.dirty[leg_id] = at
-        self.endpoint_channels.get(info.endpoint, set()).discard(channel_id)
+        _discard(self.endpoint_channels, info.endpoint, channel_id)
         if info.technology == "Local":
-            self._halves.get(info.name.rsplit(";", 1)[0], set()).discard(channel_id)
+            _discard(self._halves, info.name.rsplit(";", 1)[0], channel_id)
 
     def _set_bridge(self, bridge: BridgeInfo, at: datetime | None) -> None:
         old = self.bridges.get(bridge.id)
@@ -281,3 +281,12 @@ class AriWorld:
         if state is not None:
             state.device_state = value
             self.dirty_endpoints.add(name)
+
+
+def _discard(index: dict[str, set[str]], key: str, value: str) -> None:
+    """Remove from an index, dropping emptied keys (ids never repeat: keys must not pile up)."""
+    values = index.get(key)
+    if values is not None:
+        values.discard(value)
+        if not values:
+            del index[key]
