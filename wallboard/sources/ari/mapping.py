@@ -89,34 +89,30 @@ class CallMapper:
             seeds = [c for c in dirty if c in world.channels]
             affected = {self._call_of[c] for c in dirty if c in self._call_of}
         groups: list[Group] = []
-        leftovers: list[list[ChannelInfo]] = []
         for members in collect(world, seeds, affected, self._call_of, self._members):
             group = make_group(world, members, self.settings.ignore_contexts, self._call_of,
                                self._adoptable)
-            if group is None:
-                leftovers.append(members)
-            else:
+            if group is not None:
                 groups.append(group)
         ids = assign_ids(groups, self._anchor, self._taken)
         for call_id in affected:
             for channel_id in self._members.pop(call_id, ()):
                 if self._call_of.get(channel_id) == call_id:
                     del self._call_of[channel_id]
+        ended = affected - {call_id for call_id in ids if call_id is not None}
         events: list[Event] = []
-        kept = set()
-        for group, assigned in zip(groups, ids, strict=True):
-            if assigned is None:
-                continue
-            kept.add(assigned)
-            event = self._rebuild(assigned, group, now)
-            if event is not None:
-                events.append(event)
-            endpoints |= self._count_talking(assigned, group)
-        for call_id in affected - kept:
+        for call_id in sorted(ended):
             at = max((t for c in self._members_before(call_id, dirty) if (t := dirty[c])),
                      default=now)
             events.append(self._end(call_id, at))
             endpoints |= self._count_talking(call_id, None)
+        for group, assigned in zip(groups, ids, strict=True):
+            if assigned is None:
+                continue
+            event = self._rebuild(assigned, group, now)
+            if event is not None:
+                events.append(event)
+            endpoints |= self._count_talking(assigned, group)
         events.extend(self._statuses(endpoints, now))
         return events
 
