@@ -2,9 +2,11 @@
 
 On connect: open the event WebSocket (``/ari/events?app=NAME&subscribeAll=true``) first
 and buffer what it says, list channels, bridges, endpoints and device states over HTTP,
-send a Snapshot, then apply the buffered and live events. A dropped socket means
-RECONNECTING with backoff, and a fresh listing (so nothing stale stays on screen);
-wrong credentials mean FAILED.
+send a Snapshot, then apply the buffered and live events (each decoded once, applied to
+the world, and only the calls it touched rebuilt). A dropped or stalled socket (pinged
+every ``ping_interval_seconds``) means RECONNECTING with backoff, and a fresh listing (so
+nothing stale stays on screen); wrong credentials mean FAILED. Credentials travel only
+as HTTP basic auth, never in a URL or a log line.
 """
 
 from __future__ import annotations
