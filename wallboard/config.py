@@ -151,6 +151,10 @@ class AriSource(Section):
     # -- connection ----------------------------------------------------------------
     request_timeout_seconds: float = Field(default=10.0, gt=0)
     reconnect_max_seconds: float = Field(default=30.0, ge=1)
+    ping_interval_seconds: float = Field(default=5.0, gt=0, le=60)
+    """How often the event WebSocket is pinged; a pong missing for half of it means the
+    link is dead (closed in another half), so a stalled connection is noticed within
+    twice this."""
 
 
 SourceConfig = Annotated[DemoSource | FeedSource | AriSource, Field(discriminator="kind")]

@@ -47,16 +47,21 @@ class FakeAri:
         self.endpoints: dict[str, dict[str, Any]] = {}
         self.device_states: dict[str, str] = {}
         self.globals: dict[str, str] = {}
-        self.stasis: set[str] = set()
-        """Channels in a Stasis application (snoops, answered originates)."""
-        self.snoops: dict[str, str] = {}
-        """snoop channel id -> spied channel id"""
+        self.stasis: set[str] = set()  # channels in a Stasis app (snoops, answered originates)
+        self.originated: dict[str, str] = {}  # originated channel -> its Stasis app data
+        self.snoops: dict[str, str] = {}  # snoop channel id -> spied channel id
         self.requests: list[Recorded] = []
         self.sent: list[dict[str, Any]] = []
+        self.keep_sent = True  # keep every event in ``sent`` (tests); off for long runs
+        self.events_sent = 0
         self.sockets: list[WebSocket] = []
         self.apps: list[str] = []
         self.now = p.START
         self.app = "wallboard-test"
+        # e.g. 503: every request and handshake answers it (not booted yet, res/res_ari.c)
+        self.status: int | None = None
+        self.read_only = False  # ari.conf read_only = yes: anything but GET answers 403
+        self.api_keys_seen = 0  # requests and handshakes with ``?api_key=`` in their URL
         self._seq = itertools.count(1)
         self._server: uvicorn.Server | None = None
         self._task: asyncio.Task[None] | None = None
@@ -67,13 +72,15 @@ class FakeAri:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    async def start(self) -> FakeAri:
+    async def start(self, port: int = 0) -> FakeAri:
         sock = socket.socket()
-        sock.bind(("127.0.0.1", 0))
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(("127.0.0.1", port))
         self.port = sock.getsockname()[1]
         app = Starlette(
             routes=[
                 Route("/ari/{path:path}", self._http, methods=["GET", "POST", "PUT", "DELETE"]),
+                Route("/fake/stats", self._stats),
                 WebSocketRoute("/ari/events", self._ws),
             ]
         )
@@ -101,7 +108,9 @@ class FakeAri:
 
     async def emit(self, type: str, **fields: Any) -> None:
         message = p.event(type, self.app, self.now, **fields)
-        self.sent.append(message)
+        self.events_sent += 1
+        if self.keep_sent:
+            self.sent.append(message)
         for ws in list(self.sockets):
             try:
                 await ws.send_json(message)
@@ -136,6 +145,34 @@ class FakeAri:
         if caller:
             fields["caller"] = self.channels[caller]
         await self.emit("Dial", **fields)
+
+    async def set_dialplan(self, channel_id: str, app: str, data: str) -> None:
+        """The channel runs a dialplan application (ChannelDialplan, as Asterisk sends it)."""
+        plan = self.channels[channel_id]["dialplan"]
+        plan["app_name"], plan["app_data"] = app, data
+        plan["priority"] = (plan["priority"] or 0) + 1
+        await self.emit("ChannelDialplan", dialplan_app=app, dialplan_app_data=data,
+                        channel=self.channels[channel_id])
+
+    async def ring(self, caller: str, endpoint: str, *, via: str = "Dial",
+                   queue: str = "sales") -> str:
+        """``caller`` runs Dial(endpoint) or Queue(queue) and ``endpoint`` rings, as in
+        apps/app_dial.c and apps/app_queue.c: the new leg runs AppDial / AppQueue
+        "(Outgoing Line)", inherits the caller's extension, and its connected line is the
+        caller's caller id. Returns the ringing leg."""
+        data = self.channels[caller]
+        app, app_data = ("Dial", f"{endpoint},30") if via == "Dial" else ("Queue", f"{queue},t")
+        if data["dialplan"]["app_name"] != app:
+            await self.set_dialplan(caller, app, app_data)
+        callee = await self.add_channel(
+            endpoint, state="Down", context="from-internal", exten=data["dialplan"]["exten"],
+            connected=data["caller"]["number"], connected_name=data["caller"]["name"],
+        )
+        await self.set_dialplan(callee, f"App{via}", "(Outgoing Line)")
+        await self.dial(caller, callee, "")
+        await self.set_state(callee, "Ringing")
+        await self.dial(caller, callee, "RINGING")
+        return callee
 
     async def bridge(self, *channel_ids: str, bridge_id: str | None = None) -> str:
         bridge_id = bridge_id or f"bridge-{next(self._seq)}"
@@ -196,9 +233,10 @@ class FakeAri:
         await self.emit("DeviceStateChanged", device_state=p.device_state(id, device))
 
     async def answer(self, channel_id: str) -> None:
-        """An originated channel is answered: it enters our Stasis application."""
+        """An originated channel is answered: it enters its Stasis application."""
         await self.set_state(channel_id, "Up")
         self.stasis.add(channel_id)
+        await self.set_dialplan(channel_id, "Stasis", self.originated.get(channel_id, self.app))
         await self.emit("StasisStart", args=[], channel=self.channels[channel_id])
 
     async def drop_sockets(self) -> None:
@@ -228,6 +266,12 @@ class FakeAri:
         return False
 
     async def _ws(self, ws: WebSocket) -> None:
+        self.api_keys_seen += "api_key" in ws.query_params
+        if self.status is not None:
+            await ws.send_denial_response(
+                JSONResponse({"message": "Asterisk not booted"}, status_code=self.status)
+            )
+            return
         if not self._authorized(ws.headers, ws.query_params):
             await ws.send_denial_response(
                 JSONResponse({"message": "Authentication required"}, status_code=401)
@@ -245,6 +289,10 @@ class FakeAri:
             if ws in self.sockets:
                 self.sockets.remove(ws)
 
+    async def _stats(self, request: Request) -> Response:
+        """Not ARI: how many events this fake has sent (for benchmarks)."""
+        return JSONResponse({"events_sent": self.events_sent, "channels": len(self.channels)})
+
     async def _http(self, request: Request) -> Response:
         raw = request.scope.get("raw_path", b"").decode().split("?", 1)[0].removeprefix("/ari")
         path = unquote(raw) if raw else "/" + request.path_params["path"]
@@ -254,9 +302,14 @@ class FakeAri:
                 request.method, raw or path, {k: v for k, v in params.items() if k != "api_key"}
             )
         )
+        self.api_keys_seen += "api_key" in params
         if not self._authorized(request.headers, params):
             return JSONResponse({"message": "Authentication required"}, status_code=401)
+        if self.status is not None:
+            return JSONResponse({"message": "Asterisk not booted"}, status_code=self.status)
         method = request.method
+        if self.read_only and method not in ("GET", "OPTIONS"):
+            return JSONResponse({"message": "Write access denied"}, status_code=403)
         parts = [unquote(x) for x in (raw or path).strip("/").split("/")]
         if method == "GET":
             return self._get(parts, params)
@@ -287,7 +340,11 @@ class FakeAri:
             endpoint = params.get("endpoint", "")
             if endpoint not in self.endpoints or self.endpoints[endpoint]["state"] != "online":
                 return JSONResponse({"error": "Allocation failed"}, status_code=500)
-            channel_id = await self.add_channel(endpoint, id=params.get("channelId"), state="Down")
+            channel_id = await self.add_channel(
+                endpoint, id=params.get("channelId"), state="Down", app="AppDial2",
+                app_data="(Outgoing Line)")
+            self.originated[channel_id] = ",".join(
+                x for x in (params.get("app", ""), params.get("appArgs", "")) if x)
             await self.set_state(channel_id, "Ringing")
             return JSONResponse(self.channels[channel_id])
         if method == "POST" and len(parts) == 3 and parts[2] == "snoop":
@@ -299,7 +356,9 @@ class FakeAri:
             if parts[1] not in self.channels:
                 return JSONResponse({"message": "Channel not found"}, status_code=404)
             snoop_id = await self.add_channel(
-                f"Snoop/{parts[1]}-{next(self._seq):08x}", id=params.get("snoopId"), state="Up"
+                f"Snoop/{parts[1]}-{next(self._seq):08x}", id=params.get("snoopId"), state="Up",
+                app="Stasis", app_data=",".join(
+                    x for x in (params["app"], params.get("appArgs", "")) if x),
             )
             self.snoops[snoop_id] = parts[1]
             self.stasis.add(snoop_id)

@@ -11,7 +11,7 @@ from wallboard.core.events import AccountStatusChanged, CallEnded, CallUpserted
 from wallboard.core.models import AgentStatus, CallStatus, CallType
 from wallboard.sources.ari.directory import AccountState, Directory, load_employees
 from wallboard.sources.ari.mapping import CallMapper
-from wallboard.sources.ari.models import AriEvent, Channel, Endpoint
+from wallboard.sources.ari.models import endpoint_of
 from wallboard.sources.ari.world import AriWorld
 
 NOW = p.START + timedelta(minutes=5)
@@ -20,14 +20,14 @@ NOW = p.START + timedelta(minutes=5)
 def make(**overrides: Any) -> CallMapper:
     config = settings("http://pbx:8088", **overrides)
     world = AriWorld(Directory(load_employees(config)), f"{config.app}-", config.dnd_device)
-    world.load([], [], [Endpoint.model_validate(p.endpoint("PJSIP/1001"))], [])
+    world.load([], [], [p.endpoint("PJSIP/1001")], [])
     mapper = CallMapper(config, world)
     mapper.snapshot(NOW)
     return mapper
 
 
 def feed(mapper: CallMapper, type: str, **fields: Any) -> list:
-    mapper.world.apply(AriEvent.model_validate(p.event(type, "app", NOW, **fields)), NOW)
+    mapper.world.apply(p.event(type, "app", NOW, **fields), NOW)
     return mapper.diff(NOW)
 
 
@@ -154,7 +154,6 @@ def test_employees_from_csv_merge_with_the_inline_map(tmp_path) -> None:
 
 
 def test_channel_endpoint_names() -> None:
-    assert Channel(id="1", name="PJSIP/1001-0000002a").endpoint == "PJSIP/1001"
-    assert Channel(id="1", name="PJSIP/my-trunk-0000002a").endpoint == "PJSIP/my-trunk"
-    local = Channel(id="1", name="Local/100@from-queue-00000001;2")
-    assert local.endpoint == "Local/100@from-queue"
+    assert endpoint_of("PJSIP/1001-0000002a") == "PJSIP/1001"
+    assert endpoint_of("PJSIP/my-trunk-0000002a") == "PJSIP/my-trunk"
+    assert endpoint_of("Local/100@from-queue-00000001;2") == "Local/100@from-queue"

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+import pytest
+
+from tests.sources.ari import payloads as p
 from tests.sources.ari.fake_ari import FakeAri
 from wallboard.core.events import CallEnded, CallUpserted, Link, Snapshot
+from wallboard.core.history import CallRecord
 from wallboard.core.models import AgentStatus, CallStatus, CallType
 
 
@@ -131,20 +137,32 @@ async def test_endpoint_going_offline(watch, fake: FakeAri) -> None:
     await w.until(lambda: w.state.employees["anna"].status is AgentStatus.ONLINE)
 
 
-async def test_missed_call(watch, fake: FakeAri) -> None:
+@pytest.mark.parametrize(("rang", "missed"), [(5.0, False), (5.1, True), (20.0, True)])
+async def test_missed_call_rings_more_than_five_seconds(watch, fake: FakeAri, rang,
+                                                         missed) -> None:
+    """SPEC 4.4: an unanswered call counts as missed only if it rang MORE than 5 s. The ARI
+    path gives the call's start (created_at) and its end (CallEnded.at, the time of the
+    hangup event); the record built from them must say missed exactly past 5 s."""
     w = await live(watch, fake)
     client = await fake.add_channel("PJSIP/trunk", number="+48600", context="from-external")
-    agent = await fake.add_channel("PJSIP/1001", state="Ringing")
-    await fake.dial(client, agent, "RINGING")
-    await w.until(lambda: client in w.state.calls)
-    fake.tick(20)
+    agent = await fake.ring(client, "PJSIP/1001")
+    await w.until(lambda: (c := w.state.calls.get(client)) and c.employee_id == "anna")
+    fake.tick(rang)
     await fake.dial(client, agent, "CANCEL")
     await fake.hangup(agent, cause=0, cause_txt="Unknown")  # destroyed while Ringing
     await fake.hangup(client)
     await w.until(lambda: client not in w.state.calls)
     upserts = [e.call for e in w.of(CallUpserted) if e.call.id == client]
     assert all(c.answered_at is None and c.status is CallStatus.RINGING for c in upserts)
-    assert [e.call_id for e in w.of(CallEnded)] == [client]
+    [ended] = w.of(CallEnded)
+    assert ended.call_id == client and ended.at == p.START + timedelta(seconds=rang)
+    last = upserts[-1]
+    assert last.created_at == p.START and last.employee_id == "anna"
+    record = CallRecord(id=last.id, employee_id="anna", type=last.type,
+                        started_at=last.created_at, answered_at=last.answered_at,
+                        ended_at=ended.at)
+    assert record.ring_seconds == rang
+    assert record.missed is missed
 
 
 async def test_websocket_dropped_and_resynced(watch, fake: FakeAri) -> None:

@@ -8,7 +8,6 @@ are one manager). A manager's status is the merge of all their endpoints (SPEC 5
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -108,21 +107,10 @@ class Directory:
     def endpoints(self) -> list[str]:
         return list(self.owner)
 
-    def employee_of(self, endpoint: str) -> str | None:
-        return self.owner.get(endpoint)
-
-    def statuses(self) -> dict[str, AgentStatus]:
-        return {endpoint: state.status for endpoint, state in self.accounts.items()}
-
     def reset(self) -> None:
         """Forget every live state (before a resync)."""
         for endpoint in self.accounts:
             self.accounts[endpoint] = AccountState()
-
-    def set_talking(self, endpoints: Iterable[str]) -> None:
-        busy = set(endpoints)
-        for endpoint, state in self.accounts.items():
-            state.talking = endpoint in busy
 
     def build(self) -> list[Employee]:
         result = []

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 import socket
 import ssl
 from typing import Any
@@ -49,22 +50,27 @@ class AriHttp:
         base = settings.url.rstrip("/")
         self.base = base if base.endswith("/ari") else f"{base}/ari"
         self.host = describe_host(settings.url)
-        self._secrets = [
-            s.get_secret_value()
-            for s in (settings.password, settings.api_key)
-            if s is not None and s.get_secret_value()
-        ]
-        auth = None
-        if settings.username is not None and settings.password is not None:
-            auth = httpx.BasicAuth(settings.username, settings.password.get_secret_value())
-        self._key = {"api_key": settings.api_key.get_secret_value()} if settings.api_key else {}
-        self.client = httpx.AsyncClient(
+        self._credentials = credentials(settings)
+        secrets = {s.get_secret_value() for s in (settings.password, settings.api_key) if s}
+        if self._credentials is not None:
+            secrets |= {self._credentials[1], self.authorization().removeprefix("Basic ")}
+        self._secrets = sorted((s for s in secrets if s), key=len, reverse=True)
+        self._transport = transport
+        self.client = self._new_client()
+
+    def _new_client(self) -> httpx.AsyncClient:
+        return httpx.AsyncClient(
             base_url=self.base,
-            auth=auth,
-            verify=settings.verify_tls,
-            timeout=settings.request_timeout_seconds,
-            transport=transport,
+            auth=httpx.BasicAuth(*self._credentials) if self._credentials else None,
+            verify=self.settings.verify_tls,
+            timeout=self.settings.request_timeout_seconds,
+            transport=self._transport,
         )
+
+    async def reset(self) -> None:
+        """Drop pooled connections (after a lost WebSocket they may be as dead as it was)."""
+        old, self.client = self.client, self._new_client()
+        await old.aclose()
 
     async def aclose(self) -> None:
         await self.client.aclose()
@@ -87,7 +93,7 @@ class AriHttp:
     async def request(self, method: str, path: str, **params: Any) -> Any:
         query = {k: _param(v) for k, v in params.items() if v is not None}
         try:
-            response = await self.client.request(method, path, params={**query, **self._key})
+            response = await self.client.request(method, path, params=query)
         except httpx.TimeoutException:
             raise AriUnreachable(
                 f"Asterisk at {self.host} did not answer within "
@@ -101,6 +107,9 @@ class AriHttp:
             detail = self.clean(_error_text(response))
             if response.status_code == 403:
                 raise AriError(READ_ONLY_MESSAGE, 403, detail)
+            if response.status_code >= 500 and method == "GET":
+                raise AriError(self.unavailable(response.status_code, detail),
+                               response.status_code, detail)
             raise AriError(
                 f"Asterisk answered {response.status_code} to {method} {path}"
                 + (f": {detail}" if detail else "")
@@ -117,17 +126,25 @@ class AriHttp:
 
     # -- the event WebSocket ----------------------------------------------------------
     def ws_url(self) -> str:
+        """No credentials in it: a URL ends up in logs (ours, proxies', Asterisk's)."""
         scheme = "wss" if self.base.startswith("https") else "ws"
         rest = self.base.split("://", 1)[1]
-        query = {"app": self.settings.app, "subscribeAll": "true", **self._key}
+        query = {"app": self.settings.app, "subscribeAll": "true"}
         return f"{scheme}://{rest}/events?{urlencode(query)}"
 
+    def authorization(self) -> str:
+        if self._credentials is None:
+            return ""
+        token = ":".join(self._credentials).encode()
+        return "Basic " + base64.b64encode(token).decode()
+
     def ws_headers(self) -> dict[str, str]:
-        settings = self.settings
-        if settings.username is None or settings.password is None:
-            return {}
-        token = f"{settings.username}:{settings.password.get_secret_value()}".encode()
-        return {"Authorization": "Basic " + base64.b64encode(token).decode()}
+        value = self.authorization()
+        return {"Authorization": value} if value else {}
+
+    def ws_logger(self) -> logging.LoggerAdapter[logging.Logger]:
+        """websockets' logger, with credentials blanked: at DEBUG it logs every header."""
+        return _Redacting(logging.getLogger("websockets.client"), self)
 
     def ssl_context(self) -> ssl.SSLContext | None:
         if not self.base.startswith("https"):
@@ -139,10 +156,26 @@ class AriHttp:
         return context
 
     # -- messages ----------------------------------------------------------------------
-    def clean(self, text: str) -> str:
+    def redact(self, text: str) -> str:
         for secret in self._secrets:
             text = text.replace(secret, "***")
-        return text.strip().rstrip(".")
+        return text
+
+    def clean(self, text: str) -> str:
+        return self.redact(text).strip().rstrip(".")
+
+    def unavailable(self, status: int, detail: str = "") -> str:
+        """A 5xx: Asterisk is there but cannot serve now (e.g. still booting)."""
+        reason = f"HTTP {status}: {detail}" if detail else f"HTTP {status}"
+        return f"Asterisk at {self.host} is not available ({reason})."
+
+    def refused_websocket(self, status: int, detail: str = "") -> str:
+        if status >= 500:
+            return self.unavailable(status, detail)
+        if status == 404:  # res_ari unlinks its URIs when ari.conf says enabled = no
+            return (f"Asterisk at {self.host} has no ARI event WebSocket (HTTP 404); "
+                    "is ARI enabled in ari.conf and http.conf?")
+        return f"Asterisk at {self.host} refused the event WebSocket (HTTP {status})."
 
     def unreachable(self, exc: BaseException) -> str:
         cause = exc
@@ -161,6 +194,33 @@ class AriHttp:
         else:
             reason = self.clean(str(exc)).lower() or type(exc).__name__
         return f"Cannot reach Asterisk at {self.host} ({reason.rstrip('.')})."
+
+
+def credentials(settings: AriSource) -> tuple[str, str] | None:
+    """(user, password) from username + password, or from ``api_key = "user:password"``:
+    both are sent as HTTP basic auth, never as ``?api_key=`` in a URL."""
+    if settings.username is not None and settings.password is not None:
+        return settings.username, settings.password.get_secret_value()
+    if settings.api_key is not None:
+        user, _, password = settings.api_key.get_secret_value().partition(":")
+        return user, password
+    return None
+
+
+class _Redacting(logging.LoggerAdapter):
+    def __init__(self, logger: logging.Logger, http: AriHttp) -> None:
+        super().__init__(logger, {})
+        self.http = http
+
+    def log(self, level: int, msg: object, *args: object, **kwargs: Any) -> None:
+        if self.isEnabledFor(level):
+            args = tuple(self._clean(a) for a in args)
+            self.logger.log(level, self._clean(msg), *args, **kwargs)
+
+    def _clean(self, value: object) -> object:
+        if isinstance(value, str):
+            return "Basic ***" if value.startswith("Basic ") else self.http.redact(value)
+        return value
 
 
 def _param(value: Any) -> str:

@@ -32,7 +32,6 @@ from wallboard.core.events import Event, ListenChanged
 from wallboard.core.listen import ListenMode, ListenSession, ListenState
 from wallboard.sources.ari.http import AriError, AriHttp, AriUnreachable
 from wallboard.sources.ari.mapping import CallMapper
-from wallboard.sources.ari.models import AriEvent
 from wallboard.sources.base import SourceError
 
 log = logging.getLogger(__name__)
@@ -55,6 +54,8 @@ class _Live:
     whisper: str = "none"
     answered: bool = False
     closing: bool = False
+    bridge_made: bool = False
+    supervisor_called: bool = False
     retired_snoops: set[str] = field(default_factory=set)
     snoops: itertools.count = field(default_factory=lambda: itertools.count(1))
 
@@ -83,7 +84,7 @@ class ListenManager:
         if roles is None:
             raise SourceError("That call has already ended.")
         agent = self.mapper.world.channels.get(roles.agent or "")
-        if agent is None or agent.channel.state != "Up":
+        if agent is None or agent.state != "Up":
             raise SourceError("No manager has answered this call yet, so there is nothing to join.")
         endpoint = (supervisor or self.settings.supervisor_endpoint or "").strip()
         if not endpoint:
@@ -144,17 +145,19 @@ class ListenManager:
             task.cancel()
 
     # -- events from the WebSocket -------------------------------------------------------
-    def on_event(self, event: AriEvent) -> None:
-        channel = event.channel
-        if channel is None or not self.sessions:
+    def on_event(self, event: dict[str, Any]) -> None:
+        """One decoded ARI event (already applied to the world, so well-formed)."""
+        channel, kind = event.get("channel"), event.get("type")
+        if not isinstance(channel, dict) or kind not in ("StasisStart", "ChannelDestroyed"):
             return
+        channel_id = channel.get("id")
         for live in list(self.sessions.values()):
             if live.closing:
                 continue
-            if event.type == "StasisStart" and channel.id == live.supervisor_channel:
+            if kind == "StasisStart" and channel_id == live.supervisor_channel:
                 self._spawn(self._supervisor_answered(live))
-            elif event.type == "ChannelDestroyed":
-                if channel.id == live.supervisor_channel:
+            elif kind == "ChannelDestroyed":
+                if channel_id == live.supervisor_channel:
                     message = (
                         "The supervisor hung up."
                         if live.answered
@@ -162,8 +165,8 @@ class ListenManager:
                     )
                     state = ListenState.ENDED if live.answered else ListenState.FAILED
                     self._spawn(self._finish(live, state, message))
-                elif channel.id == live.agent_channel or (
-                    channel.id == live.snoop_id and channel.id not in live.retired_snoops
+                elif channel_id == live.agent_channel or (
+                    channel_id == live.snoop_id and channel_id not in live.retired_snoops
                 ):
                     self._spawn(self._finish(live, ListenState.ENDED, "The call ended."))
 
@@ -186,7 +189,9 @@ class ListenManager:
             await self.http.post(
                 "/bridges", type="mixing", bridgeId=live.bridge_id, name="wallboard listen"
             )
+            live.bridge_made = True
             await self._replace_snoop(live, whisper_for(live.session.mode, live.session.muted))
+            live.supervisor_called = True  # a timed-out originate may still ring
             await self.http.post(
                 "/channels",
                 endpoint=live.endpoint,
@@ -197,6 +202,8 @@ class ListenManager:
                 channelId=live.supervisor_channel,
             )
         except AriError as exc:
+            if live.supervisor_called and not isinstance(exc, AriUnreachable):
+                live.supervisor_called = False  # refused: no channel was made
             await self._finish(live, ListenState.FAILED, self._explain(exc, live))
 
     async def _supervisor_answered(self, live: _Live) -> None:
@@ -234,10 +241,12 @@ class ListenManager:
         live.closing = True
         self._publish(live, state=state, message=message, ended_at=self.clock.now())
         self.sessions.pop(live.session.id, None)
+        # only what was made: a refused first step (a read-only user) leaves nothing
         for path in (
-            f"/channels/{quote(live.supervisor_channel, safe='')}",
+            f"/channels/{quote(live.supervisor_channel, safe='')}"
+            if live.supervisor_called else None,
             f"/channels/{quote(live.snoop_id, safe='')}" if live.snoop_id else None,
-            f"/bridges/{quote(live.bridge_id, safe='')}",
+            f"/bridges/{quote(live.bridge_id, safe='')}" if live.bridge_made else None,
         ):
             if path is None:
                 continue
