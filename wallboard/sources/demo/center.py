@@ -10,6 +10,8 @@ import gc
 import heapq
 import math
 import random
+import secrets
+import string
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -20,9 +22,13 @@ from wallboard.core.models import AgentStatus, Call, CallStatus, CallType, Emplo
 from wallboard.sources.demo.catalog import (
     EVENTS_PER_CALL,
     NATURAL_LIFETIME,
-    OUTGOING_NUMBERS,
+    OVERFLOW,
+    SCHEME_WEIGHTS,
     SCHEMES,
+    VENDOR_APP,
+    Scheme,
     make_staff,
+    outgoing_number,
 )
 
 
@@ -70,6 +76,11 @@ class _Pool:
         return self._items[rng.randrange(len(self._items))]
 
 
+def new_run_id() -> str:
+    """Six random letters and digits naming one run of the demo (not drawn from the seed)."""
+    return "".join(secrets.choice(string.ascii_lowercase + string.digits) for _ in range(6))
+
+
 _Action = tuple[datetime, int, str, str]
 """(when, sequence number, what happens, to which call or manager): a heap entry."""
 
@@ -83,7 +94,12 @@ class _Agent:
 
 
 class DemoCallCenter:
-    """A simulated call center: departments, managers with SIP accounts, and calls."""
+    """A simulated call center: departments, managers with SIP accounts, and calls.
+
+    Call ids start with ``run`` (by default six random characters, e.g. ``k3x9q2-c000001``),
+    so calls of two runs never share an id, even with the same seed; everything else
+    follows from the seed.
+    """
 
     def __init__(
         self,
@@ -91,9 +107,11 @@ class DemoCallCenter:
         seed: int | None = None,
         calls: int = 24,
         events_per_second: float | None = None,
+        run: str | None = None,
     ) -> None:
         self.rng = random.Random(seed)
         self.seed = seed
+        self.run = run or new_run_id()
         self.now = start
         self.target_calls = calls
         if events_per_second:
@@ -109,8 +127,10 @@ class DemoCallCenter:
         self._free: dict[str | None, _Pool] = {}
         self._departments: tuple[str | None, ...] = ()
         """Managers who are online and not on a call, by department."""
-        self._queue: dict[str, None] = {}
-        """Incoming calls waiting for a free manager, oldest first."""
+        self._queue: dict[str, Scheme] = {}
+        """Incoming calls waiting for a free manager, oldest first, with their schemes."""
+        self._dispatch_at: datetime | None = None
+        """When the queue is next handed to free managers, if planned."""
         self._heap: list[_Action] = []
         self._seq = 0
         self._call_seq = 0
@@ -149,7 +169,7 @@ class DemoCallCenter:
             else:
                 self._schedule(started + timedelta(seconds=ring), "answer", call_id)
         if self._queue:
-            self._later(1.0, "dispatch", "")
+            self._plan_dispatch(1.0)
 
     def _length_biased_talk(self) -> float:
         """A talk time drawn in proportion to its length.
@@ -273,7 +293,8 @@ class DemoCallCenter:
             return []
         account = rng.choice(candidates)
         if account.status is AgentStatus.ONLINE:
-            status = AgentStatus.DND if rng.random() < 0.6 else AgentStatus.OFFLINE
+            dnd = account.user_agent == VENDOR_APP and rng.random() < 0.6
+            status = AgentStatus.DND if dnd else AgentStatus.OFFLINE
         else:
             status = AgentStatus.ONLINE
         event = self._set_account(agent, account.id, status)
@@ -290,14 +311,16 @@ class DemoCallCenter:
         roll = rng.random()
         kind = CallType.INCOMING if roll < 0.65 else (
             CallType.OUTGOING if roll < 0.9 else CallType.CALLBACK)
-        scheme = rng.choice(SCHEMES) if kind is CallType.INCOMING else None
+        scheme = self._draw_scheme() if kind is CallType.INCOMING else None
         agent = self._pick_free(scheme.departments if scheme else None)
-        if agent is None and kind is CallType.INCOMING and rng.random() < 0.3:
-            agent = self._pick_free()
-        if agent is None and kind is not CallType.INCOMING:
-            kind, scheme = CallType.INCOMING, rng.choice(SCHEMES)
+        overflow = False
+        if agent is None and scheme is not None and rng.random() < 0.3:
+            agent = self._pick_free()  # nobody of the scheme's departments is free
+            overflow = agent is not None
+        if agent is None and scheme is None:  # nobody free to call out: a client calls in
+            kind, scheme = CallType.INCOMING, self._draw_scheme()
         self._call_seq += 1
-        call_id = f"c{self._call_seq:06d}"
+        call_id = f"{self.run}-c{self._call_seq:06d}"
         department = agent.employee.department if agent else None
         if initial and agent is None:  # a queued call has not been waiting for long
             started = max(started, self.now - timedelta(seconds=rng.uniform(0, 60)))
@@ -307,10 +330,10 @@ class DemoCallCenter:
             status=CallStatus.RINGING,
             employee_id=agent.employee.id if agent else None,
             client_number=self._client_number(),
-            business_number=scheme.number if scheme else OUTGOING_NUMBERS.get(
-                department or "Sales", OUTGOING_NUMBERS["Sales"]),
+            business_number=scheme.number if scheme else outgoing_number(department),
             created_at=started,
-            routing_scheme=scheme.name if scheme else None,
+            routing_scheme=(scheme.name + OVERFLOW if overflow else scheme.name) if scheme
+            else None,
             project="demo",
         )
         self.calls[call_id] = call
@@ -319,14 +342,18 @@ class DemoCallCenter:
             if not initial:
                 self._plan_ring(call_id)
         else:
-            self._queue[call_id] = None
+            assert scheme is not None  # only incoming calls wait in the queue
+            self._queue[call_id] = scheme
             give_up = started + timedelta(seconds=rng.uniform(20, 150))
             if initial:  # a call already waiting gives up some time from now
                 give_up = max(give_up, self.now + timedelta(seconds=rng.uniform(5, 60)))
             self._schedule(give_up, "abandon", call_id)
             if not initial:
-                self._later(3.0, "dispatch", "")
+                self._plan_dispatch(3.0)
         return call_id
+
+    def _draw_scheme(self) -> Scheme:
+        return self.rng.choices(SCHEMES, SCHEME_WEIGHTS)[0]
 
     def _plan_ring(self, call_id: str, at: datetime | None = None) -> None:
         """The phone rings: answered after a while, or given up on."""
@@ -340,18 +367,33 @@ class DemoCallCenter:
         else:
             self._schedule(start + timedelta(seconds=ring), "answer", call_id)
 
+    def _plan_dispatch(self, seconds: float) -> None:
+        """Hand the queue to free managers in ``seconds`` (or sooner, if planned sooner)."""
+        at = self.now + timedelta(seconds=seconds)
+        if self._dispatch_at is None or at < self._dispatch_at:
+            self._dispatch_at = at
+            self._schedule(at, "dispatch", "")
+
     def _on_dispatch(self, _: str) -> list[Event]:
-        """Hand queued calls to managers who became free."""
+        """Hand queued calls, oldest first, to free managers of their schemes' departments."""
+        if self.now != self._dispatch_at:
+            return []  # superseded by a dispatch planned sooner
+        self._dispatch_at = None
         events: list[Event] = []
-        while self._queue:
-            agent = self._pick_free()
-            if agent is None:
-                self._later(3.0, "dispatch", "")
+        nobody: set[tuple[str, ...]] = set()
+        """Department sets with no free manager left in this round."""
+        for call_id, scheme in list(self._queue.items()):
+            if not any(map(len, self._free.values())):
                 break
-            call_id = next(iter(self._queue))
+            if scheme.departments in nobody:
+                continue
+            agent = self._pick_free(scheme.departments)
+            if agent is None:
+                nobody.add(scheme.departments)
+                continue
             del self._queue[call_id]
             call = self.calls.get(call_id)
-            if call is None:
+            if call is None:  # pragma: no cover - an abandoned call leaves the queue
                 continue
             self._assign(agent, call_id)
             call = call.model_copy(
@@ -359,6 +401,8 @@ class DemoCallCenter:
             self.calls[call_id] = call
             events.append(CallUpserted(call=call))
             self._plan_ring(call_id)
+        if self._queue:
+            self._plan_dispatch(3.0)
         return events
 
     def _on_answer(self, call_id: str) -> list[Event]:
@@ -414,8 +458,8 @@ class DemoCallCenter:
         return self._end(call_id)
 
     def _on_abandon(self, call_id: str) -> list[Event]:
-        if self._queue.pop(call_id, False) is not None:
-            return []
+        if self._queue.pop(call_id, None) is None:
+            return []  # handed to a manager meanwhile: it rings there
         return self._end(call_id)
 
     def _on_hangup(self, call_id: str) -> list[Event]:
@@ -435,5 +479,5 @@ class DemoCallCenter:
                 if event:
                     events.append(event)
             if self._queue:
-                self._later(0.5, "dispatch", "")
+                self._plan_dispatch(0.5)
         return events
