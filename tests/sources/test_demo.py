@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import re
 from datetime import UTC, datetime, timedelta
 
@@ -154,3 +155,42 @@ def test_call_ids_never_repeat_between_two_runs_even_with_the_same_seed():
     assert len({i[:6] for i in ids_one}) == 1
     scripted = DemoCallCenter(T0, seed=5, run="demo1")
     assert sorted(scripted.calls)[0] == "demo1-c000001"
+
+
+def fingerprint(center: DemoCallCenter) -> str:
+    """A digest of everything the seeded set-up made, independent of pydantic's JSON."""
+    snapshot = center.snapshot()
+    rows = [(c.id, c.type.value, c.status.value, c.employee_id, c.client_number,
+             c.business_number, c.created_at.isoformat(),
+             c.answered_at.isoformat() if c.answered_at else "", c.routing_scheme,
+             c.revision) for c in snapshot.calls]
+    rows += [(e.id, e.name, e.department, tuple((a.id, a.number, a.user_agent, a.status.value)
+                                                for a in e.accounts))
+             for e in snapshot.employees]
+    rows += [(at.isoformat(), what, target) for at, what, target in center.plans.all()]
+    return hashlib.sha256(repr(rows).encode()).hexdigest()[:16]
+
+
+def test_the_5000_call_set_up_is_the_same_picture_for_the_same_seed():
+    """Pinned: the start-up's speed-ups must not change what the demo makes for a seed.
+    Change the literal only with a deliberate change of the demo (and say so)."""
+    center = DemoCallCenter(T0, seed=7, calls=5000, run="pin")
+    assert fingerprint(center) == "1aa73ae56d4f9dec"  # as before the speed-ups (49552b6)
+
+
+def test_the_set_up_marks_exactly_the_phones_of_answered_calls_talking():
+    center = DemoCallCenter(T0, seed=7, calls=5000, run="r")
+    answered = {c.employee_id: c for c in center.calls.values()
+                if c.answered_at is not None}
+    assert len(answered) > 4000
+    for agent in center.agents.values():
+        talking = [a.id for a in agent.employee.accounts if a.status is AgentStatus.TALKING]
+        call = answered.get(agent.employee.id)
+        if call is None:
+            assert talking == [] and agent.talking_account is None
+        else:
+            assert call.status is CallStatus.TALKING and call.revision == 1
+            assert talking == [agent.talking_account]
+            assert call.answered_at <= T0
+    ringing = [c for c in center.calls.values() if c.answered_at is None]
+    assert ringing and all(c.revision == 0 and c.status is CallStatus.RINGING for c in ringing)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from wallboard.core.models import AgentStatus, Employee, SipAccount
+from wallboard.core.models import AgentStatus, Employee
 from wallboard.sources.demo.names import NameBook
 
 DEPARTMENTS = ("Sales", "Support", "Retention", "Billing", "Onboarding")
@@ -40,7 +41,8 @@ SCHEMES = (
     Scheme("VIP clients", "+48 22 100 20 99", ("Retention", "Sales"), 0.5),
     Scheme("Cancellations", "+48 22 100 20 80", ("Retention",), 1.5),
 )
-SCHEME_WEIGHTS = tuple(s.weight for s in SCHEMES)
+SCHEME_WEIGHTS = tuple(itertools.accumulate(s.weight for s in SCHEMES))
+"""Cumulative, as ``random.choices(cum_weights=...)`` takes them."""
 OVERFLOW = " (overflow)"
 """Appended to the routing scheme of a call that none of the scheme's departments could take
 and that was put through to a free manager of another department (or of none)."""
@@ -67,7 +69,32 @@ def outgoing_number(department: str | None) -> str:
     return OUTGOING_NUMBERS.get(department or "Sales", OUTGOING_NUMBERS["Sales"])
 
 
-def make_staff(rng: random.Random, count: int) -> Iterator[Employee]:
+@dataclass(slots=True)
+class Hire:
+    """A manager as the demo draws them, before they become an :class:`Employee`.
+
+    The set-up marks the accounts of managers already on a call as talking, then makes
+    each :class:`Employee` once (a model per status change would cost twice as much).
+    """
+
+    id: str
+    name: str
+    department: str | None
+    accounts: list[dict[str, str]]
+    """The fields of each :class:`SipAccount`."""
+
+    @property
+    def online(self) -> bool:
+        return any(a["status"] is AgentStatus.ONLINE for a in self.accounts)
+
+    def employee(self) -> Employee:
+        return Employee.model_validate({
+            "id": self.id, "name": self.name, "department": self.department,
+            "project": "demo", "accounts": self.accounts,
+        })
+
+
+def make_staff(rng: random.Random, count: int) -> Iterator[Hire]:
     """``count`` managers, one at a time: names, departments, 1–3 SIP accounts each.
 
     Every name is different. Some accounts start offline, and some of those on the vendor's
@@ -75,22 +102,21 @@ def make_staff(rng: random.Random, count: int) -> Iterator[Employee]:
     """
     names = NameBook()
     ext = 1001
+    agents = USER_AGENTS
     for i in range(count):
         name = names.draw(rng)
         department = STAFFING[i % len(STAFFING)] if rng.random() > 0.05 else None
         accounts = []
         roll = rng.random()
         for k in range(1 if roll < 0.5 else 2 if roll < 0.9 else 3):
-            user_agent = USER_AGENTS[(i + k) % len(USER_AGENTS)]
+            user_agent = agents[(i + k) % len(agents)]
             status = AgentStatus.ONLINE
             roll = rng.random()
             if roll < 0.15 and user_agent == VENDOR_APP:
                 status = AgentStatus.DND
             elif roll < 0.14 + 0.3 * k:
                 status = AgentStatus.OFFLINE
-            accounts.append(SipAccount(
-                id=f"PJSIP/{ext}", number=str(ext), user_agent=user_agent, status=status,
-            ))
+            accounts.append({"id": f"PJSIP/{ext}", "number": str(ext),
+                             "user_agent": user_agent, "status": status})
             ext += 1
-        yield Employee(id=f"e{i + 1:03d}", name=name, department=department, project="demo",
-                       accounts=tuple(accounts))
+        yield Hire(f"e{i + 1:03d}", name, department, accounts)

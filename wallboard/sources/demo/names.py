@@ -105,14 +105,9 @@ def surname(masculine: str, gender: Gender) -> str:
     return masculine
 
 
-def gender_of(first_name: str) -> Gender:
-    """The gender of one of the book's first names (they are all listed)."""
-    for nation in NATIONS:
-        if first_name in nation.female:
-            return Gender.FEMALE
-        if first_name in nation.male:
-            return Gender.MALE
-    raise KeyError(first_name)
+_FORMS = {(nation.name, gender): tuple(surname(s, gender) for s in nation.surnames)
+          for nation in NATIONS for gender in Gender}
+"""Every nation's surnames as men and as women bear them."""
 
 
 @dataclass
@@ -132,13 +127,13 @@ class NameBook:
             nation = POLISH if rng.random() < POLISH.share else UKRAINIAN
             gender = Gender.FEMALE if rng.random() < self.female_share else Gender.MALE
             firsts = nation.female if gender is Gender.FEMALE else nation.male
-            first = firsts[rng.randrange(len(firsts))]
-            last = surname(nation.surnames[rng.randrange(len(nation.surnames))], gender)
+            first = rng.choice(firsts)
+            last = rng.choice(_FORMS[nation.name, gender])
             name = f"{first} {last}"
             attempt += 1
             if name in self.taken and attempt > self.retries:
                 # a crowded book: this name is taken, so add a second given name's initial
-                second = firsts[rng.randrange(len(firsts))]
+                second = rng.choice(firsts)
                 if second != first:
                     name = f"{first} {second[0]}. {last}"
             if name not in self.taken:
