@@ -11,7 +11,7 @@ extras=""
 [ "${1:-}" = "test" ] && extras="[test]"
 python=${PYTHON:-python3}
 
-if [ ! -x .venv/bin/python ]; then
+if [ ! -x .venv/bin/python ] || [ ! -e .venv/bin/pip ]; then  # missing, or made without pip
     if ! "$python" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
         echo "$0: wallboard needs Python 3.11 or newer; $python is $("$python" -V 2>&1)." >&2
         exit 1
@@ -19,7 +19,7 @@ if [ ! -x .venv/bin/python ]; then
     if ! "$python" -c 'import ensurepip, venv' 2>/dev/null; then
         ensure_packages python3-venv  # Debian and Ubuntu ship venv's pip separately
     fi
-    "$python" -m venv .venv
+    "$python" -m venv --clear .venv
 fi
 
 stamp=.venv/.wallboard-installed  # what was installed: pyproject.toml's hash and extras
