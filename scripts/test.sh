@@ -1,21 +1,11 @@
 #!/usr/bin/env bash
-# Install everything the test suite needs, then run all of it.
-# System packages (tmux, OpenSSH, Chromium) come from apt when missing; Python ones from pip.
+# Install everything the test suite needs, then run all of it (arguments go to pytest).
+# System packages (scripts/packages.sh) come from apt when missing; the Python ones go
+# into .venv (scripts/venv.sh), the same virtual environment the README's board uses.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/packages.sh
 
-missing=()
-command -v tmux >/dev/null || missing+=(tmux)
-command -v ssh >/dev/null || missing+=(openssh-client)
-[ -x /usr/sbin/sshd ] || missing+=(openssh-server)
-command -v chromium >/dev/null || missing+=(chromium)
-if [ ${#missing[@]} -gt 0 ]; then
-    sudo=""
-    [ "$(id -u)" -eq 0 ] || sudo="sudo"
-    export DEBIAN_FRONTEND=noninteractive
-    $sudo apt-get update -qq
-    $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
-
-python3 -m pip install -q --disable-pip-version-check -e '.[test]'
-python3 -m pytest "$@"
+ensure_packages "${TEST_PACKAGES[@]}"
+bash scripts/venv.sh test
+exec .venv/bin/python -m pytest "$@"

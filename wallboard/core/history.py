@@ -9,7 +9,11 @@ from wallboard.core.models import CallType, Frozen
 from wallboard.core.status import Interval
 
 MISSED_AFTER_SECONDS = 5.0
-"""SPEC 4.4: an unanswered call counts as missed only if it rang MORE than this."""
+"""SPEC 4.4: an unanswered call counts as missed only if it rang MORE than this.
+
+The rule is the source's "calls we tried to put through for more than 5 seconds", whatever
+their direction: an incoming call the manager did not pick up, and equally an outgoing call
+or a callback the client did not pick up (docs/profile.md, "Missed calls")."""
 
 
 class Outcome(StrEnum):
@@ -47,7 +51,11 @@ class CallRecord(Frozen):
 
     @property
     def missed(self) -> bool:
-        """Unanswered and rang more than 5 seconds (5.0 s is not missed, 5.1 s is)."""
+        """Unanswered and rang more than 5 seconds (5.0 s is not missed, 5.1 s is).
+
+        Incoming, outgoing and callbacks alike: what counts is that the call was tried for
+        more than 5 seconds and nobody answered.
+        """
         return self.answered_at is None and self.ring_seconds > MISSED_AFTER_SECONDS
 
 

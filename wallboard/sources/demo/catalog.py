@@ -1,45 +1,51 @@
-"""What the demo call center is made of: names, departments, routing schemes, numbers."""
+"""What the demo call center is made of: departments, routing schemes, numbers, managers."""
 
 from __future__ import annotations
 
+import itertools
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from wallboard.core.models import AgentStatus, Employee, SipAccount
+from wallboard.core.models import AgentStatus, Employee
+from wallboard.sources.demo.names import NameBook
 
-FIRST_NAMES = (
-    "Anna Piotr Katarzyna Tomasz Magdalena Michał Agnieszka Paweł Joanna Krzysztof "
-    "Monika Marcin Aleksandra Łukasz Natalia Jakub Ewa Kamil Olga Bartosz Zofia Adam "
-    "Maria Dawid Julia Grzegorz Karolina Szymon Weronika Mateusz Iryna Oleh Sophie Lukas"
-).split()
-LAST_NAMES = (
-    "Nowak Kowalski Wiśniewska Wójcik Kamińska Lewandowski Zielińska Szymański Woźniak "
-    "Dąbrowski Kozłowska Jankowski Mazur Krawczyk Piotrowska Grabowski Pawlak Michalska "
-    "Król Wieczorek Jabłońska Majewski Olszewska Stępień Malinowski Górska Dudek Adamczyk "
-    "Shevchenko Bondarenko Müller Schmidt"
-).split()
 DEPARTMENTS = ("Sales", "Support", "Retention", "Billing", "Onboarding")
-USER_AGENTS = ("MicroSIP", "Ringostat app", "Yealink T46U", "Zoiper", "Grandstream GXP")
+STAFFING = ("Sales", "Support", "Sales", "Retention", "Billing", "Sales", "Onboarding",
+            "Support", "Sales", "Retention", "Billing", "Sales", "Onboarding", "Support")
+"""Who is hired into which department, in turn: Sales is the largest (it takes the most
+schemes), the others are about the same size."""
+VENDOR_APP = "Ringostat app"
+"""DND can be set only from the vendor's own softphone app (SPEC 5.1)."""
+USER_AGENTS = ("MicroSIP", VENDOR_APP, "Yealink T46U", "Zoiper", "Grandstream GXP")
 
 
 @dataclass(frozen=True)
 class Scheme:
+    """A routing scheme: a number clients dial, answered by the managers of some departments."""
+
     name: str
     number: str
     departments: tuple[str, ...]
+    weight: float = 1.0
+    """How much of the incoming traffic comes through this scheme, relatively."""
 
 
 SCHEMES = (
-    Scheme("Main line", "+48 22 100 20 30", ("Sales", "Support")),
+    Scheme("Main line", "+48 22 100 20 30", ("Sales", "Support"), 2.0),
     Scheme("Sales hotline", "+48 22 100 20 31", ("Sales",)),
-    Scheme("Support queue", "+48 22 100 20 40", ("Support", "Onboarding")),
+    Scheme("Support queue", "+48 22 100 20 40", ("Support", "Onboarding"), 1.5),
     Scheme("Google Ads", "+48 22 100 20 55", ("Sales",)),
     Scheme("Website widget", "+48 22 100 20 56", ("Sales", "Onboarding")),
-    Scheme("Billing IVR", "+48 22 100 20 70", ("Billing",)),
-    Scheme("VIP clients", "+48 22 100 20 99", ("Retention", "Sales")),
-    Scheme("Cancellations", "+48 22 100 20 80", ("Retention",)),
+    Scheme("Billing IVR", "+48 22 100 20 70", ("Billing",), 1.5),
+    Scheme("VIP clients", "+48 22 100 20 99", ("Retention", "Sales"), 0.5),
+    Scheme("Cancellations", "+48 22 100 20 80", ("Retention",), 1.5),
 )
+SCHEME_WEIGHTS = tuple(itertools.accumulate(s.weight for s in SCHEMES))
+"""Cumulative, as ``random.choices(cum_weights=...)`` takes them."""
+OVERFLOW = " (overflow)"
+"""Appended to the routing scheme of a call that none of the scheme's departments could take
+and that was put through to a free manager of another department (or of none)."""
 OUTGOING_NUMBERS = {
     "Sales": "+48 22 100 30 01",
     "Support": "+48 22 100 30 02",
@@ -53,30 +59,64 @@ NATURAL_LIFETIME = 150.0
 """Seconds a demo call lives on average when no event rate is asked for."""
 
 
-def make_staff(rng: random.Random, count: int) -> Iterator[Employee]:
+def schemes_of(department: str | None) -> tuple[Scheme, ...]:
+    """The schemes whose calls a manager of ``department`` takes (none without one)."""
+    return tuple(s for s in SCHEMES if department in s.departments)
+
+
+def outgoing_number(department: str | None) -> str:
+    """The number a manager of ``department`` calls from (Sales' for those without one)."""
+    return OUTGOING_NUMBERS.get(department or "Sales", OUTGOING_NUMBERS["Sales"])
+
+
+@dataclass(slots=True)
+class Hire:
+    """A manager as the demo draws them, before they become an :class:`Employee`.
+
+    The set-up marks the accounts of managers already on a call as talking, then makes
+    each :class:`Employee` once (a model per status change would cost twice as much).
+    """
+
+    id: str
+    name: str
+    department: str | None
+    accounts: list[dict[str, str]]
+    """The fields of each :class:`SipAccount`."""
+
+    @property
+    def online(self) -> bool:
+        return any(a["status"] is AgentStatus.ONLINE for a in self.accounts)
+
+    def employee(self) -> Employee:
+        return Employee.model_validate({
+            "id": self.id, "name": self.name, "department": self.department,
+            "project": "demo", "accounts": self.accounts,
+        })
+
+
+def make_staff(rng: random.Random, count: int) -> Iterator[Hire]:
     """``count`` managers, one at a time: names, departments, 1–3 SIP accounts each.
 
-    Some accounts start in do-not-disturb or offline; a few managers have no department.
+    Every name is different. Some accounts start offline, and some of those on the vendor's
+    app in do-not-disturb (no other softphone can set it); a few managers have no department.
     """
+    names = NameBook()
     ext = 1001
+    agents = USER_AGENTS
     for i in range(count):
-        name = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
-        department = DEPARTMENTS[i % len(DEPARTMENTS)] if rng.random() > 0.05 else None
+        name = names.draw(rng)
+        department = STAFFING[i % len(STAFFING)] if rng.random() > 0.05 else None
         accounts = []
         roll = rng.random()
         for k in range(1 if roll < 0.5 else 2 if roll < 0.9 else 3):
+            user_agent = agents[(i + k) % len(agents)]
             status = AgentStatus.ONLINE
             roll = rng.random()
-            if roll < 0.06:
+            if roll < 0.15 and user_agent == VENDOR_APP:
                 status = AgentStatus.DND
             elif roll < 0.14 + 0.3 * k:
                 status = AgentStatus.OFFLINE
-            accounts.append(SipAccount(
-                id=f"PJSIP/{ext}",
-                number=str(ext),
-                user_agent=USER_AGENTS[(i + k) % len(USER_AGENTS)],
-                status=status,
-            ))
+            accounts.append({"id": f"PJSIP/{ext}", "number": str(ext),
+                             "user_agent": user_agent, "status": status})
             ext += 1
-        yield Employee(id=f"e{i + 1:03d}", name=name, department=department, project="demo",
-                       accounts=tuple(accounts))
+        yield Hire(f"e{i + 1:03d}", name, department, accounts)

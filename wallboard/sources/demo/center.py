@@ -7,31 +7,43 @@ so tests drive it with a manual clock.
 from __future__ import annotations
 
 import gc
-import heapq
 import math
 import random
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from wallboard.core.events import AccountStatusChanged, CallEnded, CallUpserted, Event, Snapshot
-from wallboard.core.models import AgentStatus, Call, CallStatus, CallType, Employee
+from wallboard.core.models import AgentStatus, Call, CallStatus, CallType
 from wallboard.sources.demo.catalog import (
     EVENTS_PER_CALL,
     NATURAL_LIFETIME,
-    OUTGOING_NUMBERS,
+    OVERFLOW,
+    SCHEME_WEIGHTS,
     SCHEMES,
+    VENDOR_APP,
+    Hire,
+    Scheme,
     make_staff,
+    outgoing_number,
 )
+from wallboard.sources.demo.draws import CallShapes, new_run_id
+from wallboard.sources.demo.plans import Plans
+from wallboard.sources.demo.roster import Agent, FreeManagers, phone, with_status
 
 
 @contextmanager
 def _bulk_allocation() -> Iterator[None]:
-    """Pause the cyclic garbage collector while tens of thousands of objects are made.
+    """Pause the cyclic garbage collector while tens of thousands of long-lived objects are
+    made, then file them straight with the old ones.
 
-    Nothing built here is garbage yet, so every collection would be wasted work: on a
-    5,000-call demo this takes about a third off the start-up.
+    Nothing built here is garbage, so a collection during the set-up would be wasted work;
+    and once it is done, the objects will live as long as the demo, so walking them twice
+    as young objects (about 20 ms for a 5,000-call demo) would be wasted too:
+    ``gc.freeze()`` then ``gc.unfreeze()`` moves every tracked object into the oldest
+    generation, which only full collections look at. A caller that paused the collector
+    itself (the command line does, and freezes what start-up made) or froze objects of its
+    own is left to do as it planned.
     """
     was_enabled = gc.isenabled()
     gc.disable()
@@ -39,51 +51,19 @@ def _bulk_allocation() -> Iterator[None]:
         yield
     finally:
         if was_enabled:
+            if gc.get_freeze_count() == 0:
+                gc.freeze()
+                gc.unfreeze()
             gc.enable()
 
 
-class _Pool:
-    """A set with O(1) add, remove and seeded random choice (free managers)."""
-
-    def __init__(self) -> None:
-        self._items: list[str] = []
-        self._index: dict[str, int] = {}
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-    def add(self, item: str) -> None:
-        if item not in self._index:
-            self._index[item] = len(self._items)
-            self._items.append(item)
-
-    def discard(self, item: str) -> None:
-        i = self._index.pop(item, None)
-        if i is None:
-            return
-        last = self._items.pop()
-        if last != item:
-            self._items[i] = last
-            self._index[last] = i
-
-    def choice(self, rng: random.Random) -> str:
-        return self._items[rng.randrange(len(self._items))]
-
-
-_Action = tuple[datetime, int, str, str]
-"""(when, sequence number, what happens, to which call or manager): a heap entry."""
-
-
-@dataclass
-class _Agent:
-    employee: Employee
-    busy_with: str | None = None
-    """The call this manager handles now, if any."""
-    talking_account: str | None = None
-
-
 class DemoCallCenter:
-    """A simulated call center: departments, managers with SIP accounts, and calls."""
+    """A simulated call center: departments, managers with SIP accounts, and calls.
+
+    Call ids start with ``run`` (by default six random characters, e.g. ``k3x9q2-c000001``),
+    so calls of two runs never share an id, even with the same seed; everything else
+    follows from the seed.
+    """
 
     def __init__(
         self,
@@ -91,9 +71,11 @@ class DemoCallCenter:
         seed: int | None = None,
         calls: int = 24,
         events_per_second: float | None = None,
+        run: str | None = None,
     ) -> None:
         self.rng = random.Random(seed)
         self.seed = seed
+        self.run = run or new_run_id()
         self.now = start
         self.target_calls = calls
         if events_per_second:
@@ -101,71 +83,75 @@ class DemoCallCenter:
         else:
             self.arrival_rate = max(calls, 1) / NATURAL_LIFETIME
         lifetime = max(calls, 1) / self.arrival_rate
-        self.mean_ring = min(12.0, lifetime * 0.1)
+        mean_ring = min(12.0, lifetime * 0.1)
         # unanswered and abandoned calls end early: stretch the talk to keep ``calls`` live
-        self.mean_talk = max(5.0, lifetime * 1.12 - self.mean_ring)
+        self.shapes = CallShapes(self.rng, mean_ring, max(5.0, lifetime * 1.12 - mean_ring))
         self.calls: dict[str, Call] = {}
-        self.agents: dict[str, _Agent] = {}
-        self._free: dict[str | None, _Pool] = {}
-        self._departments: tuple[str | None, ...] = ()
-        """Managers who are online and not on a call, by department."""
-        self._queue: dict[str, None] = {}
-        """Incoming calls waiting for a free manager, oldest first."""
-        self._heap: list[_Action] = []
-        self._seq = 0
+        self.agents: dict[str, Agent] = {}
+        self._free = FreeManagers()
+        self._queue: dict[str, Scheme] = {}
+        """Incoming calls waiting for a free manager, oldest first, with their schemes."""
+        self._dispatch_at: datetime | None = None
+        """When the queue is next handed to free managers, if planned."""
+        self.plans = Plans()
         self._call_seq = 0
         with _bulk_allocation():
-            self._build_staff(calls)
-            self._populate(start)
+            hires = self._build_staff(calls)
+            self._populate(start, hires)
+            for hire in hires.values():
+                self.agents[hire.id].employee = hire.employee()
+            self.plans.done_filling()
         self._schedule(start + timedelta(seconds=self.rng.expovariate(self.arrival_rate)),
                        "arrival", "")
 
     # -- set-up ------------------------------------------------------------------
-    def _build_staff(self, calls: int) -> None:
-        count = max(self.rng.randint(24, 36), math.ceil(calls * 1.3))
-        for employee in make_staff(self.rng, count):
-            agent = self.agents[employee.id] = _Agent(employee)
-            self._update_free(agent)
-            self._schedule(self.now + timedelta(seconds=self.rng.expovariate(1 / 900)),
-                           "agent", employee.id)
+    def _build_staff(self, calls: int) -> dict[str, Hire]:
+        rng = self.rng
+        count = max(rng.randint(24, 36), math.ceil(calls * 1.3))
+        hires = {}
+        for hire in make_staff(rng, count):
+            hires[hire.id] = hire
+            self.agents[hire.id] = Agent(hire.id, hire.department)
+            self._free.set(hire.id, hire.department, hire.online)
+            self._schedule(self.now + timedelta(seconds=rng.expovariate(1 / 900)),
+                           "agent", hire.id)
+        return hires
 
-    def _populate(self, now: datetime) -> None:
+    def _populate(self, now: datetime, hires: dict[str, Hire]) -> None:
         """Start with about ``target_calls`` calls as a running call center has them.
 
         A call seen live at a random moment is more likely a long one (length-biased), and
         it is seen at a uniformly random point of its life; sampling so gives the steady
         state at once, instead of a burst of endings while the demo warms up.
+
+        Each call is made once, as it is now (answered or ringing); a manager on a call
+        has the account on the phone marked talking in their :class:`Hire`.
         """
         for _ in range(self.target_calls):
-            ring = self._ring_seconds()
-            talk = self._length_biased_talk()
+            ring = self.shapes.ring_seconds()
+            talk = self.shapes.length_biased_talk()
             age = self.rng.uniform(0, ring + talk)
             started = now - timedelta(seconds=age)
-            call_id = self._start_call(started, initial=True)
-            if call_id is None or self.calls[call_id].employee_id is None:
+            answered = started + timedelta(seconds=ring) if age > ring else None
+            call = self._start_call(started, initial=True, answered_at=answered)
+            if call.employee_id is None:
                 continue  # queued: dispatched when a manager is free
-            if age > ring:
-                self._answer(call_id, started + timedelta(seconds=ring), talk=talk, announce=False)
-            else:
-                self._schedule(started + timedelta(seconds=ring), "answer", call_id)
+            if answered is None:
+                self._schedule(started + timedelta(seconds=ring), "answer", call.id)
+                continue
+            accounts = hires[call.employee_id].accounts
+            phone = next((a for a in accounts if a["status"] is AgentStatus.ONLINE), accounts[0])
+            phone["status"] = AgentStatus.TALKING
+            self.agents[call.employee_id].talking_account = phone["id"]
+            self._plan_talk(call.id, answered, talk)
         if self._queue:
-            self._later(1.0, "dispatch", "")
-
-    def _length_biased_talk(self) -> float:
-        """A talk time drawn in proportion to its length.
-
-        The length-biased form of a lognormal(mu, sigma) is lognormal(mu + sigma², sigma).
-        """
-        mu, sigma = self._talk_shape()
-        talk = self.rng.lognormvariate(mu + sigma * sigma, sigma)
-        return min(self.mean_talk * 8, max(4.0, talk))
+            self._plan_dispatch(1.0)
 
     # -- the clock ---------------------------------------------------------------
     def advance(self, now: datetime) -> list[Event]:
         """Run the simulation up to ``now``; the events that happened, in order."""
         out: list[Event] = []
-        while self._heap and self._heap[0][0] <= now:
-            at, _, what, target = heapq.heappop(self._heap)
+        for at, what, target in self.plans.due(now):
             self.now = at
             out.extend(getattr(self, f"_on_{what}")(target))
         self.now = max(self.now, now)
@@ -180,82 +166,40 @@ class DemoCallCenter:
 
     def planned(self, target: str) -> list[tuple[datetime, str]]:
         """What the simulation has planned for a call or manager: (when, what), in order."""
-        return sorted((at, what) for at, _, what, t in self._heap if t == target)
+        return [(at, what) for at, what, t in self.plans.all() if t == target]
 
     def schedule(self, at: datetime, what: str, target: str) -> None:
         """Plan something: ``hangup``, ``hold``, ``answer``... (scripted demos and tests)."""
         self._schedule(at, what, target)
 
     def _schedule(self, at: datetime, what: str, target: str) -> None:
-        self._seq += 1
-        heapq.heappush(self._heap, (at, self._seq, what, target))
+        self.plans.add(at, what, target)
 
     def _later(self, seconds: float, what: str, target: str) -> None:
         self._schedule(self.now + timedelta(seconds=seconds), what, target)
 
-    # -- random shapes -----------------------------------------------------------
-    def _ring_seconds(self) -> float:
-        return min(90.0, self.rng.lognormvariate(math.log(self.mean_ring * 0.8), 0.6))
-
-    def _talk_shape(self) -> tuple[float, float]:
-        """mu and sigma of the lognormal talk time whose mean is ``mean_talk``."""
-        sigma = 0.8
-        return math.log(self.mean_talk) - sigma * sigma / 2, sigma
-
-    def _talk_seconds(self) -> float:
-        mu, sigma = self._talk_shape()
-        return min(self.mean_talk * 8, max(4.0, self.rng.lognormvariate(mu, sigma)))
-
-    def _client_number(self) -> str:
-        rng = self.rng
-        prefix = rng.choice(("+48 5", "+48 6", "+48 7", "+48 8", "+49 15", "+380 6"))
-        digits = f"{rng.randrange(10**8):08d}"
-        return f"{prefix}{digits[:2]} {digits[2:5]} {digits[5:]}"
-
     # -- managers ----------------------------------------------------------------
-    def _update_free(self, agent: _Agent) -> None:
-        department = agent.employee.department
-        pool = self._free.get(department)
-        if pool is None:
-            pool = self._free[department] = _Pool()
-            self._departments = tuple(sorted(self._free, key=str))
-        if agent.busy_with is None and agent.employee.status is AgentStatus.ONLINE:
-            pool.add(agent.employee.id)
-        else:
-            pool.discard(agent.employee.id)
+    def _update_free(self, agent: Agent) -> None:
+        self._free.set(agent.id, agent.department,
+                       agent.busy_with is None and agent.employee.status is AgentStatus.ONLINE)
 
-    def _pick_free(self, departments: tuple[str | None, ...] | None = None) -> _Agent | None:
+    def _pick_free(self, departments: tuple[str | None, ...] | None = None) -> Agent | None:
         """A random free manager, from the given departments (None: any)."""
-        if departments is None:
-            departments = self._departments
-        free = self._free
-        pools = [free[d] for d in departments if d in free and len(free[d])]
-        total = sum(map(len, pools))
-        if not total:
-            return None
-        pick = self.rng.randrange(total)
-        for pool in pools:
-            if pick < len(pool):
-                return self.agents[pool.choice(self.rng)]
-            pick -= len(pool)
-        return None  # pragma: no cover
+        employee_id = self._free.pick(self.rng, departments)
+        return None if employee_id is None else self.agents[employee_id]
 
-    def _assign(self, agent: _Agent, call_id: str | None) -> None:
+    def _assign(self, agent: Agent, call_id: str | None) -> None:
         agent.busy_with = call_id
         self._update_free(agent)
 
     def _set_account(
-        self, agent: _Agent, account_id: str, status: AgentStatus, announce: bool = True
+        self, agent: Agent, account_id: str, status: AgentStatus, announce: bool = True
     ) -> Event | None:
         employee = agent.employee
         account = employee.account(account_id)
         if account is None or account.status is status:
             return None
-        accounts = tuple(
-            a.model_copy(update={"status": status}) if a.id == account_id else a
-            for a in employee.accounts
-        )
-        agent.employee = employee.model_copy(update={"accounts": accounts})
+        agent.employee = with_status(employee, account_id, status)
         self._update_free(agent)
         if not announce:
             return None
@@ -273,7 +217,8 @@ class DemoCallCenter:
             return []
         account = rng.choice(candidates)
         if account.status is AgentStatus.ONLINE:
-            status = AgentStatus.DND if rng.random() < 0.6 else AgentStatus.OFFLINE
+            dnd = account.user_agent == VENDOR_APP and rng.random() < 0.6
+            status = AgentStatus.DND if dnd else AgentStatus.OFFLINE
         else:
             status = AgentStatus.ONLINE
         event = self._set_account(agent, account.id, status)
@@ -282,36 +227,44 @@ class DemoCallCenter:
     # -- calls -------------------------------------------------------------------
     def _on_arrival(self, _: str) -> list[Event]:
         self._later(self.rng.expovariate(self.arrival_rate), "arrival", "")
-        call_id = self._start_call(self.now)
-        return [CallUpserted(call=self.calls[call_id])] if call_id else []
+        return [CallUpserted(call=self._start_call(self.now))]
 
-    def _start_call(self, started: datetime, initial: bool = False) -> str | None:
+    def _start_call(self, started: datetime, initial: bool = False,
+                    answered_at: datetime | None = None) -> Call:
+        """A new call, ringing a free manager or queued; set-up calls may be answered
+        already (at ``answered_at``, if a manager took them)."""
         rng = self.rng
         roll = rng.random()
         kind = CallType.INCOMING if roll < 0.65 else (
             CallType.OUTGOING if roll < 0.9 else CallType.CALLBACK)
-        scheme = rng.choice(SCHEMES) if kind is CallType.INCOMING else None
+        scheme = self._draw_scheme() if kind is CallType.INCOMING else None
         agent = self._pick_free(scheme.departments if scheme else None)
-        if agent is None and kind is CallType.INCOMING and rng.random() < 0.3:
-            agent = self._pick_free()
-        if agent is None and kind is not CallType.INCOMING:
-            kind, scheme = CallType.INCOMING, rng.choice(SCHEMES)
+        overflow = False
+        if agent is None and scheme is not None and rng.random() < 0.3:
+            agent = self._pick_free()  # nobody of the scheme's departments is free
+            overflow = agent is not None
+        if agent is None and scheme is None:  # nobody free to call out: a client calls in
+            kind, scheme = CallType.INCOMING, self._draw_scheme()
         self._call_seq += 1
-        call_id = f"c{self._call_seq:06d}"
-        department = agent.employee.department if agent else None
+        call_id = f"{self.run}-c{self._call_seq:06d}"
+        department = agent.department if agent else None
         if initial and agent is None:  # a queued call has not been waiting for long
             started = max(started, self.now - timedelta(seconds=rng.uniform(0, 60)))
+        if agent is None:
+            answered_at = None
         call = Call(
             id=call_id,
             type=kind,
-            status=CallStatus.RINGING,
-            employee_id=agent.employee.id if agent else None,
-            client_number=self._client_number(),
-            business_number=scheme.number if scheme else OUTGOING_NUMBERS.get(
-                department or "Sales", OUTGOING_NUMBERS["Sales"]),
+            status=CallStatus.RINGING if answered_at is None else CallStatus.TALKING,
+            employee_id=agent.id if agent else None,
+            client_number=self.shapes.client_number(),
+            business_number=scheme.number if scheme else outgoing_number(department),
             created_at=started,
-            routing_scheme=scheme.name if scheme else None,
+            routing_scheme=(scheme.name + OVERFLOW if overflow else scheme.name) if scheme
+            else None,
             project="demo",
+            answered_at=answered_at,
+            revision=0 if answered_at is None else 1,
         )
         self.calls[call_id] = call
         if agent is not None:
@@ -319,20 +272,24 @@ class DemoCallCenter:
             if not initial:
                 self._plan_ring(call_id)
         else:
-            self._queue[call_id] = None
+            assert scheme is not None  # only incoming calls wait in the queue
+            self._queue[call_id] = scheme
             give_up = started + timedelta(seconds=rng.uniform(20, 150))
             if initial:  # a call already waiting gives up some time from now
                 give_up = max(give_up, self.now + timedelta(seconds=rng.uniform(5, 60)))
             self._schedule(give_up, "abandon", call_id)
             if not initial:
-                self._later(3.0, "dispatch", "")
-        return call_id
+                self._plan_dispatch(3.0)
+        return call
+
+    def _draw_scheme(self) -> Scheme:
+        return self.rng.choices(SCHEMES, cum_weights=SCHEME_WEIGHTS)[0]
 
     def _plan_ring(self, call_id: str, at: datetime | None = None) -> None:
         """The phone rings: answered after a while, or given up on."""
         rng = self.rng
         start = at or self.now
-        ring = self._ring_seconds()
+        ring = self.shapes.ring_seconds()
         if rng.random() < 0.12:
             # unanswered: some right around the 5-second missed-call boundary
             ring = rng.choice((rng.uniform(2, 5), rng.uniform(5, 8), rng.uniform(8, 40)))
@@ -340,18 +297,33 @@ class DemoCallCenter:
         else:
             self._schedule(start + timedelta(seconds=ring), "answer", call_id)
 
+    def _plan_dispatch(self, seconds: float) -> None:
+        """Hand the queue to free managers in ``seconds`` (or sooner, if planned sooner)."""
+        at = self.now + timedelta(seconds=seconds)
+        if self._dispatch_at is None or at < self._dispatch_at:
+            self._dispatch_at = at
+            self._schedule(at, "dispatch", "")
+
     def _on_dispatch(self, _: str) -> list[Event]:
-        """Hand queued calls to managers who became free."""
+        """Hand queued calls, oldest first, to free managers of their schemes' departments."""
+        if self.now != self._dispatch_at:
+            return []  # superseded by a dispatch planned sooner
+        self._dispatch_at = None
         events: list[Event] = []
-        while self._queue:
-            agent = self._pick_free()
-            if agent is None:
-                self._later(3.0, "dispatch", "")
+        nobody: set[tuple[str, ...]] = set()
+        """Department sets with no free manager left in this round."""
+        for call_id, scheme in list(self._queue.items()):
+            if not self._free.any():
                 break
-            call_id = next(iter(self._queue))
+            if scheme.departments in nobody:
+                continue
+            agent = self._pick_free(scheme.departments)
+            if agent is None:
+                nobody.add(scheme.departments)
+                continue
             del self._queue[call_id]
             call = self.calls.get(call_id)
-            if call is None:
+            if call is None:  # pragma: no cover - an abandoned call leaves the queue
                 continue
             self._assign(agent, call_id)
             call = call.model_copy(
@@ -359,39 +331,40 @@ class DemoCallCenter:
             self.calls[call_id] = call
             events.append(CallUpserted(call=call))
             self._plan_ring(call_id)
+        if self._queue:
+            self._plan_dispatch(3.0)
         return events
 
     def _on_answer(self, call_id: str) -> list[Event]:
         return self._answer(call_id, self.now)
 
-    def _answer(
-        self, call_id: str, at: datetime, talk: float | None = None, announce: bool = True
-    ) -> list[Event]:
-        """The call is picked up at ``at``; ``announce=False`` (setting up) makes no events."""
+    def _answer(self, call_id: str, at: datetime) -> list[Event]:
+        """The call is picked up at ``at``, on the manager's first online account."""
         call = self.calls.get(call_id)
         if call is None or call.employee_id is None:
             return []
         agent = self.agents[call.employee_id]
-        online = [a for a in agent.employee.accounts if a.status is AgentStatus.ONLINE]
-        account = (online or list(agent.employee.accounts))[0]
+        account = phone(agent.employee)
         agent.talking_account = account.id
         events: list[Event] = []
-        status_event = self._set_account(agent, account.id, AgentStatus.TALKING, announce)
+        status_event = self._set_account(agent, account.id, AgentStatus.TALKING)
         if status_event:
             events.append(status_event)
         call = call.model_copy(update={
             "status": CallStatus.TALKING, "answered_at": at, "revision": call.revision + 1})
         self.calls[call_id] = call
-        if announce:
-            events.append(CallUpserted(call=call))
-        talk = self._talk_seconds() if talk is None else talk
+        events.append(CallUpserted(call=call))
+        self._plan_talk(call_id, at, self.shapes.talk_seconds())
+        return events
+
+    def _plan_talk(self, call_id: str, at: datetime, talk: float) -> None:
+        """A conversation from ``at``: ``talk`` seconds long, now and then put on hold."""
         end = max(at + timedelta(seconds=talk), self.now + timedelta(seconds=1))
         if self.rng.random() < 0.1:
             hold_at = at + timedelta(seconds=talk * self.rng.uniform(0.2, 0.7))
             if hold_at > self.now:
                 self._schedule(hold_at, "hold", call_id)
         self._schedule(end, "hangup", call_id)
-        return events
 
     def _on_hold(self, call_id: str) -> list[Event]:
         call = self.calls.get(call_id)
@@ -414,8 +387,8 @@ class DemoCallCenter:
         return self._end(call_id)
 
     def _on_abandon(self, call_id: str) -> list[Event]:
-        if self._queue.pop(call_id, False) is not None:
-            return []
+        if self._queue.pop(call_id, None) is None:
+            return []  # handed to a manager meanwhile: it rings there
         return self._end(call_id)
 
     def _on_hangup(self, call_id: str) -> list[Event]:
@@ -435,5 +408,5 @@ class DemoCallCenter:
                 if event:
                     events.append(event)
             if self._queue:
-                self._later(0.5, "dispatch", "")
+                self._plan_dispatch(0.5)
         return events

@@ -18,11 +18,17 @@ from wallboard.core.history import AccountTimeline, CallRecord, ManagerHistory
 from wallboard.core.models import AgentStatus, CallType, Employee, SipAccount
 from wallboard.core.profile import clip, local_date, wall_time
 from wallboard.core.status import Interval
+from wallboard.sources.demo.catalog import (
+    OVERFLOW,
+    SCHEMES,
+    VENDOR_APP,
+    Scheme,
+    outgoing_number,
+    schemes_of,
+)
 
 OFFICE_ZONE = ZoneInfo("Europe/Warsaw")
 RECORDINGS = "https://recordings.example.com/demo"
-VENDOR_APP = "Ringostat app"
-"""DND can be set only from the vendor's own softphone app (SPEC 5.1)."""
 
 O, T, D, F = AgentStatus.ONLINE, AgentStatus.TALKING, AgentStatus.DND, AgentStatus.OFFLINE
 
@@ -33,6 +39,9 @@ class HistoryShape:
 
     calls_per_hour: float = 7.0
     unanswered_share: float = 0.12
+    """Incoming calls the manager does not pick up."""
+    no_answer_share: float = 0.25
+    """Outgoing calls and callbacks the client does not pick up."""
     flaps_per_hour: float = 0.6
     """Short offline / DND spells of the second and third accounts."""
 
@@ -139,6 +148,8 @@ def _calls(employee: Employee, rng: random.Random, shape: HistoryShape, load: fl
     calls: list[CallRecord] = []
     talks: dict[str, list[Interval]] = {a: [] for a in timelines}
     busy_until = spans[0][0]
+    schemes = schemes_of(employee.department)
+    outgoing = outgoing_number(employee.department)
     n = 0
     for span_start, span_end in spans:
         hours = (span_end - span_start).total_seconds() / 3600
@@ -159,30 +170,40 @@ def _calls(employee: Employee, rng: random.Random, shape: HistoryShape, load: fl
                     CallType.OUTGOING if roll < 0.9 else CallType.CALLBACK)
             client = (f"+48 {rng.randrange(500, 899)} {rng.randrange(1000):03d} "
                       f"{rng.randrange(1000):03d}")
-            if kind is CallType.INCOMING and rng.random() < shape.unanswered_share:
+            incoming = kind is CallType.INCOMING
+            scheme = _scheme(rng, schemes) if incoming else None
+            routing, number = None, outgoing
+            if scheme is not None:
+                routing = scheme.name if scheme in schemes else scheme.name + OVERFLOW
+                number = scheme.number
+            if rng.random() < (shape.unanswered_share if incoming else shape.no_answer_share):
+                # incoming: the manager did not pick up; outgoing: the client did not
                 ring = rng.choice((rng.uniform(1.5, 4.9), 5.0, 5.1, rng.uniform(5.2, 9),
-                                   rng.uniform(9, 45)))
+                                   rng.uniform(9, 45) if incoming else rng.uniform(15, 60)))
                 ended = started + timedelta(seconds=ring)
                 calls.append(CallRecord(
                     id=call_id, employee_id=employee.id, type=kind, client_number=client,
-                    business_number="+48 22 100 20 30", started_at=started, ended_at=ended,
-                    routing_scheme="Main line"))
+                    business_number=number, started_at=started, ended_at=ended,
+                    routing_scheme=routing))
                 busy_until = ended
                 continue
-            ring = rng.lognormvariate(1.6, 0.5) if kind is CallType.INCOMING else rng.uniform(3, 20)
+            ring = rng.lognormvariate(1.6, 0.5) if incoming else rng.uniform(3, 20)
             talk = min(3600.0, max(8.0, rng.lognormvariate(4.9, 0.8)))
             answered = started + timedelta(seconds=ring)
             ended = answered + timedelta(seconds=talk)
             calls.append(CallRecord(
                 id=call_id, employee_id=employee.id, type=kind, client_number=client,
-                business_number="+48 22 100 20 30" if kind is CallType.INCOMING
-                else "+48 22 100 30 01",
-                started_at=started, answered_at=answered, ended_at=ended,
-                routing_scheme="Main line" if kind is CallType.INCOMING else None,
+                business_number=number, started_at=started, answered_at=answered,
+                ended_at=ended, routing_scheme=routing,
                 recording_url=f"{RECORDINGS}/{call_id}.mp3"))
             talks[account_id].append(Interval(answered, ended, T))
             busy_until = ended + timedelta(seconds=rng.uniform(5, 90))
     return calls, talks
+
+
+def _scheme(rng: random.Random, own: tuple[Scheme, ...]) -> Scheme:
+    """The scheme of an incoming call: one of the manager's department's, or an overflow."""
+    return rng.choice(own) if own else rng.choice(SCHEMES)
 
 
 def _online_account(timelines: dict[str, list[Interval]], at: datetime) -> str | None:

@@ -30,10 +30,12 @@ class DemoSource(Source):
         calls: int = 24,
         events_per_second: float | None = None,
         tick_seconds: float = 0.2,
+        run: str | None = None,
     ) -> None:
         self.clock = clock or SystemClock()
         self.center = DemoCallCenter(
-            self.clock.now(), seed=seed, calls=calls, events_per_second=events_per_second
+            self.clock.now(), seed=seed, calls=calls, events_per_second=events_per_second,
+            run=run,
         )
         self.tick_seconds = tick_seconds
         self._closed = asyncio.Event()
