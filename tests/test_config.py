@@ -31,6 +31,9 @@ def test_the_example_config_is_valid_and_documents_every_key():
     text = example.read_text()
     from wallboard.config import (
         AriSource,
+        RingostatSource,
+        RingostatWebhookEvents,
+        RingostatWebhookParams,
         ServerConfig,
         SoftphoneConfig,
         SupervisorConfig,
@@ -40,7 +43,9 @@ def test_the_example_config_is_valid_and_documents_every_key():
 
     models = {"ui": config.ui, "source": DemoSource(), "feed": FeedSource,
               "ari": AriSource, "server": ServerConfig, "thresholds": Thresholds,
-              "supervisor": SupervisorConfig, "softphone": SoftphoneConfig, "web": WebConfig}
+              "supervisor": SupervisorConfig, "softphone": SoftphoneConfig, "web": WebConfig,
+              "ringostat": RingostatSource, "webhook_params": RingostatWebhookParams,
+              "webhook_events": RingostatWebhookEvents}
     for section, model in models.items():
         for key in (model if isinstance(model, type) else type(model)).model_fields:
             documented = f"{key} =" in text or f".{key}]" in text
@@ -53,7 +58,7 @@ def test_the_example_config_is_valid_and_documents_every_key():
         ("[source\nkind='demo'", "not valid TOML"),
         ("[ui]\nwait_warning_seconds = 'soon'", "ui.wait_warning_seconds: input should be"),
         ("[ui]\ncolour = 'red'", "ui.colour: unknown key"),
-        ("[source]\nkind = 'pigeon'", "source.kind: unknown kind; use demo, feed or ari"),
+        ("[source]\nkind = 'pigeon'", "source.kind: unknown kind; use demo, feed, ari or ringostat"),
         ("[source]\nkind = 'feed'", "source.url: missing required key"),
     ],
 )

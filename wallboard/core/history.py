@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
-from wallboard.core.models import CallType, Frozen
+from wallboard.core.models import AgentStatus, CallType, Frozen
 from wallboard.core.status import Interval
 
 MISSED_AFTER_SECONDS = 5.0
@@ -56,6 +56,14 @@ class AccountTimeline(Frozen):
     intervals: tuple[Interval, ...] = ()
 
 
+class DayTotals(Frozen):
+    """Time in each status over one local day, as a backend reports it: totals only, no
+    intervals (e.g. Ringostat's daily status report)."""
+
+    day: date
+    seconds: dict[AgentStatus, float]
+
+
 class ManagerHistory(Frozen):
     """What a source knows of one manager over [start, end)."""
 
@@ -64,3 +72,5 @@ class ManagerHistory(Frozen):
     end: datetime
     accounts: tuple[AccountTimeline, ...] = ()
     calls: tuple[CallRecord, ...] = ()
+    day_totals: tuple[DayTotals, ...] = ()
+    """Days the source knows only as totals; a day with recorded intervals ignores them."""

@@ -49,6 +49,8 @@ from wallboard.sources.base import NotSupported, Source, SourceError
 log = logging.getLogger(__name__)
 
 OPEN_PATHS = frozenset({"/healthz", "/openapi.json"})
+HOOKS_PREFIX = "/v1/hooks/"
+"""A source's webhook routes live here; they check their own secret (no bearer token)."""
 READY_TIMEOUT = 5.0
 PERIOD_DAYS = {"today": 1, "3d": 3, "7d": 7}
 RETRY_MS = 2_000
@@ -95,7 +97,8 @@ def create_server_app(
         Route("/v1/listen/{session_id}", api.stop_listen, methods=["DELETE"]),
     ]
     middleware = [Middleware(BearerAuth, token=token)] if token else []
-    app = Starlette(routes=routes, lifespan=lifespan, middleware=middleware)
+    app = Starlette(routes=[*routes, *source.http_routes()], lifespan=lifespan,
+                    middleware=middleware)  # source routes: e.g. webhooks under HOOKS_PREFIX
     app.state.hub = hub
     return app
 
@@ -115,7 +118,8 @@ class BearerAuth:
         self._token = token.encode()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] in OPEN_PATHS:
+        path = scope.get("path", "")
+        if scope["type"] != "http" or path in OPEN_PATHS or path.startswith(HOOKS_PREFIX):
             await self.app(scope, receive, send)
             return
         given = None
