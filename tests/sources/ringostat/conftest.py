@@ -40,7 +40,7 @@ def staff(fake: FakeRingostat) -> FakeRingostat:
     fake.add_employee("102", "Piotr Wójcik", "Support", sips=("piotr",),
                       phones=("+380671112233",))
     fake.add_employee("103", "Olena Shevchenko", "Sales", sips=("olena",), dnd=("olena",))
-    for n in range(1, 13):
+    for n in range(1, 17):
         fake.add_employee(str(200 + n), f"Manager {n}", "Calls", sips=(f"m{n}",))
     return fake
 

@@ -127,7 +127,7 @@ def check_phase_two(played: Played, board: dict[str, Call]) -> None:
 
 async def run(played: Played) -> None:
     fake = staff(FakeRingostat())
-    fake.online = {f"m{i}" for i in range(1, 13)}
+    fake.online = {f"m{i}" for i in range(1, 17)}
     await fake.start()
     clock = ManualClock(T0)
     try:
@@ -156,18 +156,19 @@ async def run(played: Played) -> None:
 
 def fixed_play() -> Played:
     """One of everything: lost, duplicated and reordered webhooks, a forward, a callback."""
-    sips = iter([f"m{i}" for i in range(1, 13)])
+    sips = iter([f"m{i}" for i in range(1, 17)])
     scripts = [script(n, kind, ended, [next(sips), next(sips)]) for n, (kind, ended) in
                enumerate([("answered", False), ("forwarded_then_answered", False),
                           ("transferred", False), ("callback", False), ("answered", True),
-                          ("outgoing_answered", False)])]
+                          ("outgoing_answered", False), ("answered", True)])]
     hooks = {(h.call_id, h.moment): h for s in scripts for h in webhooks(s)}
     order = [("170004.4", "after"), ("170004.4", "before"), ("170001.1", "answer"),
              ("170001.1", "forward"), ("170000.0", "before"), ("170001.1", "before"),
              ("170002.2", "forward"), ("170002.2", "before"), ("170002.2", "answer"),
              ("170003.3", "before"), ("170003.3", "before"), ("170003.3", "answer"),
-             ("170005.5", "before"), ("170000.0", "answer"), ("170000.0", "before")]
-    # lost: 170004.4's answer
+             ("170005.5", "before"), ("170000.0", "answer"), ("170000.0", "before"),
+             ("170006.6", "answer"), ("170006.6", "before")]
+    # lost: 170004.4's answer, 170006.6's after (it ends by the speaking list)
     return Played(scripts, [hooks[key] for key in order])
 
 

@@ -33,7 +33,7 @@ async def test_staff_list_gives_managers_departments_and_every_account(fake):
         piotr = w.state.employees["102"]
         assert [(a.id, a.user_agent) for a in piotr.accounts] == [
             ("piotr", ""), ("+380671112233", "phone")]
-        assert len(w.state.employees) == 15
+        assert len(w.state.employees) == 19
         requests = [r for r in fake.requests if r.rpc == "getProjectStaffListAndDirections"]
         assert requests and all(r.auth == KEY for r in fake.requests)
         assert w.of(Snapshot)[-1].employees  # the full state came as one snapshot
