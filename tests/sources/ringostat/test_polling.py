@@ -229,3 +229,36 @@ async def test_polling_is_gentle_by_default(fake):
     assert isinstance(first[0], ConnectionChanged) and isinstance(first[1], Snapshot)
     await client.aclose()
     await events.aclose()
+
+
+async def test_the_status_line_says_where_live_calls_come_from(fake, monkeypatch):
+    monkeypatch.delenv("RINGOSTAT_WEBHOOK_SECRET", raising=False)
+    async with watching(fake) as w:  # a board on the source itself: nothing receives webhooks
+        await w.until(lambda: w.state.connection.link is Link.LIVE)
+        assert w.state.connection.message == (
+            f"Live from Ringostat at 127.0.0.1:{fake.port}: statuses every 0.02 s, no live "
+            "calls here: only `wallboard serve` receives the webhooks.")
+    async with watching(fake, webhook_secret=None) as w:
+        await w.until(lambda: w.state.connection.link is Link.LIVE)
+        assert w.state.connection.message.endswith(
+            "no live calls: set source.webhook_secret for the webhooks.")
+        assert w.client.http_routes() == []
+
+
+async def test_an_unexpected_failure_is_said_and_the_source_goes_on(fake, monkeypatch):
+    async with watching(fake) as w:
+        await w.until(lambda: w.state.connection.link is Link.LIVE)
+        build = w.client.directory.build
+        calls = {"n": 0}
+
+        def broken(online, speaking):  # type: ignore[no-untyped-def]
+            calls["n"] += 1
+            if calls["n"] == 1:
+                raise RuntimeError("a bug")
+            return build(online, speaking)
+
+        monkeypatch.setattr(w.client.directory, "build", broken)
+        problem = await w.until(lambda: [e for e in w.of(ConnectionChanged)
+                                         if e.link is Link.RECONNECTING])
+        assert problem[0].message == "Reading Ringostat failed unexpectedly (RuntimeError)."
+        await w.until(lambda: w.state.connection.link is Link.LIVE)

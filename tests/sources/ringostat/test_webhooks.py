@@ -43,6 +43,7 @@ async def test_ringing_then_talking_then_ended_on_the_board(fake):
         assert call.status is CallStatus.TALKING and call.answered_at == clock.now()
         await sender.send(hooks[2])
         await served.until(lambda calls: "c-100" not in calls)
+        assert served.client.message.endswith("statuses every 0.02 s, calls from webhooks.")
         await sender.aclose()
 
 

@@ -96,6 +96,8 @@ class RingostatClient(Source):
         """Status polls completed (tests wait on it)."""
         self.malformed = 0
         self.link, self.message = Link.CONNECTING, ""
+        self._receiving = False
+        """A server mounted the webhook receiver (only `wallboard serve` does)."""
         self._backoff = Backoff(self.poll_seconds, settings.backoff_max_seconds, rng)
         self._queue: asyncio.Queue[list[Event] | None] = asyncio.Queue()
         self._closed = asyncio.Event()
@@ -128,7 +130,9 @@ class RingostatClient(Source):
     def http_routes(self) -> list[BaseRoute]:
         from wallboard.sources.ringostat.hooks import webhook_routes
 
-        return webhook_routes(self)
+        routes = webhook_routes(self)
+        self._receiving = bool(routes)
+        return routes
 
     async def start_listen(self, call_id: str, supervisor: str, mode: ListenMode) -> str:
         raise NotSupported(NO_LISTEN)
@@ -163,8 +167,12 @@ class RingostatClient(Source):
                                  malformed=self.malformed)
 
     def _live_message(self) -> str:
-        calls = ("calls from webhooks" if self.webhook_secret
-                 else "no live calls: set source.webhook_secret for the webhooks")
+        if not self.webhook_secret:
+            calls = "no live calls: set source.webhook_secret for the webhooks"
+        elif not self._receiving:
+            calls = "no live calls here: only `wallboard serve` receives the webhooks"
+        else:
+            calls = "calls from webhooks"
         return (f"Live from Ringostat at {self.http.host}: statuses every "
                 f"{self.poll_seconds:g} s, {calls}.")
 
@@ -196,6 +204,10 @@ class RingostatClient(Source):
                 delay, resync = self._failed(
                     f"Ringostat at {self.http.host} sent data the wallboard cannot read "
                     f"({self.http.clean(str(exc))}).", None), True
+            except Exception as exc:  # a bug must not stop the source: say it, go on
+                log.error("reading Ringostat failed: %s", type(exc).__name__)
+                delay, resync = self._failed(
+                    f"Reading Ringostat failed unexpectedly ({type(exc).__name__}).", None), True
             if await self._wait(delay):
                 return
 
