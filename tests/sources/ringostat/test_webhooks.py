@@ -174,3 +174,20 @@ async def test_a_call_whose_webhooks_stopped_expires(fake):
         clock.advance(2)  # max_ringing_seconds = 120 in these tests
         await served.until(lambda calls: "c-900" not in calls)
         await sender.aclose()
+
+
+async def test_a_manager_new_to_the_staff_list_is_found_soon(fake, monkeypatch):
+    from wallboard.sources.ringostat import client as client_module
+
+    monkeypatch.setattr(client_module, "STAFF_SOONEST", 0.1)
+    async with serving(fake, ManualClock(T0), staff_refresh_seconds=3600) as served:
+        fake.add_employee("301", "Newly Hired", "Sales", sips=("newbie",))
+        sender = Sender(served.url)
+        await play(sender, Script("c-1000", CallType.INCOMING, [Step("before", "newbie")]))
+        calls = await served.until(lambda calls: calls.get("c-1000")
+                                   and calls["c-1000"].employee_id == "301")
+        assert calls["c-1000"].status is CallStatus.RINGING
+        board = await served.board()
+        assert "301" in {e.id for e in board.employees}
+        assert fake.asked("getProjectStaffListAndDirections") == 2
+        await sender.aclose()

@@ -57,6 +57,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 NO_LISTEN = "Ringostat has no public listen API, so the wallboard cannot join its calls."
+STAFF_SOONEST = 60.0
+"""A webhook naming an unknown manager makes the staff list be read again, at most this
+often (seconds after the last read)."""
 BAD_SECRET = "$RINGOSTAT_WEBHOOK_SECRET must be 16 to 128 letters, digits, - or _."
 NO_KEY = ("Set source.auth_key in the config or $RINGOSTAT_AUTH_KEY (Ringostat: Settings, "
           "Integration, Ringostat API, Auth-key).")
@@ -97,6 +100,8 @@ class RingostatClient(Source):
         self.malformed = 0
         self.link, self.message = Link.CONNECTING, ""
         self._receiving = False
+        self._staff_stale = False
+        """A webhook named someone the staff list lacks: read it again soon."""
         """A server mounted the webhook receiver (only `wallboard serve` does)."""
         self._backoff = Backoff(self.poll_seconds, settings.backoff_max_seconds, rng)
         self._queue: asyncio.Queue[list[Event] | None] = asyncio.Queue()
@@ -150,6 +155,9 @@ class RingostatClient(Source):
             self._emit([self._connection(self.link, self.message)])
             raise
         events = self.tracker.accept(hook, self.clock.now())
+        if (hook.sip or hook.employee) and self.directory.loaded and (
+                self.directory.employee_of(hook.sip, hook.employee) is None):
+            self._staff_stale = True  # a manager added in Ringostat since the last read?
         self._emit(events)
         return events
 
@@ -188,12 +196,15 @@ class RingostatClient(Source):
             return
         loop = asyncio.get_running_loop()
         next_staff, resync = 0.0, True
+        refresh = self.settings.staff_refresh_seconds
         while True:
             delay = self.poll_seconds
             try:
-                if loop.time() >= next_staff:
+                if loop.time() >= next_staff or (self._staff_stale and loop.time()
+                                                  >= next_staff - refresh + STAFF_SOONEST):
+                    self._staff_stale = False
                     await self._load_staff(resync)
-                    next_staff = loop.time() + self.settings.staff_refresh_seconds
+                    next_staff = loop.time() + refresh
                 await self._poll(resync)
                 resync = False
                 self._backoff.reset()

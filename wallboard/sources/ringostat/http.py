@@ -14,11 +14,11 @@ import ssl
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 
 from wallboard.config import RingostatSource
+from wallboard.sources.ari.http import describe_host
 from wallboard.sources.base import SourceError
 from wallboard.sources.feed_errors import retry_after
 
@@ -47,12 +47,6 @@ class RingostatAuthError(RingostatError):
 
 class RingostatRpcError(RingostatError):
     """A JSON-RPC error answer (e.g. "User does not exist", an unknown method)."""
-
-
-def describe_host(url: str) -> str:
-    parts = urlsplit(url)
-    host = parts.hostname or url
-    return f"{host}:{parts.port}" if parts.port else host
 
 
 class _LegacyAuth(httpx.AsyncBaseTransport):
