@@ -100,6 +100,7 @@ class RingostatClient(Source):
         self.malformed = 0
         self.link, self.message = Link.CONNECTING, ""
         self._receiving = False
+        self._staff_read = False
         self._staff_stale = False
         """A webhook named someone the staff list lacks: read it again soon."""
         """A server mounted the webhook receiver (only `wallboard serve` does)."""
@@ -203,7 +204,7 @@ class RingostatClient(Source):
                 if loop.time() >= next_staff or (self._staff_stale and loop.time()
                                                   >= next_staff - refresh + STAFF_SOONEST):
                     self._staff_stale = False
-                    await self._load_staff(resync)
+                    await self._load_staff()
                     next_staff = loop.time() + refresh
                 await self._poll(resync)
                 resync = False
@@ -235,14 +236,13 @@ class RingostatClient(Source):
         self._emit([self._connection(link, text, delay), *self.tracker.expire(self.clock.now())])
         return delay
 
-    async def _load_staff(self, resync: bool) -> None:
+    async def _load_staff(self) -> None:
         result = await self.http.rpc("getProjectStaffListAndDirections",
                                      {"projectId": self.settings.project_id})
         members = parse_staff(result)
         self.directory.load(members)
+        self._staff_read = True  # the poll that follows sends the managers, then the calls
         await self.history.load_custom_statuses()
-        if not resync:  # a refresh: managers are diffed by the poll; calls may move now
-            self._emit(self.tracker.rebuild())
 
     async def _poll(self, resync: bool) -> None:
         online = parse_logins(await self.http.get(ONLINE_PATH), "/sipstatus/online")
@@ -261,6 +261,9 @@ class RingostatClient(Source):
                                    at=now))
         else:
             events += self._diff(employees, now)
+            if self._staff_read:  # calls whose manager resolves differently now
+                events += self.tracker.rebuild()
+        self._staff_read = False
         events += self.tracker.reconcile(now, self.directory.speaking_employees(speaking))
         self._emit(events)
 
