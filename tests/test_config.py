@@ -31,6 +31,9 @@ def test_the_example_config_is_valid_and_documents_every_key():
     text = example.read_text()
     from wallboard.config import (
         AriSource,
+        RingostatSource,
+        RingostatWebhookEvents,
+        RingostatWebhookParams,
         ServerConfig,
         SoftphoneConfig,
         StoreConfig,
@@ -45,7 +48,9 @@ def test_the_example_config_is_valid_and_documents_every_key():
               "ari": AriSource, "server": ServerConfig, "thresholds": Thresholds,
               "supervisor": SupervisorConfig, "softphone": SoftphoneConfig, "web": WebConfig,
               "server.tokens": TokenConfig, "server.supervisors": SupervisorAccountConfig,
-              "store": StoreConfig}
+              "store": StoreConfig,
+              "ringostat": RingostatSource, "webhook_params": RingostatWebhookParams,
+              "webhook_events": RingostatWebhookEvents}
     for section, model in models.items():
         for key in (model if isinstance(model, type) else type(model)).model_fields:
             documented = f"{key} =" in text or f".{key}]" in text
@@ -58,7 +63,17 @@ def test_the_example_config_is_valid_and_documents_every_key():
         ("[source\nkind='demo'", "not valid TOML"),
         ("[ui]\nwait_warning_seconds = 'soon'", "ui.wait_warning_seconds: input should be"),
         ("[ui]\ncolour = 'red'", "ui.colour: unknown key"),
-        ("[source]\nkind = 'pigeon'", "source.kind: unknown kind; use demo, feed or ari"),
+        ("[source]\nkind = 'pigeon'",
+         "source.kind: unknown kind; use demo, feed, ari or ringostat"),
+        ("[source]\nkind = 'ringostat'", "source.project_id: missing required key"),
+        ("[source]\nkind = 'ringostat'\nproject_id = 1\nwebhook_secret = 'short'",
+         "source.webhook_secret: use 16 to 128 letters, digits, - or _"),
+        ("[source]\nkind = 'ringostat'\nproject_id = 1\ntimezone = 'Mars/Olympus'",
+         "source.timezone: unknown time zone 'Mars/Olympus'"),
+        ("[source]\nkind = 'ringostat'\nproject_id = 1\nstatus_poll_seconds = 0.1",
+         "source.status_poll_seconds: input should be greater than or equal to 1"),
+        ("[source]\nkind = 'ringostat'\nproject_id = 1\n[source.webhook_params]\nevnt = 'x'",
+         "source.webhook_params.evnt: unknown key"),
         ("[source]\nkind = 'feed'", "source.url: missing required key"),
     ],
 )

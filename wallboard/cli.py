@@ -25,6 +25,7 @@ from wallboard.config import (
     ConfigError,
     DemoSource,
     FeedSource,
+    RingostatSource,
     describe_validation_error,
     load_config,
     resolve_config_path,
@@ -54,8 +55,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     serve = sub.add_parser("serve", help="re-export the configured source as an HTTP feed")
     add_source_arguments(serve, suppress=True)
-    serve.add_argument("--source", choices=["demo", "config"], default="config",
-                       help="what to serve: the demo, or the config's [source] (default)")
+    serve.add_argument("--source", choices=["demo", "config", "ringostat"], default="config",
+                       help="what to serve: the demo, or the config's [source] (default); "
+                            "ringostat: the config's, which must be kind = \"ringostat\"")
     serve.add_argument("--host", default=None, help="address to bind (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=None, help="port (default 8765)")
 
@@ -109,6 +111,11 @@ def config_from_args(args: argparse.Namespace) -> Config:
     """The config file, then the command line's overrides on top."""
     path, required = resolve_config_path(args.config)
     config = load_config(path, required)
+    if getattr(args, "source", None) == "ringostat" and not isinstance(
+            config.source, RingostatSource):
+        raise ConfigError(
+            f"{path or 'no config file'}: `serve --source ringostat` needs [source] kind = "
+            "\"ringostat\" with project_id, auth_key and webhook_secret (docs/ringostat.md).")
     demo_flags = any(
         getattr(args, name, None) is not None for name in ("demo_calls", "demo_events", "seed")
     )

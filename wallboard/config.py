@@ -13,6 +13,8 @@ import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
@@ -157,7 +159,126 @@ class AriSource(Section):
     twice this."""
 
 
-SourceConfig = Annotated[DemoSource | FeedSource | AriSource, Field(discriminator="kind")]
+RINGOSTAT_API = "https://api.ringostat.net"
+RINGOSTAT_LEGACY_HOST = "api.ringostat.com"
+SECRET_PATH = re.compile(r"^[A-Za-z0-9_-]{16,128}$")
+"""What a webhook secret (the last part of its address) may be."""
+
+
+class RingostatWebhookParams(Section):
+    """Which webhook parameter holds what: our field = the parameter name you typed in
+    Ringostat's webhook editor. The defaults are the recommended set (docs/ringostat.md)."""
+
+    event: str = "event"
+    """Which moment this webhook is: before / answer / forward / after (see webhook_events);
+    a static parameter in the webhook's address, e.g. ``...?event=before``."""
+    call_id: str = "uniqueid"
+    """The call's unique id (the same id the call log has)."""
+    call_type: str = "call_type"
+    """in / out / callback (the call log's call_type)."""
+    caller: str = "caller"
+    """Who called: the client (incoming), the manager's SIP login or number (outgoing)."""
+    destination: str = "dst"
+    """Who was called: the business number (incoming), the client (outgoing)."""
+    sip: str = "sip"
+    """The SIP login (or number) of the manager handling the call at this moment."""
+    employee: str = "employee_fio"
+    """The manager's full name, used when ``sip`` is empty or unknown."""
+    insertion_type: str = "insertion_type"
+    """dynamic / static / callback: ``callback`` marks a callback (callback_insertion_types)."""
+    scheme: str = "scheme"
+    """The name of the call-forwarding (routing) scheme."""
+    call_date: str = "calldate"
+    """When the call started (``YYYY-MM-DD HH:MM:SS`` in the project's zone, ISO 8601 or a
+    Unix time); without it the first webhook's arrival counts."""
+
+
+class RingostatWebhookEvents(Section):
+    """The value of the ``event`` parameter in each of the four webhooks."""
+
+    before: str = "before"
+    """"Before the call" (incoming and outgoing): the call rings."""
+    answer: str = "answer"
+    """"At the moment of picking up the phone": the manager answered."""
+    forward: str = "forward"
+    """"At the moment of call forwarding": the call goes to another manager."""
+    after: str = "after"
+    """"After the call" (incoming and outgoing): the call ended."""
+
+
+class RingostatSource(Section):
+    kind: Literal["ringostat"] = "ringostat"
+    project_id: int = Field(gt=0)
+    """Your Ringostat project id (Settings -> Integration -> Ringostat API)."""
+    auth_key: SecretStr | None = None
+    """The Auth-key of the Ringostat API; also read from $RINGOSTAT_AUTH_KEY."""
+    api_url: str = RINGOSTAT_API
+    """https://api.ringostat.net (current), or https://api.ringostat.com (legacy)."""
+    legacy_auth: bool | None = None
+    """Send project_id and token as query parameters (the legacy host's way) instead of
+    the Auth-key header; None: only when api_url is the legacy host."""
+    timezone: str | None = None
+    """The project's time zone, in which Ringostat writes call-log times and cuts report
+    days, e.g. Europe/Kyiv; None: the system's."""
+
+    # -- polling ---------------------------------------------------------------------
+    status_poll_seconds: float = Field(default=5.0, ge=1, le=300)
+    """How often /sipstatus/online and /sipstatus/speaking are read."""
+    staff_refresh_seconds: float = Field(default=300.0, ge=30, le=86_400)
+    """How often the staff list (managers, departments, SIP accounts) is read again."""
+    backoff_max_seconds: float = Field(default=300.0, ge=5, le=3_600)
+    """On errors the wait doubles from status_poll_seconds up to this (Retry-After wins)."""
+    request_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+
+    # -- live calls from webhooks --------------------------------------------------------
+    webhook_secret: SecretStr | None = None
+    """The secret last part of the webhook address, /v1/hooks/ringostat/<secret>: 16 to
+    128 letters, digits, - or _. Also $RINGOSTAT_WEBHOOK_SECRET. None: no live calls."""
+    webhook_params: RingostatWebhookParams = Field(default_factory=RingostatWebhookParams)
+    webhook_events: RingostatWebhookEvents = Field(default_factory=RingostatWebhookEvents)
+    callback_insertion_types: list[str] = Field(default_factory=lambda: ["callback"])
+    """Insertion types that mark a callback (compared without case)."""
+    speaking_grace_seconds: float = Field(default=20.0, ge=0, le=3_600)
+    """A talking call whose manager has not been in /sipstatus/speaking for this long has
+    ended (its "after the call" webhook was lost)."""
+    max_ringing_seconds: float = Field(default=600.0, ge=10, le=86_400)
+    """A call still ringing this long after it started has expired (lost webhooks)."""
+    max_call_seconds: float = Field(default=14_400.0, ge=60, le=172_800)
+    """Any call this old without "after the call" has expired."""
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret_path(cls, secret: SecretStr | None) -> SecretStr | None:
+        if secret is not None and not SECRET_PATH.match(secret.get_secret_value()):
+            raise PydanticCustomError(
+                "secret_path",
+                "use 16 to 128 letters, digits, - or _ (it is the last part of the address)",
+            )
+        return secret
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, zone: str | None) -> str | None:
+        if zone is not None:
+            try:
+                ZoneInfo(zone)
+            except (ZoneInfoNotFoundError, ValueError):
+                raise PydanticCustomError(
+                    "zone", "unknown time zone {zone}; use an IANA name like Europe/Kyiv",
+                    {"zone": repr(zone)},
+                ) from None
+        return zone
+
+    @property
+    def uses_legacy_auth(self) -> bool:
+        if self.legacy_auth is not None:
+            return self.legacy_auth
+        return (urlsplit(self.api_url).hostname or "").lower() == RINGOSTAT_LEGACY_HOST
+
+
+SourceConfig = Annotated[
+    DemoSource | FeedSource | AriSource | RingostatSource, Field(discriminator="kind")
+]
 
 
 class Thresholds(Section):
@@ -489,7 +610,7 @@ def describe_validation_error(exc: ValidationError) -> str:
     elif kind == "missing":
         what = "missing required key"
     elif kind == "union_tag_invalid":
-        what = "unknown kind; use demo, feed or ari"
+        what = "unknown kind; use demo, feed, ari or ringostat"
         loc = f"{loc}.kind" if loc else "source.kind"
     else:
         what = first["msg"][0].lower() + first["msg"][1:]
@@ -522,4 +643,4 @@ def checked_token(
 
 
 def _is_union_tag(part: object) -> bool:
-    return part in ("demo", "feed", "ari")
+    return part in ("demo", "feed", "ari", "ringostat")

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
-from wallboard.core.models import CallType, Frozen
+from wallboard.core.models import AgentStatus, CallType, Frozen
 from wallboard.core.status import Interval
 
 MISSED_AFTER_SECONDS = 5.0
@@ -64,6 +64,14 @@ class AccountTimeline(Frozen):
     intervals: tuple[Interval, ...] = ()
 
 
+class DayTotals(Frozen):
+    """Time in each status over one local day, as a backend reports it: totals only, no
+    intervals (e.g. Ringostat's daily status report)."""
+
+    day: date
+    seconds: dict[AgentStatus, float]
+
+
 class ManagerHistory(Frozen):
     """What a source knows of one manager over [start, end)."""
 
@@ -72,6 +80,8 @@ class ManagerHistory(Frozen):
     end: datetime
     accounts: tuple[AccountTimeline, ...] = ()
     calls: tuple[CallRecord, ...] = ()
+    day_totals: tuple[DayTotals, ...] = ()
+    """Days the source knows only as totals; a day with recorded intervals ignores them."""
 
 
 def join_histories(before: ManagerHistory | None, after: ManagerHistory,
@@ -97,4 +107,6 @@ def join_histories(before: ManagerHistory | None, after: ManagerHistory,
         end=max(before.end, after.end),
         accounts=tuple(AccountTimeline(account_id=k, intervals=tuple(v))
                        for k, v in timelines.items()),
-        calls=tuple(calls))
+        calls=tuple(calls),
+        day_totals=(*(d for d in before.day_totals if d.day not in {
+            t.day for t in after.day_totals}), *after.day_totals))

@@ -58,6 +58,22 @@ MODE_HINTS = {
 }
 
 
+class NoListenModes(frozenset[ListenMode]):
+    """No listen modes, with the reason a supervisor is told when they press the key.
+
+    A source whose backend cannot join calls at all (no API for it) sets its
+    ``listen_modes`` to one of these, so the refusal names the real cause instead of the
+    generic advice to configure a softphone.
+    """
+
+    reason: str
+
+    def __new__(cls, reason: str) -> NoListenModes:
+        modes = super().__new__(cls)
+        modes.reason = reason
+        return modes
+
+
 class SupervisorAccount(Frozen):
     """Who joins calls: the supervisor's own SIP account and its project (tenant)."""
 
@@ -113,6 +129,8 @@ def check_listen(
     if read_only:
         return Refusal(C.OFF, "Joining calls is off: the configuration is read-only "
                               "(ui.read_only = true).")
+    if isinstance(modes, NoListenModes):
+        return Refusal(C.OFF, modes.reason)
     if not modes:
         return Refusal(C.OFF, f"{source_title} cannot join calls; configure "
                               "[supervisor.softphone] to join through your softphone.")

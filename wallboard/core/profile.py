@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
 
-from wallboard.core.history import AccountTimeline, CallRecord, ManagerHistory
+from wallboard.core.history import AccountTimeline, CallRecord, DayTotals, ManagerHistory
 from wallboard.core.models import AgentStatus, CallType
 from wallboard.core.status import Interval, merge_timelines, time_in_statuses
 
@@ -144,6 +144,29 @@ def status_cells(intervals: Sequence[Interval], start: datetime, seconds_per_cel
     return out
 
 
+def proportion_cells(totals: dict[AgentStatus, float], cells: int) -> list[AgentStatus]:
+    """A day known only as totals, drawn as ``cells`` characters in proportion to them:
+    statuses in priority order (talking first), the cells shared by largest remainder so
+    they add up exactly; a status with any time gets at least one cell when there is room.
+    """
+    present = [s for s in sorted(AgentStatus, key=lambda s: -s.priority) if totals.get(s, 0) > 0]
+    whole = sum(totals[s] for s in present)
+    if not present or cells <= 0:
+        return []
+    exact = {s: totals[s] / whole * cells for s in present}
+    counts = {s: int(exact[s]) for s in present}
+    least = 1 if len(present) <= cells else 0
+    for s in present:
+        counts[s] = max(counts[s], least)
+    while sum(counts.values()) > cells:
+        widest = max((s for s in present if counts[s] > least),
+                     key=lambda s: counts[s] - exact[s])
+        counts[widest] -= 1
+    for s in sorted(present, key=lambda s: counts[s] - exact[s])[: cells - sum(counts.values())]:
+        counts[s] += 1
+    return [s for s in present for _ in range(counts[s])]
+
+
 # -- the profile ----------------------------------------------------------------------------
 @dataclass(frozen=True)
 class DayStats:
@@ -159,6 +182,8 @@ class DayStats:
     missed: int = 0
     short_rings: int = 0
     """Unanswered calls that rang 5 s or less: not missed."""
+    totals_only: bool = False
+    """The source knows this day only as totals per status (no intervals, no timeline)."""
 
     @property
     def hours(self) -> float:
@@ -237,17 +262,30 @@ def build_profile(history: ManagerHistory, period: Period, now: datetime,
     by_day: dict[date, list[CallRecord]] = {d: [] for d in days}
     for call in calls:
         by_day.setdefault(local_date(call.started_at, zone), []).append(call)
+    reported = {t.day: t for t in history.day_totals}
     stats = []
     for d, (a, b), timeline in zip(days, bounds, per_day, strict=True):
         day_calls = by_day[d]
         answered = sum(c.answered_at is not None for c in day_calls)
         missed = sum(c.missed for c in day_calls)
+        totals_only = d in reported and not _has_intervals(history.accounts, a, b)
         stats.append(DayStats(
-            day=d, start=a, end=b, until=max(a, min(b, known)), timeline=timeline,
-            totals=time_in_statuses(timeline), answered=answered, missed=missed,
-            short_rings=len(day_calls) - answered - missed,
+            day=d, start=a, end=b, until=max(a, min(b, known)),
+            timeline=[] if totals_only else timeline,
+            totals=_reported(reported[d]) if totals_only else time_in_statuses(timeline),
+            answered=answered, missed=missed, short_rings=len(day_calls) - answered - missed,
+            totals_only=totals_only,
         ))
     return Profile(period, start, end, stats, summarize(calls, stats), calls)
+
+
+def _has_intervals(accounts: Iterable[AccountTimeline], start: datetime, end: datetime) -> bool:
+    return any(iv.end > start and iv.start < end for a in accounts for iv in a.intervals)
+
+
+def _reported(totals: DayTotals) -> dict[AgentStatus, float]:
+    """A reported day's totals with every status present (zero if unused)."""
+    return {status: float(totals.seconds.get(status, 0.0)) for status in AgentStatus}
 
 
 def splice_history(old: ManagerHistory, new: ManagerHistory) -> ManagerHistory:
@@ -265,5 +303,7 @@ def splice_history(old: ManagerHistory, new: ManagerHistory) -> ManagerHistory:
         for account_id in ids
     )
     calls = (*(c for c in old.calls if c.started_at < cut), *new.calls)
+    totals = {t.day: t for t in old.day_totals} | {t.day: t for t in new.day_totals}
     return ManagerHistory(employee_id=old.employee_id, start=min(old.start, cut),
-                          end=max(new.end, cut), accounts=accounts, calls=calls)
+                          end=max(new.end, cut), accounts=accounts, calls=calls,
+                          day_totals=tuple(totals[d] for d in sorted(totals)))

@@ -126,7 +126,8 @@ def create_server_app(
     api.secured = bool(all_tokens)
     middleware = [Middleware(TokenAuth, tokens=all_tokens,
                              listen_without_token=listen_without_token)]
-    app = Starlette(routes=routes, lifespan=lifespan, middleware=middleware)
+    app = Starlette(routes=[*routes, *service.source.http_routes()], lifespan=lifespan,
+                    middleware=middleware)  # a source's own routes: webhooks under /v1/hooks/
     app.state.hub = hub
     app.state.service = service
     return app

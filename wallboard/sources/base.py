@@ -10,10 +10,14 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from wallboard.core.events import Event
 from wallboard.core.history import CallRecord, ManagerHistory
 from wallboard.core.listen import ListenMode, SupervisorAccount
+
+if TYPE_CHECKING:  # Starlette is imported only by the sources that serve routes
+    from starlette.routing import BaseRoute
 
 
 class SourceError(Exception):
@@ -47,6 +51,11 @@ class Source(ABC):
 
     async def aclose(self) -> None:  # noqa: B027 - a source with nothing to release
         """Release connections; ``events()`` ends."""
+
+    def http_routes(self) -> list[BaseRoute]:
+        """Starlette routes ``wallboard serve`` adds to its app for this source, e.g. a
+        webhook receiver; they check their own credentials. None by default."""
+        return []
 
     # -- manager profile (SPEC 4) ----------------------------------------------------
     async def manager_history(

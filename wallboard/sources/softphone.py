@@ -32,6 +32,7 @@ import re
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from wallboard.checks import dial_value_problem, shown
 from wallboard.config import SoftphoneConfig
@@ -42,6 +43,9 @@ from wallboard.core.listen import ListenMode, ListenSession, ListenState
 from wallboard.core.models import AgentStatus, Employee
 from wallboard.core.state import LiveState
 from wallboard.sources.base import NotSupported, Source, SourceError
+
+if TYPE_CHECKING:
+    from starlette.routing import BaseRoute
 
 _PLACEHOLDER = re.compile(r"{(\w+)}")
 TERMINATE_SECONDS = 2.0
@@ -152,6 +156,9 @@ class SoftphoneSource(Source):
 
     async def call_log(self, employee_id: str, start: datetime, end: datetime) -> list[CallRecord]:
         return await self.inner.call_log(employee_id, start, end)
+
+    def http_routes(self) -> list[BaseRoute]:
+        return self.inner.http_routes()
 
     # -- listen ------------------------------------------------------------------------
     async def start_listen(self, call_id: str, supervisor: str, mode: ListenMode) -> str:

@@ -12,7 +12,7 @@ from textual.message import Message
 from textual.widget import Widget
 
 from wallboard.core.models import AgentStatus
-from wallboard.core.profile import DayStats, hour_marks, status_cells
+from wallboard.core.profile import DayStats, hour_marks, proportion_cells, status_cells
 from wallboard.core.status import Interval
 from wallboard.ui.widgets.status_look import (
     STATUS_GLYPH,
@@ -26,6 +26,8 @@ LABEL = 12
 """``▶ Thu 26.11 `` before each bar."""
 DETAIL_ROWS = 7
 """Intervals listed around the cursor in details mode."""
+TOTALS_ONLY = " totals only"
+"""Closes the bar of a day the source knows only as totals (drawn as proportions)."""
 _CLASS = {s: f"timeline--{s.value}" for s in AgentStatus}
 
 
@@ -170,6 +172,8 @@ class StatusTimeline(Widget, can_focus=True):
         out.append_text(self._legend())
         day = self.days[self.cursor]
         out.append(f"\n{day_label(day.day)}: {totals_text(day.totals)}")
+        if day.totals_only:
+            out.append(" (totals only)", style=self._style("timeline--ruler"))
         if self.details:
             self._details_top = out.plain.count("\n")
             out.append_text(self._details(day))
@@ -202,7 +206,11 @@ class StatusTimeline(Widget, can_focus=True):
         label = f"{'▶' if cursor else ' '} {day_label(day.day)} "
         text = Text(label, style=self._style("timeline--cursor") if cursor else Style())
         cells = round(day.hours * per_hour)
-        statuses = status_cells(day.timeline, day.start, 3600 / per_hour, cells)
+        if day.totals_only:  # no intervals to place: the day's shares, said as such
+            statuses: list[AgentStatus | None] = list(
+                proportion_cells(day.totals, cells - len(TOTALS_ONLY)))
+        else:
+            statuses = status_cells(day.timeline, day.start, 3600 / per_hour, cells)
         run: list[str] = []
         current: AgentStatus | None = None
         for status in [*statuses, "end"]:
@@ -214,6 +222,8 @@ class StatusTimeline(Widget, can_focus=True):
                 break
             current = status  # type: ignore[assignment]
             run.append(STATUS_GLYPH[status] if status else " ")  # type: ignore[index]
+        if day.totals_only:
+            text.append(TOTALS_ONLY, style=self._style("timeline--ruler"))
         return text
 
     def _caret(self, day: DayStats, per_hour: int) -> Text:
@@ -237,6 +247,10 @@ class StatusTimeline(Widget, can_focus=True):
     def _details(self, day: DayStats) -> Text:
         intervals = day.timeline
         text = Text()
+        if day.totals_only:
+            text.append(f"\nDetails of {day_label(day.day)}: the source gave totals only, "
+                        "no intervals (t closes)", style="bold")
+            return text
         text.append(f"\nDetails of {day_label(day.day)}: {len(intervals)} intervals "
                     "(arrows walk them, t closes)", style="bold")
         if not intervals:
