@@ -10,7 +10,6 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
-from wallboard.wire import SnapshotBody
 
 from tests.sources.ringostat.fake_ringostat import KEY, PROJECT, FakeRingostat
 from tests.sources.ringostat.scenarios import SECRET
@@ -20,6 +19,7 @@ from wallboard.core.events import Event
 from wallboard.core.state import LiveState
 from wallboard.server.app import create_server_app
 from wallboard.sources.ringostat import RingostatClient
+from wallboard.wire import SnapshotBody
 
 T0 = datetime(2026, 3, 24, 10, 0, tzinfo=UTC)
 POLL = 0.02
