@@ -184,7 +184,7 @@ async def test_one_panel_is_reused_and_starts_over_for_the_next_manager():
         await pilot.press("3", "up", "t", "down")
         assert screen.timeline.details and screen.period is Period.LAST_7_DAYS
         old_history = screen.history
-        await pilot.press("escape", "escape")
+        await pilot.press("escape", "escape", "escape")  # the details, the panel, the list
         assert app.screen is app.board
 
         await pilot.press("m", *second.name)

@@ -56,6 +56,11 @@ MODE_HINTS = {
 }
 
 
+END_KEY = "{key:listen.end}"
+"""Where a sentence names the key that ends a session. The core names no keys (they are
+remappable); the UI puts the key in place of this placeholder."""
+
+
 class SupervisorAccount(Frozen):
     """Who joins calls: the supervisor's own SIP account and its project (tenant)."""
 
@@ -92,7 +97,8 @@ def listen_refusal(
             "to join through your softphone."
         )
     if active is not None and not active.state.finished:
-        return "A listen session is already running; end it (e) before joining another call."
+        return (f"A listen session is already running; end it ({END_KEY}) before joining "
+                "another call.")
     if call is None:
         return "No call selected."
     if call.status is CallStatus.RINGING:

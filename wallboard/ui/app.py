@@ -19,7 +19,7 @@ from wallboard.core.events import ConnectionChanged, Event, Link, ListenChanged
 from wallboard.core.listen import ListenState
 from wallboard.core.state import LiveState
 from wallboard.sources.base import Source, SourceError
-from wallboard.ui.keys import screen_actions
+from wallboard.ui.keys import fill_keys, key_hints, key_name, screen_actions
 from wallboard.ui.messages import StateChanged
 from wallboard.ui.screens.board import BoardScreen
 from wallboard.ui.screens.help import HelpScreen
@@ -51,10 +51,31 @@ class WallboardApp(App[None]):
         self.stale_after: float | None = getattr(config.source, "stale_after_seconds", None)
         self.supervisor = resolve_supervisor(config.supervisor, source.default_supervisor)
         self.audit = AuditLog(config.supervisor.audit_log, clock, mask_numbers=self.mask_numbers)
+        self.keymap: dict[str, str] = dict(config.keys)
+        """The config's ``[keys]``: binding id -> key(s)."""
         if config.keys:
             self.set_keymap(config.keys)
         if config.ui.kiosk and config.ui.kiosk_unlock_key:
             self.bind(config.ui.kiosk_unlock_key, "unlock", description="Unlock", show=False)
+
+    # -- key names in text, from the active keymap -----------------------------------------
+    def key(self, binding_id: str) -> str:
+        """The key that runs ``binding_id`` (``x``, or what ``[keys]`` remapped it to)."""
+        return key_name(self, binding_id, self.keymap)
+
+    def key_hints(self, *hints: tuple[str, str]) -> str:
+        """``enter applies · esc cancels``: (binding id, words) pairs with their keys."""
+        return key_hints(self, self.keymap, hints)
+
+    def fill_keys(self, text: str) -> str:
+        """A sentence from ``core`` with its ``{key:...}`` placeholders filled in."""
+        return fill_keys(self, self.keymap, text)
+
+    def get_key_display(self, binding: Binding) -> str:
+        """As Textual shows keys, but ``enter`` in words (its ⏎ glyph is easily missed)."""
+        if not binding.key_display and binding.key == "enter":
+            return "enter"
+        return super().get_key_display(binding)
 
     def get_default_screen(self) -> Screen[None]:
         self.board = BoardScreen()

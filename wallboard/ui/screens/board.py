@@ -38,8 +38,7 @@ class BoardScreen(ListenActions, LiveScreen):
         Binding("c", "copy_client", "Copy client", id="board.copy_client"),
         Binding("b", "copy_business", "Copy business no.", id="board.copy_business"),
         # -- manager profile (SPEC 4) --
-        Binding("p,enter", "open_profile", "Profile", id="board.open_profile",
-                key_display="p"),
+        Binding("p,enter", "open_profile", "Profile", id="board.open_profile"),
         Binding("m", "managers", "Managers", id="board.managers"),
         # -- listen / coach / barge (SPEC 6): actions in screens/listen_actions.py --
         Binding("l", "listen", "Join call", id="board.listen"),
@@ -148,7 +147,7 @@ class BoardScreen(ListenActions, LiveScreen):
         if board_filter.departments:
             parts.append(f"departments: {', '.join(sorted(board_filter.departments))}")
         line.update(f"⚑ FILTERED — {' · '.join(parts)} — counters show these calls only "
-                    "(x clears)")
+                    f"({self.app.key('board.clear_filters')} clears)")
 
     # -- sorting -------------------------------------------------------------------------
     def action_sort_next(self) -> None:

@@ -5,10 +5,11 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.widgets import DataTable, Label
 
-from wallboard.ui.keys import screen_actions
+from wallboard.ui.keys import QUIT, screen_actions
+from wallboard.ui.screens.modal import Modal
 
 ABOUT = (
     "Counters: total active calls; waiting = not answered yet (…incoming among them); "
@@ -18,9 +19,10 @@ ABOUT = (
 )
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(Modal[None]):
     BINDINGS = [
         Binding("escape,question_mark", "dismiss", "Close", id="help.close"),
+        QUIT,
     ]
 
     def __init__(self, under: Screen) -> None:

@@ -16,6 +16,7 @@ from textual.screen import Screen
 from wallboard.config import SupervisorConfig
 from wallboard.core.format import mask_number
 from wallboard.core.listen import (
+    END_KEY,
     MODE_NAMES,
     ListenMode,
     ListenSession,
@@ -114,9 +115,10 @@ class ListenActions(Screen[None]):
             source_title=app.source.title,
         )
         if reason is None and self._listen_starting:
-            reason = "A listen session is already starting; wait for it or end it (e)."
+            reason = f"A listen session is already starting; wait for it or end it ({END_KEY})."
         if reason is None:
             return False
+        reason = app.fill_keys(reason)
         app.audit.refused(
             supervisor=app.supervisor.account if app.supervisor else None,
             call=call,
@@ -196,17 +198,11 @@ class ListenActions(Screen[None]):
         """``w coach · u mute · e end``, with the keys as remapped."""
         if session.state.finished:
             return ""
-        words = {
-            "listen_mode": "coach" if session.mode is ListenMode.LISTEN else "listen",
-            "listen_mute": "unmute" if session.muted else "mute",
-            "listen_end": "end",
-        }
-        keys: dict[str, str] = {}
-        for active in self.active_bindings.values():
-            action = active.binding.action
-            if action in words and action not in keys:
-                keys[action] = self.app.get_key_display(active.binding)
-        return " · ".join(f"{keys[a]} {w}" for a, w in words.items() if a in keys)
+        return self.app.key_hints(
+            ("listen.mode", "coach" if session.mode is ListenMode.LISTEN else "listen"),
+            ("listen.mute", "unmute" if session.muted else "mute"),
+            ("listen.end", "end"),
+        )
 
     def _client(self, call: Call) -> str:
         number = call.client_number
