@@ -88,3 +88,16 @@ def screen_actions(screen: Screen[object]) -> list[tuple[ActiveBinding, str]]:
         if key not in entry[1]:
             entry[1].append(key)
     return [(active, ", ".join(keys)) for active, keys in found.values()]
+
+
+FOOTER_PRIORITY = (
+    "app.help",  # help lists every key, so it is never dropped
+    "app.quit",
+    "listen.end", "listen.mode", "listen.mute",
+    "board.filter_employees", "board.filter_departments", "board.clear_filters",
+    "board.open_profile", "board.listen", "board.managers", "board.sort_next",
+    "board.copy_client", "board.sort_reverse", "board.copy_business",
+    "profile.close", "profile.details", "profile.call_log",
+)
+"""Which keys the footer keeps when not all fit, most important first; the others follow
+in their declared order."""

@@ -9,13 +9,14 @@ from typing import TYPE_CHECKING
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from wallboard.core.format import counted, format_duration, mask_number
 from wallboard.core.history import CallRecord
 from wallboard.core.profile import Period
 from wallboard.sources.base import SourceError
 from wallboard.ui.screens.modal import Page
+from wallboard.ui.widgets.keys_footer import KeysFooter
 
 if TYPE_CHECKING:
     from wallboard.ui.app import WallboardApp
@@ -66,7 +67,7 @@ class CallLogScreen(Page[None]):
         yield Static(id="call-log-title")
         yield Static(id="call-log-status")
         yield DataTable(id="call-log", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         zone = self.app.zone

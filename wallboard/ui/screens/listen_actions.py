@@ -8,7 +8,7 @@ the LiveState, which :meth:`ListenActions.update_listen` shows in the :class:`Li
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from textual.screen import Screen
@@ -171,10 +171,11 @@ class ListenActions(Screen[None]):
         return super().check_action(action, parameters)
 
     # -- the bar -----------------------------------------------------------------------
-    def update_listen(self) -> None:
-        """Show the running (or just finished) session; refresh the keys when it changes."""
+    def update_listen(self, now: datetime) -> None:
+        """Show the running (or just finished) session; refresh the keys when it changes.
+
+        ``now``: the frame's one clock reading."""
         app = self.app
-        now = app.clock.now()
         session = app.state.active_listen()
         if session is None and app.state.listen_sessions:
             last = list(app.state.listen_sessions.values())[-1]
