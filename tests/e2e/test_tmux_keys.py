@@ -6,6 +6,7 @@ a slow SSH link would; the board must survive every burst and keep following its
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -23,10 +24,13 @@ def tmux(tmp_path):
     if shutil.which("tmux") is None:
         pytest.skip("tmux is not installed (scripts/test.sh installs it)")
     socket = str(tmp_path / "tmux.sock")
+    # Python's view of the environment: under pytest the process-level one can hold
+    # COLUMNS=80 LINES=24 (set below Python), which the board would take over its pane's size
+    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
 
     def run(*args: str) -> str:
         return subprocess.run(["tmux", "-S", socket, *args], capture_output=True, text=True,
-                              timeout=10).stdout
+                              timeout=10, env=env).stdout
 
     yield run
     run("kill-server")
@@ -61,6 +65,10 @@ def test_keys_in_one_write_never_crash_the_board(tmux, size):
          str(ROOT), command)
     tmux("set-option", "-t", "board", "remain-on-exit", "on")
     _wait_for(tmux, "Total calls")
+    # the footer ends with a whole label (it was cut to `q Qu` at 160x45, `c Co` at 80x24)
+    lines = _wait_for(tmux, "? Help").splitlines()
+    footer = lines[height - 1].rstrip()
+    assert footer.endswith(("q Quit", "^p palette")) and "? Help" in footer, footer
     steps = [
         (["/"], ["Enter", "Enter"]),      # the employee picker, then two Enters at once
         (["d"], ["Enter", "Enter"]),      # the department picker
