@@ -16,7 +16,7 @@ from textual.widgets.option_list import Option
 
 from wallboard.core.models import Employee
 from wallboard.ui.messages import StateChanged
-from wallboard.ui.screens.modal import Modal, type_ahead
+from wallboard.ui.screens.modal import Modal, first_highlighted, type_ahead
 from wallboard.ui.widgets.status_look import status_markup
 
 if TYPE_CHECKING:
@@ -36,6 +36,7 @@ class ManagersScreen(Modal[None]):
         Binding("enter", "open", "Open profile", id="managers.open", priority=True),
     ]
 
+    AUTO_FOCUS = "#managers-search"
     app: WallboardApp
 
     def __init__(self) -> None:
@@ -47,18 +48,13 @@ class ManagersScreen(Modal[None]):
         with Vertical(id="managers"):
             yield Label("Managers", id="managers-title")
             yield Input(placeholder="type to search by name or department", id="managers-search")
-            yield OptionList(*self._options(), id="managers-list")
+            yield first_highlighted(OptionList(*self._options(), id="managers-list"))
             yield Label(self.app.key_hints(("managers.open", "opens the profile"),
                                            ("managers.close", "closes")), id="managers-hint")
 
-    def on_mount(self) -> None:
-        items = self.query_one(OptionList)
-        if items.option_count:
-            items.highlighted = 0
-        self.query_one(Input).focus()
-
     def on_key(self, event: events.Key) -> None:
-        type_ahead(self.query_one(Input), event)
+        for search in self.query(Input):  # none once the screen is being closed
+            type_ahead(search, event)
 
     def _options(self) -> list[Option]:
         """The managers matching the search, by name, as they are now."""

@@ -13,9 +13,10 @@ from typing import TypeVar
 from textual import events
 from textual.await_complete import AwaitComplete
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Input
+from textual.widgets import Input, OptionList
 
 ResultT = TypeVar("ResultT")
+ListT = TypeVar("ListT", bound=OptionList)
 
 
 class Modal(ModalScreen[ResultT]):
@@ -48,3 +49,11 @@ def type_ahead(search: Input, event: events.Key) -> None:
     search.insert_text_at_cursor(event.character)
     event.stop()
     event.prevent_default()
+
+
+def first_highlighted(items: ListT) -> ListT:
+    """``items`` with its first option highlighted, set while composing: no ``on_mount``
+    query that a screen closed by the same burst of keys could fail."""
+    if items.option_count:
+        items.set_reactive(OptionList.highlighted, 0)
+    return items

@@ -13,7 +13,7 @@ from textual.containers import Vertical
 from textual.strip import Strip
 from textual.widgets import Checkbox, Input, Label, OptionList, SelectionList
 
-from wallboard.ui.screens.modal import Modal, type_ahead
+from wallboard.ui.screens.modal import Modal, first_highlighted, type_ahead
 
 if TYPE_CHECKING:
     from wallboard.ui.app import WallboardApp
@@ -65,6 +65,7 @@ class PickerScreen(Modal[frozenset[str] | None]):
         Binding("escape", "cancel", "Cancel", id="picker.cancel"),
     ]
 
+    AUTO_FOCUS = "#picker-search"
     app: WallboardApp
 
     def __init__(
@@ -80,20 +81,15 @@ class PickerScreen(Modal[frozenset[str] | None]):
         with Vertical(id="picker"):
             yield Label(self.title_text, id="picker-title")
             yield SearchInput(placeholder="type to search", id="picker-search")
-            yield MarkedSelectionList(*self._matching(""), id="picker-list")
+            yield first_highlighted(MarkedSelectionList(*self._matching(""), id="picker-list"))
             yield Label(self.app.key_hints(
                 ("picker.toggle", "toggles"), ("picker.apply", "applies"),
                 ("picker.clear", "clears"), ("picker.cancel", "cancels"),
             ), id="picker-hint")
 
-    def on_mount(self) -> None:
-        items = self.query_one(SelectionList)
-        if items.option_count:
-            items.highlighted = 0
-        self.query_one(Input).focus()
-
     def on_key(self, event: events.Key) -> None:
-        type_ahead(self.query_one(Input), event)
+        for search in self.query(Input):  # none once the screen is being closed
+            type_ahead(search, event)
 
     def _matching(self, query: str) -> list[tuple[str, str, bool]]:
         words = query.casefold().split()
