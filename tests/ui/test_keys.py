@@ -149,3 +149,12 @@ async def test_texts_that_name_keys_follow_the_keymap():
                                                 original(message, *a, **kw))[1]
         await pilot.press("l")
         assert notes and "end it (k) before joining" in notes[-1]
+
+
+def test_config_example_lists_every_remappable_key():
+    from pathlib import Path
+
+    from wallboard.ui.keys import binding_ids
+
+    text = (Path(__file__).resolve().parents[2] / "config.example.toml").read_text()
+    assert sorted(i for i in binding_ids() if f'"{i}"' not in text) == []
