@@ -12,9 +12,13 @@ from wallboard.sources.base import Source
 class ScriptedSource(Source):
     title = "Scripted test source"
 
-    def __init__(self, snapshot: Snapshot | None = None) -> None:
+    def __init__(self, snapshot: Snapshot | None = None, *,
+                 first: list[Event] | None = None) -> None:
+        """``first``: the first batch instead of "live" and ``snapshot`` (e.g. a source
+        still connecting, with no snapshot yet)."""
         self.queue: asyncio.Queue[list[Event]] = asyncio.Queue()
-        self.first = [ConnectionChanged(link=Link.LIVE), snapshot or Snapshot()]
+        self.first = first if first is not None else [
+            ConnectionChanged(link=Link.LIVE), snapshot or Snapshot()]
         self.closed = False
 
     def push(self, *events: Event) -> None:

@@ -49,3 +49,26 @@ async def test_the_board_follows_a_feed_and_says_when_it_is_lost(mode):
     finally:
         if server is not None:
             server.__exit__(None, None, None)
+
+
+@pytest.mark.slow
+async def test_the_board_shows_no_figures_until_a_late_feed_server_sends_its_snapshot():
+    from wallboard.ui.widgets.counters import CountersBar
+
+    port = free_port()  # nothing listens there yet
+    config = Config(source=FeedSource(url=f"http://127.0.0.1:{port}", mode="stream"))
+    app = create_app(config)
+    async with app.run_test(size=(160, 45)):
+        topbar = app.board.query_one(TopBar)
+        counters = app.board.query_one(CountersBar)
+        await until(lambda: "reconnecting" in topbar.status)
+        app.board.update_view()
+        assert set(counters.values.values()) == {"–"}
+        assert "Cannot reach the feed" in app.board.table.render_line(1).text
+        demo = DemoSource(seed=7, calls=30)
+        server_app = create_server_app(demo)
+        with running(server_app, port):
+            await until(lambda: app.state.synced and "live" in topbar.status, seconds=20)
+            await until(lambda: set(app.state.calls) == set(server_app.state.hub.state.calls))
+            app.board.update_view()
+            assert counters.values["total"] == str(len(app.state.calls)) != "0"

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
 
 from tests.support.sources import ScriptedSource
 from tests.ui.conftest import FROZEN, demo_app, wait_for_calls
@@ -184,7 +186,7 @@ async def test_one_panel_is_reused_and_starts_over_for_the_next_manager():
         await pilot.press("3", "up", "t", "down")
         assert screen.timeline.details and screen.period is Period.LAST_7_DAYS
         old_history = screen.history
-        await pilot.press("escape", "escape")
+        await pilot.press("escape", "escape", "escape")  # the details, the panel, the list
         assert app.screen is app.board
 
         await pilot.press("m", *second.name)
@@ -315,3 +317,77 @@ async def test_today_agrees_with_the_board_after_a_call_ends():
         assert (last.start, last.end) == (end, later)  # the current status, up to now
         # the talk the recorder saw: from the board's start until the call ended
         assert today.totals[AgentStatus.TALKING] == 60.0
+
+
+# -- issue 11, section 4: the profile's keys -----------------------------------------------
+@pytest.mark.parametrize("size", [(80, 24), (120, 35)], ids=["80x24", "120x35"])
+async def test_arrows_select_a_day_on_a_reopened_panel_and_t_opens_that_day(size):
+    app = demo_app(calls=40)
+    async with app.run_test(size=size) as pilot:
+        await wait_for_calls(pilot, app)
+        await open_profile(pilot)
+        await pilot.press("escape", "down")
+        screen = await open_profile(pilot)  # the installed panel, shown again
+        await pilot.press("3", "up", "up", "t")
+        await pilot.pause()
+        timeline = screen.timeline
+        assert timeline.details
+        assert timeline.day is not None and timeline.day.day == date(2026, 11, 24)
+        assert "Details of Tue 24.11:" in text_of(screen, "#profile-timeline")
+
+
+async def test_escape_closes_the_details_first_then_the_panel():
+    app = demo_app(calls=40)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await wait_for_calls(pilot, app)
+        screen = await open_profile(pilot)
+        await pilot.press("t")
+        assert screen.timeline.details
+        await pilot.press("escape")
+        assert app.screen is screen and not screen.timeline.details
+        await pilot.press("escape")
+        assert app.screen is app.board
+
+
+async def test_help_and_quit_work_inside_the_profile():
+    app = demo_app(calls=40)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await wait_for_calls(pilot, app)
+        screen = await open_profile(pilot)
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        table = app.screen.query_one("DataTable")
+        actions = {str(table.get_row_at(i)[1]) for i in range(table.row_count)}
+        assert {"Today", "Call log", "Details", "Close", "Quit"} <= actions
+        await pilot.press("escape")
+        assert app.screen is screen
+        await pilot.press("q")
+        await pilot.pause()
+    assert app.return_code == 0
+
+
+async def test_one_interval_is_one_interval():
+    from textual.app import App
+
+    from wallboard.core.models import AgentStatus as St
+    from wallboard.core.profile import DayStats
+    from wallboard.core.status import Interval
+    from wallboard.ui.widgets.timeline import StatusTimeline
+
+    start = datetime(2026, 11, 24, tzinfo=UTC)
+    end = start + timedelta(days=1)
+    day = DayStats(day=start.date(), start=start, end=end, until=end,
+                   timeline=[Interval(start, end, St.OFFLINE)], totals={St.OFFLINE: 86400.0})
+
+    class One(App[None]):
+        def compose(self):  # type: ignore[no-untyped-def]
+            yield StatusTimeline(close_hint="t closes")
+
+    app = One()
+    async with app.run_test(size=(100, 30)) as pilot:
+        timeline = app.query_one(StatusTimeline)
+        timeline.show([day], UTC)
+        timeline.toggle_details()
+        await pilot.pause()
+        text = str(timeline.render())
+        assert "Details of Tue 24.11: 1 interval (t closes)" in text

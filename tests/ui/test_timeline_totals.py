@@ -70,8 +70,9 @@ async def test_a_totals_only_day_is_a_bar_of_proportions_labelled_so():
         timeline.toggle_details()
         await pilot.pause()
         text = str(timeline.render())
+        # (the profile adds its close hint; the widget alone has none)
         assert text.endswith("Details of Wed 25.11: the source gave totals only, no "
-                             "intervals (t closes)")
+                             "intervals")
         assert timeline.selected_interval is None
 
 

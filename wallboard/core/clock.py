@@ -83,3 +83,32 @@ class ReplayClock:
     @property
     def at_end(self) -> bool:
         return self.now() >= self.end
+
+
+class FrameClock:
+    """One reading of a clock per frame, so every duration drawn in a frame agrees.
+
+    ``now()`` is the moment the durations are computed at; ``wall`` is the clock's own
+    reading (the time of day on screen). While the data may be dead, :meth:`next_frame` is
+    told to hold: durations stop at that moment while the wall clock goes on.
+    """
+
+    def __init__(self, clock: Clock) -> None:
+        self.clock = clock
+        self.wall = clock.now()
+        self._now = self.wall
+        self.held = False
+
+    def now(self) -> datetime:
+        return self._now
+
+    def next_frame(
+        self, hold: Callable[[datetime], datetime | None] = lambda wall: None
+    ) -> datetime:
+        """Read the clock once for a new frame. ``hold(wall)`` says where durations stop
+        (None: they do not)."""
+        self.wall = self.clock.now()
+        hold_at = hold(self.wall)
+        self.held = hold_at is not None
+        self._now = self.wall if hold_at is None else min(hold_at, self.wall)
+        return self._now

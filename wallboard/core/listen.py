@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -74,6 +75,13 @@ class NoListenModes(frozenset[ListenMode]):
         return modes
 
 
+KEY_PLACEHOLDER = re.compile(r"\{key:([\w.]+)\}")
+"""``{key:binding.id}`` in a sentence: the UI puts the (remappable) key in its place."""
+END_KEY = "{key:listen.end}"
+"""Where a sentence names the key that ends a session. The core names no keys (they are
+remappable); the UI puts the key in place of this placeholder."""
+
+
 class SupervisorAccount(Frozen):
     """Who joins calls: the supervisor's own SIP account and its project (tenant)."""
 
@@ -103,6 +111,12 @@ class Refusal:
     code: RefusalCode
     message: str
     """One sentence, shown and audited as it is."""
+
+
+def without_keys(text: str) -> str:
+    """The sentence for readers who have no keys (an audit line, a feed client):
+    ``end it ({key:listen.end}) before`` becomes ``end it before``."""
+    return KEY_PLACEHOLDER.sub("", re.sub(r" ?\(\{key:[\w.]+\}\)", "", text))
 
 
 def check_listen(
@@ -135,8 +149,8 @@ def check_listen(
         return Refusal(C.OFF, f"{source_title} cannot join calls; configure "
                               "[supervisor.softphone] to join through your softphone.")
     if active is not None and not active.state.finished:
-        return Refusal(C.BUSY, "A listen session is already running; end it (e) before "
-                               "joining another call.")
+        return Refusal(C.BUSY, f"A listen session is already running; end it ({END_KEY}) "
+                               "before joining another call.")
     if call is None:
         return Refusal(C.NO_CALL, "No call selected.")
     if call.status is CallStatus.RINGING:

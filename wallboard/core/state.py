@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from wallboard.core.events import (
     AccountStatusChanged,
@@ -56,6 +56,8 @@ class LiveState:
         self.employees: dict[str, Employee] = {}
         self.connection = Connection()
         self.listen_sessions: dict[str, ListenSession] = {}
+        self.synced = False
+        """True once a Snapshot arrived; before it the state knows nothing (not "no calls")."""
         self.version = 0
         self.events_applied = 0
         self._ended: OrderedDict[str, None] = OrderedDict()
@@ -139,6 +141,7 @@ class LiveState:
         for call_id in self.calls:
             self._ended.pop(call_id, None)
         self.employees = {e.id: e for e in snapshot.employees}
+        self.synced = True
 
     def _connection(self, event: ConnectionChanged) -> bool:
         new = Connection(
@@ -188,3 +191,22 @@ class LiveState:
         return Snapshot(
             calls=tuple(self.calls.values()), employees=tuple(self.employees.values()), at=at
         )
+
+
+def stale_since(conn: Connection, now: datetime, stale_after: float | None) -> datetime | None:
+    """When a live link went quiet for longer than ``stale_after`` seconds: the last data's
+    time; None while data keeps coming (or no threshold is set)."""
+    if conn.link is not Link.LIVE or not stale_after or conn.last_data_at is None:
+        return None
+    if (now - conn.last_data_at).total_seconds() > stale_after:
+        return conn.last_data_at
+    return None
+
+
+def held_at(conn: Connection, now: datetime, stale_after: float | None) -> datetime | None:
+    """The moment the board's durations and counters stop at: the data may be dead from
+    then on (the link is down, or stale). None while the data is live."""
+    if conn.link is Link.LIVE:
+        stale = stale_since(conn, now, stale_after)
+        return None if stale is None else stale + timedelta(seconds=stale_after or 0)
+    return min(conn.since or now, now)

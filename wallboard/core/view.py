@@ -11,6 +11,18 @@ from typing import Any
 from wallboard.core.models import Call, CallStatus, CallType
 from wallboard.core.state import LiveState
 
+NO_DEPARTMENT = ""
+"""In :attr:`BoardFilter.departments`: the managers who have no department."""
+
+
+def department_choices(state: LiveState) -> list[str]:
+    """The departments a filter can pick: each one, then :data:`NO_DEPARTMENT` if some
+    manager has none."""
+    choices = state.departments()
+    if any(not e.department for e in state.employees.values()):
+        choices.append(NO_DEPARTMENT)
+    return choices
+
 
 @dataclass(frozen=True)
 class BoardFilter:
@@ -26,8 +38,11 @@ class BoardFilter:
     def matches(self, call: Call, state: LiveState) -> bool:
         if self.employees and call.employee_id not in self.employees:
             return False
-        if self.departments and state.department_of(call) not in self.departments:
-            return False
+        if self.departments:
+            # a call waiting in a queue has no manager, so no department of any kind
+            employee = state.employees.get(call.employee_id) if call.employee_id else None
+            if employee is None or (employee.department or NO_DEPARTMENT) not in self.departments:
+                return False
         return True
 
     def apply(self, state: LiveState) -> list[Call]:
@@ -115,3 +130,10 @@ def sort_calls(
     )
     ordered.sort(key=primary, reverse=reverse)
     return ordered
+
+
+def waiting_first(calls: list[Call]) -> list[Call]:
+    """The calls still waiting for an answer first, each group in its order: when not all
+    rows fit (a wall TV cannot scroll), the calls that need someone are the ones shown."""
+    return ([c for c in calls if c.status is CallStatus.RINGING]
+            + [c for c in calls if c.status is not CallStatus.RINGING])

@@ -35,6 +35,7 @@ from starlette.routing import Route
 
 from wallboard.core.clock import Clock, SystemClock
 from wallboard.core.history import CallRecord
+from wallboard.core.listen import without_keys
 from wallboard.core.profile import Period, period_bounds
 from wallboard.server.auth import IDENTITY_KEY, Identity, Role, Token, TokenAuth
 from wallboard.server.hub import Hub, Subscriber
@@ -321,8 +322,8 @@ class _Api:
         ``in_thread``: a large answer (a month of history) is encoded off the event loop."""
         try:
             result = await action()
-        except ServiceError as exc:
-            return error(exc.problem.http_status, exc.message)
+        except ServiceError as exc:  # a client has no keys: "end it (e)" reads "end it"
+            return error(exc.problem.http_status, without_keys(exc.message))
         if encode is None:
             return Response(status_code=204)
         body = await asyncio.to_thread(encode, result) if in_thread else encode(result)

@@ -24,6 +24,7 @@ from wallboard.core.listen import (
     RefusalCode,
     SupervisorAccount,
     check_listen,
+    without_keys,
 )
 from wallboard.core.state import LiveState
 from wallboard.service.errors import Problem, ServiceError, mapped
@@ -137,7 +138,7 @@ class ListenDesk:
         self.audit.refused(
             supervisor=supervisor.account if supervisor else None, call=call,
             employee=self.state.employees.get(call.employee_id or "") if call else None,
-            mode=mode, reason=error.message, **actor.audit())
+            mode=mode, reason=without_keys(error.message), **actor.audit())
         return error
 
     # -- join, steer, leave ------------------------------------------------------------
@@ -161,7 +162,8 @@ class ListenDesk:
         except ServiceError as failure:
             self.audit.error(supervisor=supervisor.account, call=call,
                              employee=self.state.employees.get(call.employee_id or ""),
-                             mode=mode, reason=failure.message, **actor.audit())
+                             mode=mode, reason=without_keys(failure.message),
+                             **actor.audit())
             raise
         finally:
             self._starting.discard(supervisor.account)

@@ -15,7 +15,7 @@ from wallboard.config import Config
 from wallboard.core.clock import Clock, ReplayClock
 from wallboard.core.events import Event
 from wallboard.service import Actor, WallboardService
-from wallboard.ui.keys import screen_actions
+from wallboard.ui.keys import fill_keys, key_hints, key_name, screen_actions
 from wallboard.ui.messages import StateChanged
 from wallboard.ui.screens.board import BoardScreen
 from wallboard.ui.screens.help import HelpScreen
@@ -57,10 +57,31 @@ class WallboardApp(App[None]):
         self.supervisor = service.listen.supervisor()
         service.on_notice(self._notice)
         service.subscribe(self._on_events)
+        self.keymap: dict[str, str] = dict(config.keys)
+        """The config's ``[keys]``: binding id -> key(s)."""
         if config.keys:
             self.set_keymap(config.keys)
         if config.ui.kiosk and config.ui.kiosk_unlock_key:
             self.bind(config.ui.kiosk_unlock_key, "unlock", description="Unlock", show=False)
+
+    # -- key names in text, from the active keymap -----------------------------------------
+    def key(self, binding_id: str) -> str:
+        """The key that runs ``binding_id`` (``x``, or what ``[keys]`` remapped it to)."""
+        return key_name(self, binding_id, self.keymap)
+
+    def key_hints(self, *hints: tuple[str, str]) -> str:
+        """``enter applies · esc cancels``: (binding id, words) pairs with their keys."""
+        return key_hints(self, self.keymap, hints)
+
+    def fill_keys(self, text: str) -> str:
+        """A sentence from ``core`` with its ``{key:...}`` placeholders filled in."""
+        return fill_keys(self, self.keymap, text)
+
+    def get_key_display(self, binding: Binding) -> str:
+        """As Textual shows keys, but ``enter`` in words (its ⏎ glyph is easily missed)."""
+        if not binding.key_display and binding.key == "enter":
+            return "enter"
+        return super().get_key_display(binding)
 
     def get_default_screen(self) -> Screen[None]:
         self.board = BoardScreen()
@@ -115,7 +136,7 @@ class WallboardApp(App[None]):
         self.notify_state_changed()
 
     def _notice(self, message: str, severity: str) -> None:
-        self.notify(message, severity=severity,  # type: ignore[arg-type]
+        self.notify(self.fill_keys(message), severity=severity,  # type: ignore[arg-type]
                     timeout=10 if severity == "error" else 8)
 
     async def on_unmount(self) -> None:

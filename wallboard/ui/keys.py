@@ -1,14 +1,33 @@
-"""Key bindings: the ids the config's ``[keys]`` table may remap, and the actions a screen
-offers (for the help screen and the command palette)."""
+"""Key bindings: the ids the config's ``[keys]`` table may remap, the actions a screen offers
+(for the help screen and the command palette), and key hints in text, built from the active
+keymap so that a remapped key shows its new name."""
 
 from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from textual.binding import ActiveBinding, Binding
 from textual.screen import Screen
 
+from wallboard.core.listen import KEY_PLACEHOLDER
 
-def binding_ids() -> set[str]:
-    """Every remappable key's id (config ``[keys]``)."""
+if TYPE_CHECKING:
+    from textual.app import App
+
+HELP = Binding("question_mark", "app.help", "Help", id="app.help")
+QUIT = Binding("q", "app.quit", "Quit", id="app.quit")
+APP_KEYS = [HELP, QUIT]
+"""Help and quit, for the screens over the board that have no search box: a modal screen
+hides the app's own bindings."""
+ARROWS = "↑↓"
+"""The lists' own navigation keys (Textual's widgets; not remappable)."""
+
+
+@cache
+def default_bindings() -> dict[str, Binding]:
+    """Every remappable binding, by id, as the code declares it."""
     from wallboard.ui.app import WallboardApp
     from wallboard.ui.screens.board import BoardScreen
     from wallboard.ui.screens.call_log import CallLogScreen
@@ -18,13 +37,42 @@ def binding_ids() -> set[str]:
     from wallboard.ui.screens.picker import PickerScreen
     from wallboard.ui.screens.profile import ProfileScreen
 
-    ids: set[str] = set()
+    found: dict[str, Binding] = {}
     for cls in (WallboardApp, BoardScreen, HelpScreen, PickerScreen,
                 ProfileScreen, CallLogScreen, ManagersScreen, ListenConfirmScreen):
         for binding in cls.BINDINGS:
             if isinstance(binding, Binding) and binding.id:
-                ids.add(binding.id)
-    return ids
+                found.setdefault(binding.id, binding)
+    return found
+
+
+def binding_ids() -> set[str]:
+    """Every remappable key's id (config ``[keys]``)."""
+    return set(default_bindings())
+
+
+def key_name(app: App[Any], binding_id: str, keymap: dict[str, str]) -> str:
+    """The key that runs ``binding_id`` now, as the footer shows it (``x``, ``^a``, ``esc``).
+
+    ``keymap`` is the config's ``[keys]`` table; a binding with several keys shows its first.
+    """
+    binding = default_bindings()[binding_id]
+    keys = keymap.get(binding_id) or binding.key
+    first = keys.split(",")[0].strip()
+    display = binding.key_display if binding_id not in keymap else None
+    return app.get_key_display(Binding(first, binding.action, key_display=display))
+
+
+def key_hints(app: App[Any], keymap: dict[str, str],
+              hints: Iterable[tuple[str, str]]) -> str:
+    """``space toggles · enter applies``: each (binding id, words) with its key."""
+    return " · ".join(f"{key_name(app, binding_id, keymap)} {words}"
+                      for binding_id, words in hints)
+
+
+def fill_keys(app: App[Any], keymap: dict[str, str], text: str) -> str:
+    """Put the keys into a sentence from ``core``: ``{key:listen.end}`` becomes ``e``."""
+    return KEY_PLACEHOLDER.sub(lambda m: key_name(app, m.group(1), keymap), text)
 
 
 def screen_actions(screen: Screen[object]) -> list[tuple[ActiveBinding, str]]:
@@ -40,3 +88,16 @@ def screen_actions(screen: Screen[object]) -> list[tuple[ActiveBinding, str]]:
         if key not in entry[1]:
             entry[1].append(key)
     return [(active, ", ".join(keys)) for active, keys in found.values()]
+
+
+FOOTER_PRIORITY = (
+    "app.help",  # help lists every key, so it is never dropped
+    "app.quit",
+    "listen.end", "listen.mode", "listen.mute",
+    "board.filter_employees", "board.filter_departments", "board.clear_filters",
+    "board.open_profile", "board.listen", "board.managers", "board.sort_next",
+    "board.copy_client", "board.sort_reverse", "board.copy_business",
+    "profile.close", "profile.details", "profile.call_log",
+)
+"""Which keys the footer keeps when not all fit, most important first; the others follow
+in their declared order."""

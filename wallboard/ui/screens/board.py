@@ -12,7 +12,7 @@ from textual.widgets import Static
 from wallboard.core.counters import compute_counters
 from wallboard.core.format import mask_number
 from wallboard.core.models import Call
-from wallboard.core.view import BoardFilter, describe_sort
+from wallboard.core.view import NO_DEPARTMENT, BoardFilter, department_choices, describe_sort
 from wallboard.ui.screens.listen_actions import ListenActions
 from wallboard.ui.screens.live import LiveScreen
 from wallboard.ui.screens.picker import PickerScreen
@@ -38,8 +38,7 @@ class BoardScreen(ListenActions, LiveScreen):
         Binding("c", "copy_client", "Copy client", id="board.copy_client"),
         Binding("b", "copy_business", "Copy business no.", id="board.copy_business"),
         # -- manager profile (SPEC 4) --
-        Binding("p,enter", "open_profile", "Profile", id="board.open_profile",
-                key_display="p"),
+        Binding("p,enter", "open_profile", "Profile", id="board.open_profile"),
         Binding("m", "managers", "Managers", id="board.managers"),
         # -- listen / coach / barge (SPEC 6): actions in screens/listen_actions.py --
         Binding("l", "listen", "Join call", id="board.listen"),
@@ -60,7 +59,7 @@ class BoardScreen(ListenActions, LiveScreen):
         yield Static("", id="filter-line")
         yield CallTable(
             app.state,
-            app.clock,
+            self.frame,
             mask_numbers=app.mask_numbers,
             wait_warning=app.config.ui.wait_warning_seconds,
             id="calls",
@@ -78,22 +77,35 @@ class BoardScreen(ListenActions, LiveScreen):
         self.update_view()
 
     def update_view(self) -> None:
+        self._empty_message()
         self.table.update_rows()
         self._update_header()
-        self.update_listen()
+        self.update_listen(self.frame.now())
 
     def tick(self) -> None:
         self.table.tick()
         self._update_header()
-        self.update_listen()
+        self.update_listen(self.frame.now())
 
     def _update_header(self) -> None:
         app = self.app
         table = self.table
-        counters = compute_counters(table.rows, app.clock.now())
+        counters = (compute_counters(table.rows, self.frame.now()) if app.state.synced
+                    else None)
         self.query_one(CountersBar).show(counters, table.board_filter.active,
                                          app.config.ui.thresholds)
         self.show_topbar(describe_sort(table.sort_key, table.sort_reverse))
+
+    def _empty_message(self) -> None:
+        """What the table says when it has no rows: connecting is not "no calls"."""
+        if (waiting := self.not_synced_text()) is not None:
+            message = waiting
+        elif self.table.board_filter.active:
+            message = (f"No calls match the filters — press "
+                       f"{self.app.key('board.clear_filters')} to clear them.")
+        else:
+            message = "No active calls right now."
+        self.table.set_empty_message(message)
 
     # -- filters -------------------------------------------------------------------------
     def action_filter_employees(self) -> None:
@@ -110,7 +122,7 @@ class BoardScreen(ListenActions, LiveScreen):
         )
 
     def action_filter_departments(self) -> None:
-        options = [(d, d) for d in self.app.state.departments()]
+        options = [(department_label(d), d) for d in department_choices(self.app.state)]
         self.app.push_screen(
             PickerScreen("Show these departments", options, self.table.board_filter.departments),
             lambda chosen: self._set_filter(departments=chosen),
@@ -125,6 +137,7 @@ class BoardScreen(ListenActions, LiveScreen):
         )
         if new != current:
             self.table.set_filter(new)
+            self._empty_message()
             self._describe_filter(new)
             self._update_header()
 
@@ -146,9 +159,10 @@ class BoardScreen(ListenActions, LiveScreen):
             shown = ", ".join(names[:3]) + (f" +{len(names) - 3}" if len(names) > 3 else "")
             parts.append(f"employees: {shown}")
         if board_filter.departments:
-            parts.append(f"departments: {', '.join(sorted(board_filter.departments))}")
+            names = sorted(board_filter.departments, key=lambda d: (d == NO_DEPARTMENT, d))
+            parts.append(f"departments: {', '.join(department_label(d) for d in names)}")
         line.update(f"⚑ FILTERED — {' · '.join(parts)} — counters show these calls only "
-                    "(x clears)")
+                    f"({self.app.key('board.clear_filters')} clears)")
 
     # -- sorting -------------------------------------------------------------------------
     def action_sort_next(self) -> None:
@@ -196,3 +210,7 @@ class BoardScreen(ListenActions, LiveScreen):
         from wallboard.ui.screens.managers import ManagersScreen
 
         self.app.push_screen(ManagersScreen())
+
+
+def department_label(department: str) -> str:
+    return "(no department)" if department == NO_DEPARTMENT else department

@@ -9,13 +9,14 @@ from typing import TYPE_CHECKING
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
-from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
-from wallboard.core.format import format_duration, mask_number
+from wallboard.core.format import counted, format_duration, mask_number
 from wallboard.core.history import CallRecord
 from wallboard.core.profile import Period
 from wallboard.service import ServiceError
+from wallboard.ui.screens.modal import Page
+from wallboard.ui.widgets.keys_footer import KeysFooter
 
 if TYPE_CHECKING:
     from wallboard.ui.app import WallboardApp
@@ -44,7 +45,7 @@ class CallLogFailed(Message):
     message: str
 
 
-class CallLogScreen(Screen[None]):
+class CallLogScreen(Page[None]):
     BINDINGS = [
         Binding("escape", "close", "Back to profile", id="call_log.close"),
         Binding("c", "copy_recording", "Copy recording link", id="call_log.copy_recording"),
@@ -66,7 +67,7 @@ class CallLogScreen(Screen[None]):
         yield Static(id="call-log-title")
         yield Static(id="call-log-status")
         yield DataTable(id="call-log", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         zone = self.app.zone
@@ -122,7 +123,8 @@ class CallLogScreen(Screen[None]):
         self._status("" if self.calls else "No calls in this period.")
         self.query_one("#call-log-title", Static).update(
             f"{self._title}   "
-            f"[dim]{len(self.calls)} calls · {answered} answered · {missed} missed[/dim]")
+            f"[dim]{counted(len(self.calls), 'call', 'calls')} · {answered} answered · "
+            f"{missed} missed[/dim]")
 
     @property
     def selected(self) -> CallRecord | None:

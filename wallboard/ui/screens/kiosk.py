@@ -20,6 +20,7 @@ from wallboard.ui.screens.live import LiveScreen
 from wallboard.ui.widgets.call_table import CallTable
 from wallboard.ui.widgets.counters import (
     COUNTERS,
+    NO_FIGURE,
     alert_levels,
     counter_id,
     counter_key,
@@ -69,7 +70,8 @@ class BigCounter(Vertical):
         set_alert(self, level)
         if value != self.value:
             self.value = value
-            self.query_one(Digits).update(value)
+            # big digits have a hyphen, not the dash that stands for "no figure yet"
+            self.query_one(Digits).update(value.replace(NO_FIGURE, "-"))
 
 
 class KioskScreen(LiveScreen):
@@ -92,10 +94,11 @@ class KioskScreen(LiveScreen):
                 yield BigCounter(label, key)
         yield CallTable(
             app.state,
-            app.clock,
+            self.frame,
             mask_numbers=app.mask_numbers,
             wait_warning=app.config.ui.wait_warning_seconds,
             show_cursor=False,
+            waiting_first=True,
             id="calls",
         )
 
@@ -121,6 +124,7 @@ class KioskScreen(LiveScreen):
         page = self.pages[self.page_index % len(self.pages)]
         table = self.table
         table.board_filter = page.board_filter
+        self._empty_message()
         table.set_sort(page.sort_key, page.reverse)
         self._update_header()
 
@@ -133,15 +137,25 @@ class KioskScreen(LiveScreen):
         self._update_header()
 
     def update_view(self) -> None:
+        self._empty_message()
         self.table.update_rows()
         self._update_header()
 
+    def _empty_message(self) -> None:
+        page = self.page
+        waiting = self.not_synced_text()
+        everything = not page.board_filter.active
+        self.table.set_empty_message(
+            waiting if waiting is not None
+            else "No active calls right now." if everything
+            else f"No active calls in {page.title} right now.")
+
     def _update_header(self) -> None:
         app = self.app
-        now = app.clock.now()
-        counters = compute_counters(self.table.rows, now)
+        counters = (compute_counters(self.table.rows, self.frame.now()) if app.state.synced
+                    else None)
         texts = counter_texts(counters)
-        levels = alert_levels(counters, app.config.ui.thresholds)
+        levels = alert_levels(counters, app.config.ui.thresholds) if counters else {}
         for counter in self.query(BigCounter):
             key = counter_key(counter)
             counter.show(texts[key], levels.get(key, ""))

@@ -10,7 +10,7 @@ the :class:`ListenBar`.
 from __future__ import annotations
 
 from collections.abc import Awaitable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from textual.screen import Screen
@@ -75,7 +75,7 @@ class ListenActions(Screen[None]):
         error = self._desk.check(call.id if call else None, self.app.actor)
         if error is None:
             return False
-        self.notify(error.message, severity="warning", timeout=6)
+        self.notify(self.app.fill_keys(error.message), severity="warning", timeout=6)
         return True
 
     def _ask(self, request: Awaitable[object]) -> None:
@@ -84,7 +84,7 @@ class ListenActions(Screen[None]):
             try:
                 await request
             except ServiceError as exc:
-                self.notify(exc.message, severity="error", timeout=8)
+                self.notify(self.app.fill_keys(exc.message), severity="error", timeout=8)
 
         self.run_worker(run(), group="listen", exit_on_error=False)
 
@@ -112,13 +112,16 @@ class ListenActions(Screen[None]):
         return super().check_action(action, parameters)
 
     # -- the bar -----------------------------------------------------------------------
-    def update_listen(self) -> None:
-        """Show the running (or just finished) session; refresh the keys when it changes."""
+    def update_listen(self, now: datetime) -> None:
+        """Show the running (or just finished) session; refresh the keys when it changes.
+
+        ``now``: the frame's one clock reading."""
         app = self.app
-        now = app.clock.now()
         session = self._active()
-        if session is None and app.state.listen_sessions:
-            last = list(app.state.listen_sessions.values())[-1]
+        mine = [s for s in app.state.listen_sessions.values()
+                if app.supervisor is None or s.supervisor == app.supervisor.account]
+        if session is None and mine:
+            last = mine[-1]  # (through a feed, other supervisors' sessions are not ours)
             if last.ended_at is None or now - last.ended_at <= FINISHED_SHOWN:
                 session = last
         bar = self.query_one(ListenBar)
@@ -139,17 +142,11 @@ class ListenActions(Screen[None]):
         """``w coach · u mute · e end``, with the keys as remapped."""
         if session.state.finished:
             return ""
-        words = {
-            "listen_mode": "coach" if session.mode is ListenMode.LISTEN else "listen",
-            "listen_mute": "unmute" if session.muted else "mute",
-            "listen_end": "end",
-        }
-        keys: dict[str, str] = {}
-        for active in self.active_bindings.values():
-            action = active.binding.action
-            if action in words and action not in keys:
-                keys[action] = self.app.get_key_display(active.binding)
-        return " · ".join(f"{keys[a]} {w}" for a, w in words.items() if a in keys)
+        return self.app.key_hints(
+            ("listen.mode", "coach" if session.mode is ListenMode.LISTEN else "listen"),
+            ("listen.mute", "unmute" if session.muted else "mute"),
+            ("listen.end", "end"),
+        )
 
     def _client(self, call: Call) -> str:
         number = call.client_number

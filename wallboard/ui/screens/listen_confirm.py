@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -16,15 +16,23 @@ from wallboard.core.clock import Clock
 from wallboard.core.format import format_duration
 from wallboard.core.listen import MODE_HINTS, MODE_NAMES, ListenMode
 from wallboard.core.models import Call, Employee
+from wallboard.ui.keys import APP_KEYS, ARROWS
+from wallboard.ui.screens.modal import Modal
+
+if TYPE_CHECKING:
+    from wallboard.ui.app import WallboardApp
 
 
-class ListenConfirmScreen(ModalScreen[ListenMode | None]):
+class ListenConfirmScreen(Modal[ListenMode | None]):
     """Returns the chosen mode (enter), or None (escape)."""
 
     BINDINGS = [
         Binding("enter", "start", "Join", id="listen_confirm.start"),
         Binding("escape", "cancel", "Cancel", id="listen_confirm.cancel"),
+        *APP_KEYS,
     ]
+
+    app: WallboardApp
 
     def __init__(
         self,
@@ -59,7 +67,9 @@ class ListenConfirmScreen(ModalScreen[ListenMode | None]):
                 ),
                 id="listen-confirm-modes",
             )
-            yield Label("↑↓ mode · enter joins · escape cancels", id="listen-confirm-hint")
+            hints = self.app.key_hints(("listen_confirm.start", "joins"),
+                                       ("listen_confirm.cancel", "cancels"))
+            yield Label(f"{ARROWS} mode · {hints}", id="listen-confirm-hint")
 
     def _mode_text(self, mode: ListenMode) -> Text:
         text = Text.assemble((f"{MODE_NAMES[mode]:<7}", "bold"), f" {MODE_HINTS[mode]}")

@@ -1,4 +1,5 @@
-"""What every live screen shares: redraws folded to a few per second, a one-second tick."""
+"""What every live screen shares: redraws folded to a few per second, a one-second tick, and
+one clock reading per frame (held while the data may be dead)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from typing import TYPE_CHECKING
 from textual.screen import Screen
 from textual.timer import Timer
 
+from wallboard.core.clock import FrameClock
+from wallboard.core.state import held_at
 from wallboard.ui.messages import StateChanged
 from wallboard.ui.widgets.topbar import TopBar, connection_text, replay_text
 
@@ -27,6 +30,20 @@ class LiveScreen(Screen[None]):
         super().__init__(id=id)
         self._last_update = 0.0
         self._pending: Timer | None = None
+        self._frame: FrameClock | None = None
+
+    @property
+    def frame(self) -> FrameClock:
+        """The clock every widget of this screen reads: one reading per frame."""
+        if self._frame is None:
+            self._frame = FrameClock(self.app.clock)
+        return self._frame
+
+    def next_frame(self) -> None:
+        """Read the clock for the frame about to be drawn. While the link is down or the
+        data stale, durations and counters stop at the moment the data may have died."""
+        app = self.app
+        self.frame.next_frame(lambda now: held_at(app.state.connection, now, app.stale_after))
 
     def on_mount(self) -> None:
         self.set_interval(1.0, self._on_tick)
@@ -42,6 +59,7 @@ class LiveScreen(Screen[None]):
     def _update(self) -> None:
         self._pending = None
         self._last_update = time.monotonic()
+        self.next_frame()
         self.update_view()
 
     def _on_tick(self) -> None:
@@ -50,6 +68,7 @@ class LiveScreen(Screen[None]):
             self._pending.stop()
             self._pending = None
         self._last_update = time.monotonic()
+        self.next_frame()
         self.tick()
 
     def update_view(self) -> None:
@@ -59,15 +78,25 @@ class LiveScreen(Screen[None]):
         raise NotImplementedError
 
     def show_topbar(self, note: str) -> str:
-        """Draw the top line; returns the connection's style class (live, stale, ...)."""
+        """Draw the top line; returns the connection's style class (live, stale, ...).
+
+        The screen fades its figures while they are held (``-held``).
+        """
         app = self.app
-        now = app.clock.now()
+        wall = self.frame.wall
         if app.replay is not None:
             status, status_class = replay_text(app.replay, app.zone), "live"
         else:
-            status, status_class = connection_text(app.state.connection, now, app.zone,
+            status, status_class = connection_text(app.state.connection, wall, app.zone,
                                                    app.stale_after)
         self.query_one(TopBar).show(status, status_class,
-                                    now.astimezone(app.zone).strftime("%H:%M:%S"), note=note)
-        self.set_class(status_class == "stale", "-stale")
+                                    wall.astimezone(app.zone).strftime("%H:%M:%S"), note=note)
+        self.set_class(self.frame.held and app.state.synced, "-held")
         return status_class
+
+    def not_synced_text(self) -> str | None:
+        """What the board says instead of figures before the first snapshot; None after."""
+        app = self.app
+        if app.state.synced:
+            return None
+        return app.state.connection.message or f"Connecting to {app.source.title}…"

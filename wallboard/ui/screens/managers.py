@@ -1,23 +1,34 @@
-"""Every manager, with their status now: type to search, enter opens the profile."""
+"""Every manager, with their status now: type to search, enter opens the profile.
+
+The statuses follow the live state while the list is open.
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
+from wallboard.core.models import Employee
+from wallboard.ui.messages import StateChanged
+from wallboard.ui.screens.modal import Modal, first_highlighted, type_ahead
 from wallboard.ui.widgets.status_look import status_markup
 
 if TYPE_CHECKING:
     from wallboard.ui.app import WallboardApp
 
 
-class ManagersScreen(ModalScreen[None]):
+def manager_line(employee: Employee) -> str:
+    department = employee.department or "no department"
+    return f"{employee.name:<28} {department:<14} {status_markup(employee.status)}"
+
+
+class ManagersScreen(Modal[None]):
     BINDINGS = [
         Binding("escape", "close", "Close", id="managers.close"),
         Binding("up", "move(-1)", "Up", show=False),
@@ -25,36 +36,61 @@ class ManagersScreen(ModalScreen[None]):
         Binding("enter", "open", "Open profile", id="managers.open", priority=True),
     ]
 
+    AUTO_FOCUS = "#managers-search"
     app: WallboardApp
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.query_text = ""
+        self._state_version = -1
 
     def compose(self) -> ComposeResult:
         with Vertical(id="managers"):
             yield Label("Managers", id="managers-title")
             yield Input(placeholder="type to search by name or department", id="managers-search")
-            yield OptionList(id="managers-list")
-            yield Label("enter opens the profile · escape closes", id="managers-hint")
+            yield first_highlighted(OptionList(*self._options(), id="managers-list"))
+            yield Label(self.app.key_hints(("managers.open", "opens the profile"),
+                                           ("managers.close", "closes")), id="managers-hint")
 
-    def on_mount(self) -> None:
-        self._show("")
-        self.query_one(Input).focus()
+    def on_key(self, event: events.Key) -> None:
+        for search in self.query(Input):  # none once the screen is being closed
+            type_ahead(search, event)
 
-    def _show(self, query: str) -> None:
-        words = query.casefold().split()
+    def _options(self) -> list[Option]:
+        """The managers matching the search, by name, as they are now."""
+        self._state_version = self.app.state.version
+        words = self.query_text.casefold().split()
         employees = sorted(self.app.state.employees.values(), key=lambda e: e.name.casefold())
+        return [Option(manager_line(e), id=e.id) for e in employees
+                if all(w in f"{e.name} {e.department or 'no department'}".casefold()
+                       for w in words)]
+
+    def _show(self) -> None:
+        """Redraw the list, keeping the highlighted manager; only changed lines if the
+        managers shown are the same (a status changed)."""
         items = self.query_one(OptionList)
-        items.clear_options()
-        for employee in employees:
-            department = employee.department or "no department"
-            haystack = f"{employee.name} {department}".casefold()
-            if all(w in haystack for w in words):
-                items.add_option(Option(
-                    f"{employee.name:<28} {department:<14} {status_markup(employee.status)}",
-                    id=employee.id))
-        if items.option_count:
+        options = self._options()
+        if [o.id for o in options] == [o.id for o in items.options]:
+            for new, old in zip(options, items.options, strict=True):
+                if str(new.prompt) != str(old.prompt) and new.id:
+                    items.replace_option_prompt(new.id, new.prompt)
+            return
+        current = items.highlighted_option
+        items.set_options(options)
+        ids = [o.id for o in options]
+        if current is not None and current.id in ids:
+            items.highlighted = ids.index(current.id)
+        elif options:
             items.highlighted = 0
 
     def on_input_changed(self, event: Input.Changed) -> None:
-        self._show(event.value)
+        self.query_text = event.value
+        self._show()
+
+    def on_state_changed(self, _: StateChanged) -> None:
+        """Statuses change live; the list follows (posted to every screen on the stack)."""
+        if self.app.state.version != self._state_version:
+            self._show()
 
     def action_move(self, delta: int) -> None:
         items = self.query_one(OptionList)
@@ -74,7 +110,8 @@ class ManagersScreen(ModalScreen[None]):
     def _open(self, employee_id: str) -> None:
         from wallboard.ui.screens.profile import open_profile
 
-        open_profile(self.app, employee_id)
+        if self.is_active:  # not twice from one burst of enters
+            open_profile(self.app, employee_id)
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -3,12 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
+from rich.segment import Segment
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
-from textual.widgets import Input, Label, SelectionList
+from textual.strip import Strip
+from textual.widgets import Checkbox, Input, Label, OptionList, SelectionList
+
+from wallboard.ui.screens.modal import Modal, first_highlighted, type_ahead
+
+if TYPE_CHECKING:
+    from wallboard.ui.app import WallboardApp
+
+CHOSEN = "✓"
+"""The mark in a chosen item's box: chosen and not chosen differ by more than colour, so
+the list reads on a monochrome wall TV and for colour-blind supervisors."""
 
 
 class SearchInput(Input):
@@ -18,16 +30,43 @@ class SearchInput(Input):
         return key != "space" and super().check_consume_key(key, character)
 
 
-class PickerScreen(ModalScreen[frozenset[str] | None]):
+class MarkedSelectionList(SelectionList[str]):
+    """Textual's selection list draws the same ``X`` in every box, chosen or not, and tells
+    them apart by colour only; here a chosen box shows a check mark, the others stay empty."""
+
+    def render_line(self, y: int) -> Strip:
+        strip = super().render_line(y)
+        segments = list(strip)
+        if len(segments) < 2 or segments[1].text != Checkbox.BUTTON_INNER:  # the box's inside
+            return strip
+        index = self.scroll_offset.y + y
+        chosen = self.get_option_at_index(index).value in self.selected
+        segments[1] = Segment(CHOSEN if chosen else " ", segments[1].style)
+        return Strip(segments, strip.cell_length)
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        """A highlight can be stale: typing fast empties the list (no match) before the
+        message is handled, and the selection list would look up an option that is gone."""
+        if event.option_index >= self.option_count:
+            event.prevent_default()
+            event.stop()
+
+
+class PickerScreen(Modal[frozenset[str] | None]):
     """Returns the chosen values (empty: no filter), or None when cancelled."""
 
     BINDINGS = [
         Binding("space", "toggle_item", "Toggle", priority=True, id="picker.toggle"),
+        Binding("enter", "apply", "Apply", priority=True, id="picker.apply"),
         Binding("up", "move(-1)", "Up", show=False),
         Binding("down", "move(1)", "Down", show=False),
-        Binding("ctrl+a", "clear", "None", id="picker.clear"),
+        # priority: the search box has a ctrl+a of its own (to the start of the line)
+        Binding("ctrl+a", "clear", "None", priority=True, id="picker.clear"),
         Binding("escape", "cancel", "Cancel", id="picker.cancel"),
     ]
+
+    AUTO_FOCUS = "#picker-search"
+    app: WallboardApp
 
     def __init__(
         self, title: str, options: Sequence[tuple[str, str]], selected: frozenset[str]
@@ -42,38 +81,32 @@ class PickerScreen(ModalScreen[frozenset[str] | None]):
         with Vertical(id="picker"):
             yield Label(self.title_text, id="picker-title")
             yield SearchInput(placeholder="type to search", id="picker-search")
-            yield SelectionList[str](id="picker-list")
-            yield Label(
-                "space toggles · enter applies · ctrl+a clears · escape cancels",
-                id="picker-hint",
-            )
+            yield first_highlighted(MarkedSelectionList(*self._matching(""), id="picker-list"))
+            yield Label(self.app.key_hints(
+                ("picker.toggle", "toggles"), ("picker.apply", "applies"),
+                ("picker.clear", "clears"), ("picker.cancel", "cancels"),
+            ), id="picker-hint")
 
-    def on_mount(self) -> None:
-        self._show("")
-        self.query_one(Input).focus()
+    def on_key(self, event: events.Key) -> None:
+        for search in self.query(Input):  # none once the screen is being closed
+            type_ahead(search, event)
 
-    def _show(self, query: str) -> None:
+    def _matching(self, query: str) -> list[tuple[str, str, bool]]:
         words = query.casefold().split()
-        items = self.query_one(SelectionList)
-        items.clear_options()
-        items.add_options(
-            (label, value, value in self.selected)
-            for label, value in self.options
-            if all(w in label.casefold() for w in words)
-        )
-        if items.option_count:
-            items.highlighted = 0
+        return [(label, value, value in self.selected) for label, value in self.options
+                if all(w in label.casefold() for w in words)]
 
     def on_input_changed(self, event: Input.Changed) -> None:
-        self._show(event.value)
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        self.dismiss(frozenset(self.selected))
+        items = self.query_one(SelectionList)
+        items.clear_options()
+        items.add_options(self._matching(event.value))
+        if items.option_count:
+            items.highlighted = 0
 
     def on_selection_list_selection_toggled(
         self, event: SelectionList.SelectionToggled[str]
     ) -> None:
-        """A click or enter on the list itself."""
+        """A click on the list itself."""
         value = event.selection.value
         if value in event.selection_list.selected:
             self.selected.add(value)
@@ -93,6 +126,9 @@ class PickerScreen(ModalScreen[frozenset[str] | None]):
         if items.option_count:
             current = items.highlighted if items.highlighted is not None else 0
             items.highlighted = max(0, min(items.option_count - 1, current + delta))
+
+    def action_apply(self) -> None:
+        self.dismiss(frozenset(self.selected))
 
     def action_clear(self) -> None:
         self.selected.clear()

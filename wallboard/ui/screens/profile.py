@@ -22,7 +22,6 @@ from textual.containers import Vertical, VerticalScroll
 from textual.css.scalar import ScalarOffset
 from textual.geometry import Region
 from textual.message import Message
-from textual.screen import ModalScreen
 from textual.timer import Timer
 from textual.widgets import Static, Tab, Tabs
 
@@ -31,6 +30,8 @@ from wallboard.core.history import ManagerHistory
 from wallboard.core.models import Employee
 from wallboard.core.profile import Period, Profile, build_profile, period_bounds, splice_history
 from wallboard.service import ServiceError
+from wallboard.ui.keys import APP_KEYS, ARROWS
+from wallboard.ui.screens.modal import Modal
 from wallboard.ui.widgets.calls_chart import CallsByDay
 from wallboard.ui.widgets.keys_footer import KeysFooter
 from wallboard.ui.widgets.status_look import shown_statuses, status_markup
@@ -83,7 +84,7 @@ def open_profile(app: WallboardApp, employee_id: str,
     return screen
 
 
-class ProfileScreen(ModalScreen[None]):
+class ProfileScreen(Modal[None]):
     """One manager: accounts, period summary, calls by day, time in statuses by day."""
 
     BINDINGS = [
@@ -93,6 +94,15 @@ class ProfileScreen(ModalScreen[None]):
         Binding("3", "period('7d')", "7 days", id="profile.last_7_days"),
         Binding("g", "call_log", "Call log", id="profile.call_log"),
         Binding("t", "details", "Details", id="profile.details"),
+        *APP_KEYS,
+        # the arrows walk the days (or a day's intervals) wherever the focus is: the
+        # panel scrolls to follow them, it is not scrolled by them
+        Binding("up,left", "move(-1)", "Previous day", show=False),
+        Binding("down,right", "move(1)", "Next day", show=False),
+        Binding("home", "move(-100000)", "First day", show=False),
+        Binding("end", "move(100000)", "Last day", show=False),
+        Binding("pageup", "page(-1)", "Scroll up", show=False),
+        Binding("pagedown", "page(1)", "Scroll down", show=False),
     ]
 
     AUTO_FOCUS = "#profile-timeline"
@@ -121,19 +131,23 @@ class ProfileScreen(ModalScreen[None]):
 
     # -- layout ------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        with VerticalScroll(id="profile-panel"):
+        keys = self.app.key
+        with VerticalScroll(id="profile-panel", can_focus=False):
             yield Static(id="profile-who")
             yield Tabs(*(Tab(p.label, id=tab_id(p)) for p in Period),
                        active=tab_id(self.period), id="profile-period")
             yield Static(id="profile-status")
             with Vertical(id="profile-body"):
                 yield Static(id="profile-summary")
-                yield Static("[b]Calls by day[/b]  [dim](g: call log of the period)[/dim]",
-                             classes="profile-heading")
+                yield Static(f"[b]Calls by day[/b]  [dim]({keys('profile.call_log')}: "
+                             "call log of the period)[/dim]", classes="profile-heading")
                 yield CallsByDay(id="profile-calls")
-                yield Static("[b]Time in statuses by day[/b]  [dim](↑↓ day · t details)[/dim]",
+                yield Static(f"[b]Time in statuses by day[/b]  [dim]({ARROWS} day · "
+                             f"{keys('profile.details')} details)[/dim]",
                              classes="profile-heading")
-                yield StatusTimeline(id="profile-timeline")
+                yield StatusTimeline(id="profile-timeline", close_hint=(
+                    f"arrows walk them, {keys('profile.details')} or "
+                    f"{keys('profile.close')} closes"))
         yield KeysFooter()
 
     @property
@@ -219,6 +233,7 @@ class ProfileScreen(ModalScreen[None]):
         self._status("")
         self.query_one("#profile-body").display = True
         self._rebuild()
+        self.timeline.focus(scroll_visible=False)
 
     def on_history_failed(self, message: HistoryFailed) -> None:
         if message.employee_id != self.employee_id:
@@ -307,6 +322,13 @@ class ProfileScreen(ModalScreen[None]):
         if self.profile is not None:
             self.timeline.toggle_details()
 
+    def action_move(self, delta: int) -> None:
+        self.timeline.action_move(delta)
+
+    def action_page(self, pages: int) -> None:
+        panel = self.query_one("#profile-panel", VerticalScroll)
+        panel.scroll_to(y=panel.scroll_y + pages * max(1, panel.size.height - 2), animate=False)
+
     def action_call_log(self) -> None:
         from wallboard.ui.screens.call_log import CallLogScreen
 
@@ -316,5 +338,9 @@ class ProfileScreen(ModalScreen[None]):
         self.app.push_screen(CallLogScreen(self.employee_id, name, self.period, start, end))
 
     def action_close(self) -> None:
-        self.dismiss(None)
+        """Escape closes the interval details first, then the panel."""
+        if self.timeline.details:
+            self.timeline.toggle_details()
+        else:
+            self.dismiss(None)
 

@@ -22,14 +22,17 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from wallboard.core.clock import Clock
-from wallboard.core.models import Call
+from wallboard.core.models import Call, CallStatus
 from wallboard.core.state import LiveState
-from wallboard.core.view import BoardFilter, SortKey, sort_calls
+from wallboard.core.view import BoardFilter, SortKey, sort_calls, waiting_first
 from wallboard.ui.widgets.columns import (
+    COLUMNS,
     GAP,
     STATUS_CLASS,
     CellContext,
+    Column,
     Placed,
+    hidden_mark,
     is_late,
     layout,
 )
@@ -66,6 +69,8 @@ class CallTable(Widget, can_focus=True):
     CallTable > .call-table--late { background: $error 30%; }
     CallTable > .call-table--late-cell { background: $error; color: $text; text-style: bold; }
     CallTable > .call-table--empty { color: $text-muted; text-style: italic; }
+    CallTable > .call-table--more { background: $panel; text-style: bold; }
+    CallTable > .call-table--mark { color: $warning; text-style: bold; }
     """
     COMPONENT_CLASSES = {
         "call-table--header",
@@ -76,6 +81,8 @@ class CallTable(Widget, can_focus=True):
         "call-table--late",
         "call-table--late-cell",
         "call-table--empty",
+        "call-table--more",
+        "call-table--mark",
     }
     BINDINGS = [
         Binding("up", "cursor(-1)", "Up", show=False),
@@ -99,6 +106,7 @@ class CallTable(Widget, can_focus=True):
         mask_numbers: bool = False,
         wait_warning: float = 30.0,
         show_cursor: bool = True,
+        waiting_first: bool = False,
         id: str | None = None,
     ) -> None:
         super().__init__(id=id)
@@ -107,6 +115,10 @@ class CallTable(Widget, can_focus=True):
         self.mask_numbers = mask_numbers
         self.wait_warning = wait_warning
         self.show_cursor = show_cursor
+        self.waiting_first = waiting_first
+        """When the rows do not fit, waiting calls come first (a wall TV cannot scroll)."""
+        self.empty_message = "No active calls right now."
+        self._waiting = 0
         self.sort_key = SortKey.STARTED
         self.sort_reverse = False
         self.board_filter = BoardFilter()
@@ -124,7 +136,25 @@ class CallTable(Widget, can_focus=True):
     # -- public API ----------------------------------------------------------------
     @property
     def page_size(self) -> int:
-        return max(1, self.size.height - 1)
+        """Rows on screen: all lines but the header, and the last when the rows do not fit
+        (it says how many more there are)."""
+        lines = max(1, self.size.height - 1)
+        return lines - 1 if self._overflows(lines) else lines
+
+    def _overflows(self, lines: int) -> bool:
+        return len(self.rows) > lines > 1
+
+    @property
+    def hidden_columns(self) -> list[Column]:
+        """The columns this width has no room for."""
+        shown = {p.column.key for p in self._placed}
+        return [c for c in COLUMNS if c.key not in shown]
+
+    def set_empty_message(self, message: str) -> None:
+        """What the table says when it has no rows (no calls, none matching, connecting)."""
+        if message != self.empty_message:
+            self.empty_message = message
+            self._repaint_changed()
 
     @property
     def cursor_call(self) -> Call | None:
@@ -149,6 +179,9 @@ class CallTable(Widget, can_focus=True):
             self._now = now
             calls = self.board_filter.apply(self.state)
             self.rows = sort_calls(calls, self.sort_key, self.sort_reverse, self.state, now)
+            if self.waiting_first and self._overflows(max(1, self.size.height - 1)):
+                self.rows = waiting_first(self.rows)
+            self._waiting = sum(c.status is CallStatus.RINGING for c in self.rows)
             self._index = {c.id: i for i, c in enumerate(self.rows)}
             self._place_cursor()
         self._now = now
@@ -223,6 +256,8 @@ class CallTable(Widget, can_focus=True):
     def on_resize(self, event: Resize) -> None:
         self._placed = layout(event.size.width)
         self._painted.clear()
+        if self.waiting_first:  # whether the rows fit changed
+            self.update_rows(force=True)
         self._scroll_to_cursor()
         self.refresh()
 
@@ -233,9 +268,11 @@ class CallTable(Widget, can_focus=True):
     def _expected(self, y: int, ctx: CellContext) -> object:
         if y == 0:
             return ("header", self.sort_key, self.sort_reverse)
+        if y == self.size.height - 1 and self._overflows(self.size.height - 1):
+            return ("more", *self._hidden())
         index = self.first_row + y - 1
         if index >= len(self.rows):
-            return ("empty", y == 1 and not self.rows, self.board_filter.active)
+            return ("empty", y == 1 and not self.rows, self.empty_message)
         call = self.rows[index]
         return _Line(call, self.show_cursor and index == self.cursor, is_late(call, ctx))
 
@@ -255,15 +292,32 @@ class CallTable(Widget, can_focus=True):
             return self._render_row(expected, ctx, width)
         if y == 0:
             return self._render_header(width)
+        if isinstance(expected, tuple) and expected[0] == "more":
+            style = self.get_component_rich_style("call-table--more")
+            return Strip([Segment(fit(" " + self._more_text(*expected[1:]), width), style)],
+                         width)
         if isinstance(expected, tuple) and expected[1]:  # an empty table says why
-            message = (
-                "No calls match the filters — press x to clear them."
-                if self.board_filter.active
-                else "No active calls right now."
-            )
             style = self.get_component_rich_style("call-table--empty")
-            return Strip([Segment(fit(" " + message, width), style)], width)
+            return Strip([Segment(fit(" " + self.empty_message, width), style)], width)
         return Strip.blank(width, self.rich_style)
+
+    def _hidden(self) -> tuple[int, int, int]:
+        """Rows above the screen, rows below it, and waiting calls among them all."""
+        page = self.page_size
+        shown = self.rows[self.first_row:self.first_row + page]
+        waiting = self._waiting - sum(c.status is CallStatus.RINGING for c in shown)
+        return self.first_row, max(0, len(self.rows) - self.first_row - page), waiting
+
+    def _more_text(self, above: int, below: int, waiting: int) -> str:
+        """``+12 more · 2 waiting`` on a wall TV; ``↑ 3 above · 12 more ↓`` with a cursor."""
+        if self.show_cursor:
+            parts = ([f"↑ {above} above"] if above else []) + ([f"{below} more ↓"]
+                                                              if below else [])
+        else:
+            parts = [f"+{above + below} more"]
+        if waiting:
+            parts.append(f"{waiting} waiting")
+        return " · ".join(parts)
 
     def _render_header(self, width: int) -> Strip:
         style = self.get_component_rich_style("call-table--header")
@@ -273,6 +327,12 @@ class CallTable(Widget, can_focus=True):
             title = p.column.title + (f" {arrow}" if p.column.key is self.sort_key else "")
             segments.append(Segment(fit(title, p.width, p.column.right), style))
             segments.append(Segment(" " * GAP, style))
+        used = sum(p.width + GAP for p in self._placed) + GAP
+        mark = hidden_mark(len(self.hidden_columns), width - used)
+        if mark:  # columns this width has no room for: help names them
+            segments.append(Segment(" " * (width - used - len(mark) - GAP), style))
+            segments.append(Segment(mark, style + self.get_component_rich_style(
+                "call-table--mark")))
         return Strip(Segment.simplify(segments)).adjust_cell_length(width, style)
 
     def _render_row(self, line: _Line, ctx: CellContext, width: int) -> Strip:

@@ -106,15 +106,34 @@ class Placed:
     width: int
 
 
-def layout(total_width: int, columns: tuple[Column, ...] = COLUMNS) -> list[Placed]:
-    """Fit the columns into ``total_width``: drop by priority, then share the spare room."""
+MARK_ROOM = (len("+9 hidden") + GAP, len("+9") + GAP)
+"""Room kept at the header's right end for the hidden-columns mark: the long form when
+there is room to spare, else the short one."""
+
+
+def _kept(total_width: int, columns: tuple[Column, ...]) -> list[Column]:
     kept = list(columns)
     while kept:
         needed = sum(c.width for c in kept) + GAP * (len(kept) + 1)
         if needed <= total_width or len(kept) == 1:
             break
         kept.remove(max(kept, key=lambda c: c.drop_order))
-    spare = max(0, total_width - sum(c.width for c in kept) - GAP * (len(kept) + 1))
+    return kept
+
+
+def layout(total_width: int, columns: tuple[Column, ...] = COLUMNS) -> list[Placed]:
+    """Fit the columns into ``total_width``: drop by priority, then share the spare room.
+
+    When columns are dropped, room is kept at the right end for a mark saying how many
+    (:func:`hidden_mark`).
+    """
+    kept = _kept(total_width, columns)
+    reserve = 0
+    if len(kept) < len(columns):
+        kept = _kept(total_width - MARK_ROOM[1], columns)
+        spare = total_width - sum(c.width for c in kept) - GAP * (len(kept) + 1)
+        reserve = MARK_ROOM[0] if spare >= MARK_ROOM[0] else MARK_ROOM[1]
+    spare = max(0, total_width - reserve - sum(c.width for c in kept) - GAP * (len(kept) + 1))
     grow_total = sum(c.grow for c in kept)
     widths = {c.key: c.width for c in kept}
     if grow_total:
@@ -130,3 +149,11 @@ def layout(total_width: int, columns: tuple[Column, ...] = COLUMNS) -> list[Plac
         placed.append(Placed(c, x, widths[c.key]))
         x += widths[c.key] + GAP
     return placed
+
+
+def hidden_mark(hidden: int, room: int) -> str:
+    """``+3 hidden`` (or ``+3`` when narrow) for the header's right end; help names them."""
+    if not hidden:
+        return ""
+    long = f"+{hidden} hidden"
+    return long if len(long) + GAP <= room else f"+{hidden}"

@@ -28,7 +28,13 @@ COUNTERS = (
 )
 
 
-def counter_texts(counters: Counters) -> dict[str, str]:
+NO_FIGURE = "–"
+"""Shown instead of a figure before the first snapshot: nothing is known yet."""
+
+
+def counter_texts(counters: Counters | None) -> dict[str, str]:
+    if counters is None:
+        return {key: NO_FIGURE for key, _ in COUNTERS}
     return {
         key: format_duration(counters.longest_wait) if key == "longest_wait"
         else str(getattr(counters, key))
@@ -100,9 +106,10 @@ class CountersBar(Horizontal):
         for key, label in COUNTERS:
             yield Counter(label, id=counter_id(key))
 
-    def show(self, counters: Counters, filtered: bool, thresholds: Thresholds) -> None:
+    def show(self, counters: Counters | None, filtered: bool, thresholds: Thresholds) -> None:
+        """``counters`` None: nothing is known yet (no snapshot), so no figures."""
         self.values = counter_texts(counters)
-        levels = alert_levels(counters, thresholds)
+        levels = alert_levels(counters, thresholds) if counters else {}
         for counter in self.query(Counter):
             key = counter_key(counter)
             counter.show(self.values[key], levels.get(key, ""))

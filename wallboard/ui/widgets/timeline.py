@@ -11,6 +11,7 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widget import Widget
 
+from wallboard.core.format import counted
 from wallboard.core.models import AgentStatus
 from wallboard.core.profile import DayStats, hour_marks, proportion_cells, status_cells
 from wallboard.core.status import Interval
@@ -68,8 +69,10 @@ class StatusTimeline(Widget, can_focus=True):
             super().__init__()
             self.line = line
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, *, id: str | None = None, close_hint: str = "") -> None:
         super().__init__(id=id)
+        self.close_hint = close_hint
+        """How to walk and close the details, with the keys as mapped (``t closes``)."""
         self.days: list[DayStats] = []
         self.zone: tzinfo | None = None
         self.cursor = 0
@@ -247,12 +250,13 @@ class StatusTimeline(Widget, can_focus=True):
     def _details(self, day: DayStats) -> Text:
         intervals = day.timeline
         text = Text()
+        hint = f" ({self.close_hint})" if self.close_hint else ""
         if day.totals_only:
             text.append(f"\nDetails of {day_label(day.day)}: the source gave totals only, "
-                        "no intervals (t closes)", style="bold")
+                        f"no intervals{hint}", style="bold")
             return text
-        text.append(f"\nDetails of {day_label(day.day)}: {len(intervals)} intervals "
-                    "(arrows walk them, t closes)", style="bold")
+        text.append(f"\nDetails of {day_label(day.day)}: "
+                    f"{counted(len(intervals), 'interval', 'intervals')}{hint}", style="bold")
         if not intervals:
             return text
         first = max(0, min(self.interval - DETAIL_ROWS // 2, len(intervals) - DETAIL_ROWS))

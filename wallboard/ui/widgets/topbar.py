@@ -9,18 +9,16 @@ from textual.widget import Widget
 
 from wallboard.core.clock import ReplayClock
 from wallboard.core.events import Link
-from wallboard.core.state import Connection
+from wallboard.core.state import Connection, stale_since
 
 
 def connection_text(conn: Connection, now: datetime, zone: tzinfo | None,
                     stale_after: float | None) -> tuple[str, str]:
     """The connection as words, and a style class: live / reconnecting in N s / stale since."""
     if conn.link is Link.LIVE:
-        if stale_after and conn.last_data_at is not None:
-            age = (now - conn.last_data_at).total_seconds()
-            if age > stale_after:
-                since = conn.last_data_at.astimezone(zone).strftime("%H:%M:%S")
-                return f"⚠ stale since {since}", "stale"
+        stale = stale_since(conn, now, stale_after)
+        if stale is not None:
+            return f"⚠ stale since {stale.astimezone(zone).strftime('%H:%M:%S')}", "stale"
         if conn.malformed:
             return f"● live · {conn.malformed} malformed skipped", "live"
         return "● live", "live"
