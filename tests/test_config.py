@@ -53,7 +53,7 @@ def test_the_example_config_is_valid_and_documents_every_key():
         ("[source\nkind='demo'", "not valid TOML"),
         ("[ui]\nwait_warning_seconds = 'soon'", "ui.wait_warning_seconds: input should be"),
         ("[ui]\ncolour = 'red'", "ui.colour: unknown key"),
-        ("[source]\nkind = 'pigeon'", "source.kind: unknown kind; use demo, feed or ari"),
+        ("[source]\nkind = 'pigeon'", "source.kind: unknown kind; use demo, feed, ari or ami"),
         ("[source]\nkind = 'feed'", "source.url: missing required key"),
     ],
 )

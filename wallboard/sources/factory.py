@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from wallboard.config import AriSource, Config, DemoSource, FeedSource
+from wallboard.config import AmiSource, AriSource, Config, DemoSource, FeedSource
 from wallboard.core.clock import Clock
 from wallboard.sources.base import Source
 
@@ -26,4 +26,8 @@ def make_source(config: Config, clock: Clock) -> Source:
         from wallboard.sources.ari import AriClient
 
         return AriClient(settings, clock=clock)
+    if isinstance(settings, AmiSource):
+        from wallboard.sources.ami import AmiClient
+
+        return AmiClient(settings, clock=clock)
     raise TypeError(f"unknown source kind {settings!r}")  # pragma: no cover

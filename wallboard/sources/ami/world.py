@@ -1,0 +1,272 @@
+"""What Asterisk has right now, as told over AMI: channels, bridges, holds, device states.
+
+Pure and synchronous. ``load()`` takes a CoreShowChannels listing and device states;
+``apply()`` takes one event and returns the linkedids it touched, so the call mapping
+recomputes only those calls (a call is the group of channels sharing a ``Linkedid``:
+Asterisk gives a dialled channel its caller's linkedid and, in a bridge, every channel
+the oldest linkedid — bridge_channel.c ast_bridge_channel_update_linkedids).
+
+Every channel event carries the whole channel snapshot (manager_channels.c
+ast_manager_build_channel_state_string_prefix: Channel, ChannelState, ChannelStateDesc,
+CallerIDNum, CallerIDName, ConnectedLineNum, ConnectedLineName, Language, AccountCode,
+Context, Exten, Priority, Uniqueid, Linkedid, then ChanVariable lines); Dial and agent
+events carry a second one with the ``Dest`` prefix.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from wallboard.sources.ami.protocol import AmiMessage
+from wallboard.sources.endpoints import DND_ON_DEVICE_STATES, Directory
+
+IGNORED_TECHNOLOGIES = frozenset(
+    {"Snoop", "Announcer", "Recorder", "UnicastRTP", "AudioSocket", "Message", "CBAnn", "CBRec"}
+)
+UNKNOWN = "<unknown>"
+"""What AMI writes for an empty caller id (S_OR(..., "<unknown>"))."""
+
+CHANNEL_EVENTS = frozenset(
+    {"Newchannel", "Newstate", "NewConnectedLine", "NewCallerid", "Hangup", "Hold", "Unhold",
+     "BridgeEnter", "BridgeLeave", "DialBegin", "DialState", "DialEnd", "QueueCallerJoin",
+     "QueueCallerLeave", "QueueCallerAbandon", "AgentCalled", "AgentConnect", "AgentComplete",
+     "AgentRingNoAnswer", "AgentDump", "VarSet"}
+)
+
+
+def endpoint_of(name: str) -> str:
+    """``PJSIP/1001-0000002a`` -> ``PJSIP/1001``; ``Local/x@ctx-00;1`` -> ``Local/x@ctx``."""
+    head, sep, _tail = name.split(";", 1)[0].rpartition("-")
+    return head if sep and "/" in head else name
+
+
+@dataclass(slots=True)
+class AmiChannel:
+    uniqueid: str
+    name: str
+    endpoint: str
+    technology: str
+    state: str
+    """ChannelStateDesc: Down, Rsrvd, OffHook, Dialing, Ring, Ringing, Up, Busy, ..."""
+    caller_number: str
+    connected_number: str
+    first_context: str
+    first_exten: str
+    linkedid: str
+    created_at: datetime
+    variables: dict[str, str] = field(default_factory=dict)
+    bridge: str | None = None
+    bridged_at: datetime | None = None
+    held: bool = False
+    queue: str | None = None
+    """The queue this channel waited in (sticky: the call's routing scheme)."""
+
+
+def _number(value: str) -> str:
+    return "" if value == UNKNOWN else value
+
+
+class AmiWorld:
+    def __init__(
+        self,
+        directory: Directory,
+        own_prefix: str | tuple[str, ...],
+        dnd_device: str | None = None,
+    ) -> None:
+        self.directory = directory
+        self.own_prefix = own_prefix
+        self.channels: dict[str, AmiChannel] = {}
+        self.groups: dict[str, set[str]] = {}
+        """linkedid -> uniqueids"""
+        self.bridges: dict[str, set[str]] = {}
+        self.devices: dict[str, str] = {}
+        """device -> state name, for the mapped endpoints and DND devices."""
+        self.dirty_endpoints: set[str] = set()
+        self._dnd_devices: dict[str, str] = {}
+        if dnd_device:
+            for endpoint in directory.endpoints:
+                technology, _, resource = endpoint.partition("/")
+                name = dnd_device.format(
+                    resource=resource, technology=technology, endpoint=endpoint
+                )
+                self._dnd_devices[name] = endpoint
+
+    @property
+    def dnd_devices(self) -> list[str]:
+        return list(self._dnd_devices)
+
+    def is_own(self, uniqueid: str) -> bool:
+        return uniqueid.startswith(self.own_prefix)
+
+    # -- loading ----------------------------------------------------------------------------
+    def load(
+        self, listing: list[AmiMessage], devices: dict[str, str], now: datetime
+    ) -> None:
+        """Replace everything with a fresh CoreShowChannels listing and device states."""
+        self.channels, self.groups, self.bridges = {}, {}, {}
+        for item in listing:
+            channel = self._touch(item, now, created=now - _duration(item.get("Duration")))
+            bridge = item.get("BridgeId")
+            if bridge:
+                self._enter(channel, bridge, now)
+        self.directory.reset()
+        self.devices = {}
+        for device, state in devices.items():
+            self.set_device(device, state)
+        self.dirty_endpoints = set(self.directory.endpoints)
+
+    # -- events -----------------------------------------------------------------------------
+    def apply(self, event: AmiMessage, now: datetime) -> set[str]:
+        """Apply one event; the linkedids whose calls may have changed."""
+        kind = event.headers.get("Event", "")
+        if kind == "DeviceStateChange":
+            self.set_device(event.get("Device"), event.get("State"))
+            return set()
+        if kind not in CHANNEL_EVENTS or "Uniqueid" not in event.headers:
+            return set()
+        touched: set[str] = set()
+        if kind == "Hangup":
+            self._remove(event.headers["Uniqueid"], touched)
+            return touched
+        channel = self._touch(event, now, touched=touched)
+        if kind in ("Hold", "Unhold"):
+            channel.held = kind == "Hold"
+        elif kind == "BridgeEnter":
+            self._enter(channel, event.get("BridgeUniqueid"), now)
+            touched.update(self._bridge_groups(channel.bridge))
+        elif kind == "BridgeLeave":
+            self._leave(channel)
+            touched.update(self._bridge_groups(event.get("BridgeUniqueid")))
+        elif kind == "QueueCallerJoin":
+            channel.queue = event.get("Queue") or channel.queue
+        elif kind == "VarSet":
+            channel.variables[event.get("Variable").lstrip("_")] = event.get("Value")
+        if "DestUniqueid" in event.headers:
+            peer = self._touch(event, now, prefix="Dest", touched=touched)
+            if kind == "AgentCalled" and channel.queue and peer.queue is None:
+                peer.queue = channel.queue
+        return touched
+
+    def set_device(self, device: str, state: str) -> None:
+        if device in self._dnd_devices:
+            endpoint = self._dnd_devices[device]
+            self.directory.accounts[endpoint].dnd = state in DND_ON_DEVICE_STATES
+            self.dirty_endpoints.add(endpoint)
+            self.devices[device] = state
+            return
+        account = self.directory.accounts.get(device)
+        if account is not None:
+            account.device_state = state
+            self.devices[device] = state
+            self.dirty_endpoints.add(device)
+
+    def set_dnd(self, endpoint: str, on: bool) -> None:
+        account = self.directory.accounts.get(endpoint)
+        if account is not None and account.dnd != on:
+            account.dnd = on
+            self.dirty_endpoints.add(endpoint)
+
+    # -- helpers ----------------------------------------------------------------------------
+    def _touch(
+        self,
+        event: AmiMessage,
+        now: datetime,
+        *,
+        prefix: str = "",
+        created: datetime | None = None,
+        touched: set[str] | None = None,
+    ) -> AmiChannel:
+        h = event.headers
+        uniqueid = h[prefix + "Uniqueid"]
+        linkedid = h.get(prefix + "Linkedid") or uniqueid
+        channel = self.channels.get(uniqueid)
+        if channel is None:
+            name = h.get(prefix + "Channel", "")
+            channel = AmiChannel(
+                uniqueid=uniqueid,
+                name=name,
+                endpoint=endpoint_of(name),
+                technology=name.split("/", 1)[0],
+                state=h.get(prefix + "ChannelStateDesc", ""),
+                caller_number=_number(h.get(prefix + "CallerIDNum", "")),
+                connected_number=_number(h.get(prefix + "ConnectedLineNum", "")),
+                first_context=h.get(prefix + "Context", ""),
+                first_exten=h.get(prefix + "Exten", ""),
+                linkedid=linkedid,
+                created_at=created or now,
+            )
+            self.channels[uniqueid] = channel
+            self.groups.setdefault(linkedid, set()).add(uniqueid)
+        else:
+            if channel.linkedid != linkedid:
+                old = self.groups.get(channel.linkedid)
+                if old is not None:
+                    old.discard(uniqueid)
+                    if touched is not None:
+                        touched.add(channel.linkedid)
+                    if not old:
+                        del self.groups[channel.linkedid]
+                channel.linkedid = linkedid
+                self.groups.setdefault(linkedid, set()).add(uniqueid)
+            channel.state = h.get(prefix + "ChannelStateDesc", channel.state)
+            channel.caller_number = _number(h.get(prefix + "CallerIDNum", channel.caller_number))
+            channel.connected_number = _number(
+                h.get(prefix + "ConnectedLineNum", channel.connected_number)
+            )
+            renamed = h.get(prefix + "Channel")
+            if renamed and renamed != channel.name:  # a masquerade renames
+                channel.name = renamed
+        if not prefix and event.variables:
+            for key, value in event.variables.items():
+                channel.variables[key.lstrip("_")] = value
+        if touched is not None:
+            touched.add(linkedid)
+        return channel
+
+    def _enter(self, channel: AmiChannel, bridge: str, now: datetime) -> None:
+        if channel.bridge and channel.bridge != bridge:
+            self._leave(channel)
+        channel.bridge = bridge
+        channel.bridged_at = channel.bridged_at or now
+        self.bridges.setdefault(bridge, set()).add(channel.uniqueid)
+
+    def _leave(self, channel: AmiChannel) -> None:
+        members = self.bridges.get(channel.bridge or "")
+        if members is not None:
+            members.discard(channel.uniqueid)
+            if not members:
+                del self.bridges[channel.bridge or ""]
+        channel.bridge = None
+        channel.bridged_at = None
+
+    def _bridge_groups(self, bridge: str | None) -> set[str]:
+        members = self.bridges.get(bridge or "", ())
+        return {self.channels[u].linkedid for u in members if u in self.channels}
+
+    def _remove(self, uniqueid: str, touched: set[str]) -> None:
+        channel = self.channels.pop(uniqueid, None)
+        if channel is None:
+            return
+        if channel.bridge:
+            touched.update(self._bridge_groups(channel.bridge))
+            self._leave(channel)
+        group = self.groups.get(channel.linkedid)
+        if group is not None:
+            group.discard(uniqueid)
+            if not group:
+                del self.groups[channel.linkedid]
+        touched.add(channel.linkedid)
+
+    def bridge_peers(self, channel: AmiChannel) -> list[AmiChannel]:
+        members = self.bridges.get(channel.bridge or "", ())
+        return [self.channels[u] for u in members if u != channel.uniqueid and u in self.channels]
+
+
+def _duration(value: str) -> timedelta:
+    """CoreShowChannel's ``Duration: HH:MM:SS`` (empty when unknown)."""
+    try:
+        h, m, s = (int(x) for x in value.split(":"))
+    except ValueError:
+        return timedelta(0)
+    return timedelta(hours=h, minutes=m, seconds=s)
