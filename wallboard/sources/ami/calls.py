@@ -27,6 +27,8 @@ _TYPES = {t.value: t for t in CallType}
 class _Meta:
     created_at: datetime
     answered_at: datetime | None = None
+    queue: str | None = None
+    """The queue the call waited in: its routing scheme, kept through a resync."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,7 +195,9 @@ class AmiCallMapper:
             status = CallStatus.ON_HOLD
         ordered = ([client] if client else []) + [m for m in members if m is not client]
         call_type = self._type(ordered, origin)
-        queue = next((m.queue for m in members if m.queue), None)
+        queue = next((m.queue for m in members if m.queue), None) or meta.queue
+        if queue and not peek:
+            meta.queue = queue
         extra = {"channel": side.uniqueid}
         if agent is not None:
             extra["agent_channel"] = agent.uniqueid

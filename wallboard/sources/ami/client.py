@@ -18,7 +18,7 @@ import logging
 import ssl
 from collections import deque
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from wallboard.config import AmiSource, secret_or_env
 from wallboard.core.clock import Clock, SystemClock
@@ -200,7 +200,8 @@ class AmiClient(Source):
             if self._closed.is_set():
                 return
             delay = self.backoff.next_delay()
-            self._link(Link.RECONNECTING, f"{reason} Retrying in {delay:.1f} s.", delay)
+            shown = f"{delay:.1f}" if delay >= 1 else f"{delay:.2f}"
+            self._link(Link.RECONNECTING, f"{reason} Retrying in {shown} s.", delay)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._closed.wait(), delay)
 
@@ -242,11 +243,16 @@ class AmiClient(Source):
         if settings.dnd_astdb_family:
             tasks.append(asyncio.create_task(auditor.poll_dnd()))
         waiter = asyncio.ensure_future(connection.closed)
+        running: set[asyncio.Future[None]] = {*tasks, waiter}
         try:
-            done, _ = await asyncio.wait([*tasks, waiter], return_when=asyncio.FIRST_COMPLETED)
-            for task in done:
-                if task is not waiter and task.exception() is not None:
-                    raise task.exception()  # type: ignore[misc]
+            while True:
+                done, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+                for task in done:
+                    error = task.exception()
+                    if error is not None:
+                        raise error
+                    if task is waiter:
+                        return  # the peer closed the connection
         finally:
             for task in [*tasks, waiter]:
                 task.cancel()
@@ -284,6 +290,11 @@ class AmiClient(Source):
             for endpoint, on in (await Auditor(self, connection, 0).read_dnd()).items():
                 self.world.set_dnd(endpoint, on)
         self.queues.load(queue_listing, now)
+        for queue in self.queues.queues.values():  # the callers waiting keep their queue
+            for uniqueid in queue.callers:
+                channel = self.world.channels.get(uniqueid)
+                if channel is not None:
+                    channel.queue = queue.name
         self.queues.summary = {item.get("Queue"): dict(item.headers) for item in summary}
         snapshot = self.mapper.snapshot(now)
         if restart:
@@ -306,11 +317,24 @@ class AmiClient(Source):
             while inbox:
                 event = inbox.popleft()
                 kind = event.headers.get("Event", "")
+                at = event_time(event, now)
                 if kind in CALL_CLASS:
                     self.seen_call = True
-                    dirty |= world.apply(event, now)
+                    dirty |= world.apply(event, at)
                 if kind in QUEUE_EVENTS:
                     self.seen_agent = True
-                    queues.apply(event, now)
+                    queues.apply(event, at)
                 listener.on_event(event)
             self.emit(self.mapper.update(dirty, now))
+
+
+def event_time(event: AmiMessage, now: datetime) -> datetime:
+    """When it happened: the ``Timestamp`` header (manager.conf ``timestampevents = yes``,
+    seconds since the epoch), else when it arrived."""
+    stamp = event.headers.get("Timestamp")
+    if stamp:
+        try:
+            return datetime.fromtimestamp(float(stamp), UTC)
+        except (ValueError, OverflowError, OSError):
+            pass
+    return now

@@ -193,6 +193,8 @@ class QueueModel:
             member = queue.members.get(event.get("Interface"))
             if member is not None:
                 member.ringing_for = None
+                if kind == "AgentConnect":  # app_queue stamps starttime, with no event
+                    member.in_call = True
         elif kind == "AgentComplete":
             queue.completed += 1
 

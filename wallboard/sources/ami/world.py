@@ -135,6 +135,11 @@ class AmiWorld:
         elif kind == "BridgeEnter":
             self._enter(channel, event.get("BridgeUniqueid"), now)
             touched.update(self._bridge_groups(channel.bridge))
+            # Asterisk gives every channel of the bridge the oldest linkedid, which the
+            # joining channel's event carries; the others get no event of their own.
+            for peer in self.bridge_peers(channel):
+                if peer.linkedid != channel.linkedid:
+                    self._relink(peer, channel.linkedid, touched)
         elif kind == "BridgeLeave":
             self._leave(channel)
             touched.update(self._bridge_groups(event.get("BridgeUniqueid")))
@@ -200,15 +205,7 @@ class AmiWorld:
             self.groups.setdefault(linkedid, set()).add(uniqueid)
         else:
             if channel.linkedid != linkedid:
-                old = self.groups.get(channel.linkedid)
-                if old is not None:
-                    old.discard(uniqueid)
-                    if touched is not None:
-                        touched.add(channel.linkedid)
-                    if not old:
-                        del self.groups[channel.linkedid]
-                channel.linkedid = linkedid
-                self.groups.setdefault(linkedid, set()).add(uniqueid)
+                self._relink(channel, linkedid, touched)
             channel.state = h.get(prefix + "ChannelStateDesc", channel.state)
             channel.caller_number = _number(h.get(prefix + "CallerIDNum", channel.caller_number))
             channel.connected_number = _number(
@@ -223,6 +220,17 @@ class AmiWorld:
         if touched is not None:
             touched.add(linkedid)
         return channel
+
+    def _relink(self, channel: AmiChannel, linkedid: str, touched: set[str] | None) -> None:
+        old = self.groups.get(channel.linkedid)
+        if old is not None:
+            old.discard(channel.uniqueid)
+            if touched is not None:
+                touched.add(channel.linkedid)
+            if not old:
+                del self.groups[channel.linkedid]
+        channel.linkedid = linkedid
+        self.groups.setdefault(linkedid, set()).add(channel.uniqueid)
 
     def _enter(self, channel: AmiChannel, bridge: str, now: datetime) -> None:
         if channel.bridge and channel.bridge != bridge:

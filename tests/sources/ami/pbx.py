@@ -1,0 +1,244 @@
+"""The PBX behind the fake AMI: channels, bridges, device states and queues, and the
+events real Asterisk raises for each change, field for field.
+
+Written from Asterisk's source at asterisk/asterisk@f0c1c1a7 (see docs/asterisk-ami.md,
+"Contract"): channel snapshots as manager_channels.c builds them, bridge fields from
+manager_bridges.c, queue blobs from app_queue.c, DeviceStateChange from devicestate.c.
+Scripting methods (``add_channel``, ``queue_join`` ...) change the state and emit what
+Asterisk would, in Asterisk's order. Its state is the oracle the tests compare the
+board with.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+START = datetime(2026, 11, 26, 9, 0, 0, tzinfo=UTC)
+STATES = ["Down", "Rsrvd", "OffHook", "Dialing", "Ring", "Ringing", "Up", "Busy",
+          "Dialing Offhook", "Pre-ring", "Unknown"]
+DEVICE_CODES = {"UNKNOWN": 0, "NOT_INUSE": 1, "INUSE": 2, "BUSY": 3, "INVALID": 4,
+                "UNAVAILABLE": 5, "RINGING": 6, "RINGINUSE": 7, "ONHOLD": 8}
+CALL, AGENT = "call", "agent"
+Fields = list[tuple[str, str]]
+
+
+@dataclass
+class Chan:
+    uniqueid: str
+    name: str
+    endpoint: str
+    state: str
+    number: str
+    context: str
+    exten: str
+    linkedid: str
+    created: datetime
+    variables: dict[str, str] = field(default_factory=dict)
+    bridge: str | None = None
+    held: bool = False
+    app: str = ""
+    appdata: str = ""
+
+
+@dataclass
+class Mem:
+    interface: str
+    name: str
+    state_interface: str
+    paused: bool = False
+    reason: str = ""
+    last_pause: int = 0
+    last_call: int = 0
+    calls: int = 0
+    in_call: bool = False
+    status: int = 1
+    wrapuptime: int = 0
+
+
+@dataclass
+class Q:
+    name: str
+    members: dict[str, Mem] = field(default_factory=dict)
+    entries: list[tuple[str, datetime]] = field(default_factory=list)
+    completed: int = 0
+    abandoned: int = 0
+
+
+class Pbx:
+    def __init__(self) -> None:
+        self.now = START
+        self.channels: dict[str, Chan] = {}
+        self.bridges: dict[str, list[str]] = {}
+        self.registered: set[str] = set()
+        self.devices: dict[str, str] = {}
+        self.queues: dict[str, Q] = {}
+        self.channelvars: list[str] = ["FROM_DID", "WALLBOARD_CALL_TYPE"]
+        self._seq = itertools.count(1)
+        self._epoch = int(START.timestamp())
+
+    def emit(self, name: str, klass: str, fields: Fields) -> None:  # the server sends it
+        raise NotImplementedError
+
+    def tick(self, seconds: float = 1.0) -> datetime:
+        self.now += timedelta(seconds=seconds)
+        return self.now
+
+    # -- snapshots as Asterisk writes them ---------------------------------------------
+    def snapshot(self, chan: Chan, prefix: str = "") -> Fields:
+        code = STATES.index(chan.state) if chan.state in STATES else 10
+        fields = [
+            ("Channel", chan.name), ("ChannelState", str(code)), ("ChannelStateDesc", chan.state),
+            ("CallerIDNum", chan.number or "<unknown>"), ("CallerIDName", "<unknown>"),
+            ("ConnectedLineNum", "<unknown>"), ("ConnectedLineName", "<unknown>"),
+            ("Language", "en"), ("AccountCode", ""), ("Context", chan.context),
+            ("Exten", chan.exten), ("Priority", "1"), ("Uniqueid", chan.uniqueid),
+            ("Linkedid", chan.linkedid),
+        ]
+        fields = [(prefix + k, v) for k, v in fields]
+        for name in self.channelvars:
+            fields.append((f"{prefix}ChanVariable", f"{name}={chan.variables.get(name, '')}"))
+        return fields
+
+    def member_blob(self, queue: Q, mem: Mem) -> Fields:
+        return [
+            ("Queue", queue.name), ("MemberName", mem.name), ("Interface", mem.interface),
+            ("StateInterface", mem.state_interface), ("Membership", "static"), ("Penalty", "0"),
+            ("CallsTaken", str(mem.calls)), ("LastCall", str(mem.last_call)),
+            ("LastPause", str(mem.last_pause)), ("LoginTime", str(self._epoch)),
+            ("InCall", "1" if mem.in_call else "0"), ("Status", str(mem.status)),
+            ("Paused", "1" if mem.paused else "0"), ("PausedReason", mem.reason),
+            ("Ringinuse", "0"), ("Wrapuptime", str(mem.wrapuptime)),
+        ]
+
+    # -- channels -------------------------------------------------------------------------
+    def new_uniqueid(self) -> str:
+        return f"{self._epoch}.{next(self._seq)}"
+
+    def add_channel(self, endpoint: str, *, number: str = "", context: str = "from-internal",
+                    exten: str = "s", state: str = "Ring", linkedid: str | None = None,
+                    variables: dict[str, str] | None = None, uniqueid: str | None = None,
+                    app: str = "", appdata: str = "") -> str:
+        uid = uniqueid or self.new_uniqueid()
+        name = endpoint if endpoint.startswith("Local/") else f"{endpoint}-{next(self._seq):08x}"
+        chan = Chan(uid, name, endpoint.split(";")[0], state, number, context, exten,
+                    linkedid or uid, self.now, dict(variables or {}), app=app, appdata=appdata)
+        self.channels[uid] = chan
+        self.emit("Newchannel", CALL, self.snapshot(chan))
+        self._device(chan.endpoint)
+        return uid
+
+    def set_state(self, uid: str, state: str) -> None:
+        chan = self.channels[uid]
+        chan.state = state
+        self.emit("Newstate", CALL, self.snapshot(chan))
+        self._device(chan.endpoint)
+
+    def dial(self, caller: str, peer: str, status: str) -> None:
+        fields = self.snapshot(self.channels[caller]) + self.snapshot(self.channels[peer], "Dest")
+        if status == "":
+            self.emit("DialBegin", CALL, fields + [("DialString", self.channels[peer].endpoint)])
+        else:
+            name = "DialState" if status in ("RINGING", "PROCEEDING", "PROGRESS") else "DialEnd"
+            self.emit(name, CALL, fields + [("DialStatus", status)])
+
+    def bridge(self, *uids: str, bridge_id: str | None = None) -> str:
+        bridge_id = bridge_id or f"bridge-{next(self._seq)}"
+        if bridge_id not in self.bridges:
+            self.bridges[bridge_id] = []
+            self.emit("BridgeCreate", CALL, self._bridge_fields(bridge_id))
+        for uid in uids:
+            members = self.bridges[bridge_id]
+            members.append(uid)
+            self.channels[uid].bridge = bridge_id
+            oldest = min((self.channels[u].linkedid for u in members), key=self._age)
+            for u in members:
+                self.channels[u].linkedid = oldest
+            self.emit("BridgeEnter", CALL,
+                      self._bridge_fields(bridge_id) + self.snapshot(self.channels[uid]))
+        return bridge_id
+
+    def leave_bridge(self, uid: str) -> None:
+        chan = self.channels[uid]
+        if chan.bridge is None:
+            return
+        bridge_id, chan.bridge = chan.bridge, None
+        self.bridges[bridge_id].remove(uid)
+        self.emit("BridgeLeave", CALL, self._bridge_fields(bridge_id) + self.snapshot(chan))
+        if not self.bridges[bridge_id]:
+            del self.bridges[bridge_id]
+            self.emit("BridgeDestroy", CALL, self._bridge_fields(bridge_id, gone=True))
+
+    def hold(self, uid: str, on: bool = True) -> None:
+        self.channels[uid].held = on
+        self.emit("Hold" if on else "Unhold", CALL, self.snapshot(self.channels[uid]))
+        self._device(self.channels[uid].endpoint)
+
+    def hangup(self, uid: str, cause: int = 16) -> None:
+        if uid not in self.channels:
+            return
+        self.leave_bridge(uid)
+        chan = self.channels.pop(uid)
+        self.emit("Hangup", CALL, self.snapshot(chan) + [
+            ("Cause", str(cause)), ("Cause-txt", "Normal Clearing")])
+        self._device(chan.endpoint)
+
+    def _age(self, linkedid: str) -> tuple[int, int]:
+        head, _, tail = linkedid.partition(".")
+        return (int(head), int(tail)) if head.isdigit() and tail.isdigit() else (1 << 62, 0)
+
+    def _bridge_fields(self, bridge_id: str, gone: bool = False) -> Fields:
+        count = 0 if gone else len(self.bridges.get(bridge_id, []))
+        return [("BridgeUniqueid", bridge_id), ("BridgeType", "basic"),
+                ("BridgeTechnology", "simple_bridge"), ("BridgeCreator", "<unknown>"),
+                ("BridgeName", "<unknown>"), ("BridgeNumChannels", str(count)),
+                ("BridgeVideoSourceMode", "none")]
+
+    # -- device states (ast_state_chan2dev, aggregated) --------------------------------------
+    def register(self, endpoint: str, on: bool = True) -> None:
+        (self.registered.add if on else self.registered.discard)(endpoint)
+        self._device(endpoint)
+
+    def device_of(self, endpoint: str) -> str:
+        chans = [c for c in self.channels.values() if c.endpoint == endpoint]
+        if not chans:
+            return "NOT_INUSE" if endpoint in self.registered else "UNAVAILABLE"
+        if any(c.held for c in chans):
+            return "ONHOLD"
+        ringing = any(c.state in ("Ringing", "Pre-ring") for c in chans)
+        busy = any(c.state not in ("Ringing", "Pre-ring", "Down") for c in chans)
+        if ringing:
+            return "RINGINUSE" if busy else "RINGING"
+        return "INUSE" if busy else "NOT_INUSE"
+
+    def _device(self, endpoint: str) -> None:
+        if "/" not in endpoint or endpoint.startswith("Local/"):
+            return
+        state = self.device_of(endpoint)
+        if self.devices.get(endpoint) == state:
+            return
+        self.devices[endpoint] = state
+        self.emit("DeviceStateChange", CALL, [("Device", endpoint), ("State", state)])
+        for queue in self.queues.values():
+            for mem in queue.members.values():
+                if mem.state_interface == endpoint:
+                    self._member_status(queue, mem, DEVICE_CODES[state])
+
+    def _member_status(self, queue: Q, mem: Mem, status: int) -> None:
+        """app_queue.c update_status: free again after a queue call stamps LastCall."""
+        if mem.status == status:
+            return
+        if status == 1 and mem.in_call:
+            mem.in_call = False
+            mem.last_call = int(self.now.timestamp())
+            mem.calls += 1
+        mem.status = status
+        self.emit("QueueMemberStatus", AGENT, self.member_blob(queue, mem))
+
+    def epoch(self) -> int:
+        return int(self.now.timestamp())
+
+    def describe(self) -> dict[str, Any]:
+        return {"channels": len(self.channels), "bridges": len(self.bridges)}
