@@ -2,8 +2,8 @@
 
 ARI and AMI name a channel by the same Asterisk uniqueid, so the manager's channel of an
 AMI call is the channel ARI snoops on. The ListenManager reads three things of the call
-mapping — ``roles[call].agent``, ``world.channels[id].channel.state`` and
-``calls[call].employee_id`` — which a small view answers from the AMI mapping. Our
+mapping — ``roles[call].agent``, ``world.channels[id]`` (its ``id`` and
+``channel.state``) and ``calls[call].employee_id`` — which a small view answers from the AMI mapping. Our
 application's WebSocket (``subscribeAll=false``: only our own snoop and supervisor
 channels, no second copy of the PBX's traffic) tells it when they answer and hang up.
 """
@@ -46,21 +46,22 @@ class _State:
 
 @dataclass(frozen=True)
 class _Info:
+    id: str
     channel: _State
 
 
 class _Channels(Mapping[str, _Info]):
     def __init__(self, mapper: AmiCallMapper) -> None:
-        self._channels = mapper.world.channels
+        self._world = mapper.world  # its channels dict is replaced at every resync
 
     def __getitem__(self, key: str) -> _Info:
-        return _Info(_State(self._channels[key].state))
+        return _Info(key, _State(self._world.channels[key].state))
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._channels)
+        return iter(self._world.channels)
 
     def __len__(self) -> int:
-        return len(self._channels)
+        return len(self._world.channels)
 
 
 class _World:
