@@ -3,8 +3,8 @@
 ARI and AMI name a channel by the same Asterisk uniqueid, so the manager's channel of an
 AMI call is the channel ARI snoops on. The ListenManager reads three things of the call
 mapping — ``roles[call].agent``, ``world.channels[id]`` (its ``id`` and
-``channel.state``) and ``calls[call].employee_id`` — which a small view answers from the AMI mapping. Our
-application's WebSocket (``subscribeAll=false``: only our own snoop and supervisor
+``channel.state``) and ``calls[call].employee_id`` — which a small view answers from the
+AMI mapping. Our application's WebSocket (``subscribeAll=false``: only our own snoop and supervisor
 channels, no second copy of the PBX's traffic) tells it when they answer and hang up.
 """
 
