@@ -31,8 +31,14 @@ CHANNEL_EVENTS = frozenset(
     {"Newchannel", "Newstate", "NewConnectedLine", "NewCallerid", "Hangup", "Hold", "Unhold",
      "BridgeEnter", "BridgeLeave", "DialBegin", "DialState", "DialEnd", "QueueCallerJoin",
      "QueueCallerLeave", "QueueCallerAbandon", "AgentCalled", "AgentConnect", "AgentComplete",
-     "AgentRingNoAnswer", "AgentDump", "VarSet"}
+     "AgentRingNoAnswer", "AgentDump"}
 )
+
+DEST_EVENTS = frozenset(
+    {"DialBegin", "DialState", "DialEnd", "AgentCalled", "AgentConnect", "AgentComplete",
+     "AgentRingNoAnswer", "AgentDump"}
+)
+"""Events with a second channel snapshot, the ``Dest`` one (the dialled or agent leg)."""
 
 
 def endpoint_of(name: str) -> str:
@@ -145,9 +151,7 @@ class AmiWorld:
             touched.update(self._bridge_groups(event.get("BridgeUniqueid")))
         elif kind == "QueueCallerJoin":
             channel.queue = event.get("Queue") or channel.queue
-        elif kind == "VarSet":
-            channel.variables[event.get("Variable").lstrip("_")] = event.get("Value")
-        if "DestUniqueid" in event.headers:
+        if kind in DEST_EVENTS and "DestUniqueid" in event.headers:
             peer = self._touch(event, now, prefix="Dest", touched=touched)
             if kind == "AgentCalled" and channel.queue and peer.queue is None:
                 peer.queue = channel.queue
