@@ -30,6 +30,8 @@ def test_the_example_config_is_valid_and_documents_every_key():
     assert isinstance(config, Config)
     text = example.read_text()
     from wallboard.config import (
+        AmiAriListen,
+        AmiSource,
         AriSource,
         ServerConfig,
         SoftphoneConfig,
@@ -39,7 +41,8 @@ def test_the_example_config_is_valid_and_documents_every_key():
     )
 
     models = {"ui": config.ui, "source": DemoSource(), "feed": FeedSource,
-              "ari": AriSource, "server": ServerConfig, "thresholds": Thresholds,
+              "ari": AriSource, "ami": AmiSource, "ami.ari": AmiAriListen,
+              "server": ServerConfig, "thresholds": Thresholds,
               "supervisor": SupervisorConfig, "softphone": SoftphoneConfig, "web": WebConfig}
     for section, model in models.items():
         for key in (model if isinstance(model, type) else type(model)).model_fields:

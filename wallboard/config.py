@@ -390,7 +390,8 @@ def describe_validation_error(exc: ValidationError) -> str:
     """The first problem as 'key: what is wrong' (plus how many more there are)."""
     errors = exc.errors(include_url=False, include_input=False)
     first = errors[0]
-    loc = ".".join(str(p) for p in first["loc"] if not _is_union_tag(p))
+    parts = list(first["loc"])
+    loc = ".".join(str(p) for n, p in enumerate(parts) if not (n == 1 and _is_union_tag(p)))
     kind = first["type"]
     if kind == "extra_forbidden":
         what = "unknown key"
@@ -417,4 +418,6 @@ def secret_or_env(
 
 
 def _is_union_tag(part: object) -> bool:
+    """The source kind pydantic puts after ``source`` in an error's location (only there:
+    ``[source.ari]`` of an AMI source is a real key)."""
     return part in ("demo", "feed", "ari", "ami")
