@@ -59,6 +59,8 @@ class FakeAmi(QueuePbx):
         self.logins = 0
         self.silent = False
         self.timestamps = True
+        self.record = True
+        """Keep every event sent in ``sent`` (off in the benchmark)."""
         self.auth_delay = 0.05
         self.port = 0
         self.dnd_db: dict[str, str] = {}
@@ -101,7 +103,9 @@ class FakeAmi(QueuePbx):
 
     # -- events -------------------------------------------------------------------------
     def emit(self, name: str, klass: str, fields: Fields) -> None:
-        self.sent.append((name, fields))
+        self.emitted += 1
+        if self.record:
+            self.sent.append((name, fields))
         head = f"Event: {name}\r\nPrivilege: {klass},all\r\n"
         if self.timestamps:  # manager.conf timestampevents = yes
             head += f"Timestamp: {self.now.timestamp():.6f}\r\n"

@@ -12,6 +12,7 @@ board with.
 from __future__ import annotations
 
 import itertools
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -76,6 +77,10 @@ class Pbx:
         self.devices: dict[str, str] = {}
         self.queues: dict[str, Q] = {}
         self.channelvars: list[str] = ["FROM_DID", "WALLBOARD_CALL_TYPE"]
+        self._kinds: dict[str, Counter[str]] = {}
+        """endpoint -> how many of its channels are held / ringing / busy / down"""
+        self._watchers: dict[str, list[tuple[Q, Mem]]] | None = None
+        self.emitted = 0
         self._seq = itertools.count(1)
         self._epoch = int(START.timestamp())
 
@@ -126,13 +131,16 @@ class Pbx:
         chan = Chan(uid, name, endpoint.split(";")[0], state, number, context, exten,
                     linkedid or uid, self.now, dict(variables or {}), app=app, appdata=appdata)
         self.channels[uid] = chan
+        self._count(chan, 1)
         self.emit("Newchannel", CALL, self.snapshot(chan))
         self._device(chan.endpoint)
         return uid
 
     def set_state(self, uid: str, state: str) -> None:
         chan = self.channels[uid]
+        self._count(chan, -1)
         chan.state = state
+        self._count(chan, 1)
         self.emit("Newstate", CALL, self.snapshot(chan))
         self._device(chan.endpoint)
 
@@ -172,7 +180,9 @@ class Pbx:
             self.emit("BridgeDestroy", CALL, self._bridge_fields(bridge_id, gone=True))
 
     def hold(self, uid: str, on: bool = True) -> None:
+        self._count(self.channels[uid], -1)
         self.channels[uid].held = on
+        self._count(self.channels[uid], 1)
         self.emit("Hold" if on else "Unhold", CALL, self.snapshot(self.channels[uid]))
         self._device(self.channels[uid].endpoint)
 
@@ -181,6 +191,7 @@ class Pbx:
             return
         self.leave_bridge(uid)
         chan = self.channels.pop(uid)
+        self._count(chan, -1)
         self.emit("Hangup", CALL, self.snapshot(chan) + [
             ("Cause", str(cause)), ("Cause-txt", "Normal Clearing")])
         self._device(chan.endpoint)
@@ -201,17 +212,27 @@ class Pbx:
         (self.registered.add if on else self.registered.discard)(endpoint)
         self._device(endpoint)
 
+    @staticmethod
+    def _kind(chan: Chan) -> str:
+        """ast_state_chan2dev: Ringing and Pre-ring ring, Down is free, the rest is in use."""
+        if chan.held:
+            return "held"
+        if chan.state in ("Ringing", "Pre-ring"):
+            return "ringing"
+        return "down" if chan.state == "Down" else "busy"
+
+    def _count(self, chan: Chan, n: int) -> None:
+        self._kinds.setdefault(chan.endpoint, Counter())[self._kind(chan)] += n
+
     def device_of(self, endpoint: str) -> str:
-        chans = [c for c in self.channels.values() if c.endpoint == endpoint]
-        if not chans:
+        kinds = self._kinds.get(endpoint, Counter())
+        if not any(kinds.values()):
             return "NOT_INUSE" if endpoint in self.registered else "UNAVAILABLE"
-        if any(c.held for c in chans):
+        if kinds["held"]:
             return "ONHOLD"
-        ringing = any(c.state in ("Ringing", "Pre-ring") for c in chans)
-        busy = any(c.state not in ("Ringing", "Pre-ring", "Down") for c in chans)
-        if ringing:
-            return "RINGINUSE" if busy else "RINGING"
-        return "INUSE" if busy else "NOT_INUSE"
+        if kinds["ringing"]:
+            return "RINGINUSE" if kinds["busy"] else "RINGING"
+        return "INUSE" if kinds["busy"] else "NOT_INUSE"
 
     def _device(self, endpoint: str) -> None:
         if "/" not in endpoint or endpoint.startswith("Local/"):
@@ -221,10 +242,13 @@ class Pbx:
             return
         self.devices[endpoint] = state
         self.emit("DeviceStateChange", CALL, [("Device", endpoint), ("State", state)])
-        for queue in self.queues.values():
-            for mem in queue.members.values():
-                if mem.state_interface == endpoint:
-                    self._member_status(queue, mem, DEVICE_CODES[state])
+        if self._watchers is None:
+            self._watchers = {}
+            for queue in self.queues.values():
+                for mem in queue.members.values():
+                    self._watchers.setdefault(mem.state_interface, []).append((queue, mem))
+        for queue, mem in self._watchers.get(endpoint, ()):
+            self._member_status(queue, mem, DEVICE_CODES[state])
 
     def _member_status(self, queue: Q, mem: Mem, status: int) -> None:
         """app_queue.c update_status: free again after a queue call stamps LastCall."""

@@ -14,6 +14,7 @@ from tests.sources.ami.pbx import AGENT, Mem, Pbx, Q
 
 class QueuePbx(Pbx):
     def add_queue(self, name: str, *members: tuple[str, str]) -> None:
+        self._watchers = None
         queue = self.queues.setdefault(name, Q(name))
         for interface, member_name in members:
             queue.members[interface] = Mem(
@@ -24,10 +25,12 @@ class QueuePbx(Pbx):
     def add_member(self, queue: str, interface: str, name: str) -> None:
         mem = Mem(interface, name, interface, status=1 if interface in self.registered else 5)
         self.queues[queue].members[interface] = mem
+        self._watchers = None
         self.emit("QueueMemberAdded", AGENT, self.member_blob(self.queues[queue], mem))
 
     def remove_member(self, queue: str, interface: str) -> None:
         mem = self.queues[queue].members.pop(interface)
+        self._watchers = None
         self.emit("QueueMemberRemoved", AGENT, self.member_blob(self.queues[queue], mem))
 
     def pause(self, interface: str, paused: bool, reason: str = "",
@@ -117,6 +120,7 @@ class QueuePbx(Pbx):
         """Asterisk restarted: every channel, bridge and queue entry is gone, no event."""
         self.channels.clear()
         self.bridges.clear()
+        self._kinds.clear()
         for q in self.queues.values():
             q.entries.clear()
             for mem in q.members.values():
