@@ -92,6 +92,7 @@ class AmiClient(Source):
         self._runner: asyncio.Task[None] | None = None
         self.seen_call = False
         self.seen_agent = False
+        self.devices_at_resync: dict[str, str] = {}
         """Whether an event of the call / agent class arrived in this session (the proof
         that the user may read that class)."""
 
@@ -285,6 +286,7 @@ class AmiClient(Source):
             restart = self.startup is not None and startup != self.startup
             self.startup = startup
         now = self.clock.now()
+        self.devices_at_resync = devices
         self.world.load(channels, devices, now)
         if self.settings.dnd_astdb_family:
             for endpoint, on in (await Auditor(self, connection, 0).read_dnd()).items():

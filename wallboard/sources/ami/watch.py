@@ -49,18 +49,17 @@ class Auditor:
     async def audit(self) -> None:
         client = self.client
         timeout = max(30.0, client.settings.request_timeout_seconds)
-        devices = queues = None
+        devices = dict(client.devices_at_resync)  # what the snapshot said
+        queues = {name: item.get("Callers") for name, item in client.queues.summary.items()}
         suspect: dict[str, object] = {}
         while not (client.seen_call and client.seen_agent):
             if not client.seen_call and "DeviceStateList" in client.allowed:
                 listing = await self.connection.action_list("DeviceStateList", timeout=timeout)
                 now = {i.get("Device"): i.get("State") for i in listing}
-                devices = now if devices is None else devices
                 self._judge("call", now != devices and now, suspect, "the device states")
             if not client.seen_agent and "QueueSummary" in client.allowed:
                 listing = await self.connection.action_list("QueueSummary", timeout=timeout)
                 callers = {i.get("Queue"): i.get("Callers") for i in listing}
-                queues = callers if queues is None else queues
                 self._judge("agent", callers != queues and callers, suspect, "the queues")
             await asyncio.sleep(2 * self.interval)
 
