@@ -93,6 +93,8 @@ class AmiClient(Source):
         self.seen_call = False
         self.seen_agent = False
         self.devices_at_resync: dict[str, str] = {}
+        self.malformed = 0
+        """Events skipped because they could not be read (shown with the link state)."""
         """Whether an event of the call / agent class arrived in this session (the proof
         that the user may read that class)."""
 
@@ -172,7 +174,8 @@ class AmiClient(Source):
     def _link(self, link: Link, message: str, retry_in: float | None = None) -> None:
         now = self.clock.now()
         retry_at = now + timedelta(seconds=retry_in) if retry_in is not None else None
-        self.emit([ConnectionChanged(link=link, message=message, retry_at=retry_at, at=now)])
+        self.emit([ConnectionChanged(link=link, message=message, retry_at=retry_at, at=now,
+                                     malformed=self.malformed)])
 
     # -- connection loop ----------------------------------------------------------------------
     async def _run(self) -> None:
@@ -320,13 +323,17 @@ class AmiClient(Source):
                 event = inbox.popleft()
                 kind = event.headers.get("Event", "")
                 at = event_time(event, now)
-                if kind in CALL_CLASS:
-                    self.seen_call = True
-                    dirty |= world.apply(event, at)
-                if kind in QUEUE_EVENTS:
-                    self.seen_agent = True
-                    queues.apply(event, at)
-                listener.on_event(event)
+                try:
+                    if kind in CALL_CLASS:
+                        self.seen_call = True
+                        dirty |= world.apply(event, at)
+                    if kind in QUEUE_EVENTS:
+                        self.seen_agent = True
+                        queues.apply(event, at)
+                    listener.on_event(event)
+                except (KeyError, ValueError, TypeError, IndexError) as exc:
+                    self.malformed += 1  # skipped; the next resync restores the truth
+                    log.debug("skipped a %s event that could not be read: %r", kind, exc)
             self.emit(self.mapper.update(dirty, now))
 
 

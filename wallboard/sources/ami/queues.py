@@ -160,7 +160,7 @@ class QueueModel:
         queue = self._queue(name)
         self.dirty.add(name)
         if kind in MEMBER_EVENTS:
-            interface = event.get("Interface")
+            interface = event["Interface"]
             if kind == "QueueMemberRemoved":
                 queue.members.pop(interface, None)
                 return
@@ -172,7 +172,7 @@ class QueueModel:
             member.name = event.get("MemberName", member.name)
             _fill(member, event)
         elif kind == "QueueCallerJoin":
-            uniqueid = event.get("Uniqueid")
+            uniqueid = event["Uniqueid"]
             queue.callers[uniqueid] = Caller(
                 uniqueid=uniqueid,
                 channel=event.get("Channel"),

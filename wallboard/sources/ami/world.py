@@ -191,7 +191,7 @@ class AmiWorld:
         linkedid = h.get(prefix + "Linkedid") or uniqueid
         channel = self.channels.get(uniqueid)
         if channel is None:
-            name = h.get(prefix + "Channel", "")
+            name = h[prefix + "Channel"]  # a snapshot without its channel is malformed
             channel = AmiChannel(
                 uniqueid=uniqueid,
                 name=name,
