@@ -37,6 +37,8 @@ class User:
     secret: str
     read: set[str]
     write: set[str]
+    multiple: bool = True
+    """manager.conf allowmultiplelogin."""
 
 
 @dataclass
@@ -171,6 +173,10 @@ class FakeAmi(QueuePbx):
             if user is None or user.secret != action.get("Secret"):
                 await asyncio.sleep(self.auth_delay)  # manager.c sleeps 1 s
                 self._error(session, action, "Authentication failed")
+                return False
+            if not user.multiple and any(s.user is user for s in self.sessions):
+                await asyncio.sleep(self.auth_delay)
+                self._error(session, action, "Login Already In Use")
                 return False
             session.user = user
             wanted = action.get("Events", "on")

@@ -23,6 +23,18 @@ async def test_a_wrong_secret_is_one_sentence_and_no_retry_storm(watch, fake: Fa
     assert all("wrong-secret" not in e.message for e in w.of(ConnectionChanged))
 
 
+async def test_a_second_login_where_only_one_is_allowed(watch, fake: FakeAmi):
+    fake.users["wall"].multiple = False
+    first = await watch()
+    await first.until(lambda: first.state.connection.link is Link.LIVE)
+    second = await watch()
+    await second.until(lambda: second.state.connection.link is Link.FAILED)
+    assert second.state.connection.message == (
+        "The AMI user 'wall' is already logged in elsewhere and manager.conf allows one login "
+        "(allowmultiplelogin = no); give this wallboard its own user.")
+    assert first.state.connection.link is Link.LIVE
+
+
 async def test_the_secret_can_come_from_the_environment(watch, fake: FakeAmi, monkeypatch):
     monkeypatch.setenv("WALLBOARD_AMI_SECRET", "s3cret")
     w = await watch(secret=None)

@@ -227,8 +227,10 @@ class AmiClient(Source):
                 "Login", timeout=settings.request_timeout_seconds,
                 Username=settings.username, Secret=self.secret, Events="call,agent",
             )
-        except (AmiActionError, AmiClosed) as exc:
-            if isinstance(exc, AmiClosed) or "authentication" in exc.message.lower():
+        except AmiActionError as exc:  # Asterisk answers before it closes the socket
+            if "in use" in exc.message.lower():
+                raise AmiGiveUp(errors.login_in_use(settings.username)) from None
+            if "authentication" in exc.message.lower():
                 raise AmiGiveUp(errors.auth_failed(settings.username)) from None
             raise AmiGiveUp(f"Asterisk refused the AMI login: {exc.message}.") from None
         listing = await connection.action("ListCommands", timeout=settings.request_timeout_seconds)

@@ -55,6 +55,13 @@ def auth_failed(username: str) -> str:
     )
 
 
+def login_in_use(username: str) -> str:
+    return (
+        f"The AMI user {username!r} is already logged in elsewhere and manager.conf allows "
+        "one login (allowmultiplelogin = no); give this wallboard its own user."
+    )
+
+
 def missing_write(username: str, action: str, klass: str) -> str:
     if not klass:
         return f"Asterisk has no {action} action: is app_queue loaded (module load app_queue.so)?"
