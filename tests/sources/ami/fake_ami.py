@@ -15,7 +15,7 @@ import asyncio
 import contextlib
 from dataclasses import dataclass, field
 
-from tests.sources.ami.pbx import DEVICE_CODES, Fields
+from tests.sources.ami.pbx import DEVICE_CODES, EXT_CODES, Fields
 from tests.sources.ami.queue_pbx import QueuePbx
 
 BANNER = b"Asterisk Call Manager/13.0.0\r\n"
@@ -24,6 +24,7 @@ AUTHORITY = {
     "QueueStatus": set(), "QueueSummary": set(),
     "CoreShowChannels": {"system", "reporting"}, "CoreStatus": {"system", "reporting"},
     "DeviceStateList": {"call", "reporting"}, "DBGet": {"system", "reporting"},
+    "ExtensionStateList": {"call", "reporting"},
     "QueuePause": {"agent"}, "Originate": {"originate"}, "Hangup": {"system", "call"},
     "PlayDTMF": {"call"},
 }
@@ -69,6 +70,8 @@ class FakeAmi(QueuePbx):
         self.originates: list[dict[str, str]] = []
         self.startup = "2026-11-26 08:00:00"
         self._server: asyncio.Server | None = None
+        self.modules_missing: set[str] = set()
+        """Actions whose module is not loaded (ListCommands leaves them out)."""
 
     # -- life ---------------------------------------------------------------------------
     async def start(self, port: int = 0) -> FakeAmi:
@@ -188,7 +191,7 @@ class FakeAmi(QueuePbx):
         if session.user is None:
             self._error(session, action, "Permission denied")
             return True
-        if name not in AUTHORITY:
+        if name not in AUTHORITY or name in self.modules_missing:
             self._error(session, action, f"Invalid/unknown command: {name}. Use Action: "
                         "ListCommands to show available commands.")
             return True
@@ -212,7 +215,8 @@ class FakeAmi(QueuePbx):
     def _do_listcommands(self, session: Session, action: dict[str, str]) -> None:
         user = session.user
         assert user is not None
-        allowed = [n for n, need in AUTHORITY.items() if not need or need & user.write]
+        allowed = [n for n, need in AUTHORITY.items() if (not need or need & user.write)
+                   and n not in self.modules_missing]
         self._reply(session, action, [("Response", "Success")] + [
             (n, f"{n} synopsis. (Priv: {','.join(sorted(AUTHORITY[n])) or '<none>'})")
             for n in allowed])
@@ -238,6 +242,13 @@ class FakeAmi(QueuePbx):
         items = [("DeviceStateChange", [("Device", d), ("State", s)])
                  for d, s in self.devices.items()]
         self._list(session, action, "Device State Changes", items, "DeviceStateListComplete")
+
+    def _do_extensionstatelist(self, session: Session, action: dict[str, str]) -> None:
+        items = [("ExtensionStatus", [
+            ("Exten", exten), ("Context", "ext-local"), ("Hint", hint),
+            ("Status", str(EXT_CODES[self.hint_state(hint)])),
+            ("StatusText", self.hint_state(hint))]) for exten, hint in self.hints.items()]
+        self._list(session, action, "Extension Statuses", items, "ExtensionStateListComplete")
 
     def _do_queuestatus(self, session: Session, action: dict[str, str]) -> None:
         items: list[tuple[str, Fields]] = []

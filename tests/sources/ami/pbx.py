@@ -22,6 +22,12 @@ STATES = ["Down", "Rsrvd", "OffHook", "Dialing", "Ring", "Ringing", "Up", "Busy"
           "Dialing Offhook", "Pre-ring", "Unknown"]
 DEVICE_CODES = {"UNKNOWN": 0, "NOT_INUSE": 1, "INUSE": 2, "BUSY": 3, "INVALID": 4,
                 "UNAVAILABLE": 5, "RINGING": 6, "RINGINUSE": 7, "ONHOLD": 8}
+EXT_CODES = {"Idle": 0, "InUse": 1, "Busy": 2, "Unavailable": 4, "Ringing": 8,
+             "InUse&Ringing": 9, "Hold": 16, "InUse&Hold": 17, "Unknown": -1}
+"""enum ast_extension_states and ast_extension_state2str (main/extension_state.c)."""
+HINT_TEXT = {"NOT_INUSE": "Idle", "INUSE": "InUse", "BUSY": "Busy", "UNAVAILABLE": "Unavailable",
+             "INVALID": "Unavailable", "RINGING": "Ringing", "RINGINUSE": "InUse&Ringing",
+             "ONHOLD": "Hold", "UNKNOWN": "Unknown"}
 CALL, AGENT = "call", "agent"
 Fields = list[tuple[str, str]]
 
@@ -80,6 +86,10 @@ class Pbx:
         self._kinds: dict[str, Counter[str]] = {}
         """endpoint -> how many of its channels are held / ringing / busy / down"""
         self._watchers: dict[str, list[tuple[Q, Mem]]] | None = None
+        self.hints: dict[str, str] = {}
+        """extension -> hint, e.g. ``"1001": "PJSIP/1001&Custom:DND1001"``"""
+        self.device_events = True
+        """False: res_manager_devicestate is not loaded (no DeviceStateChange)."""
         self.emitted = 0
         self._seq = itertools.count(1)
         self._epoch = int(START.timestamp())
@@ -241,7 +251,14 @@ class Pbx:
         if self.devices.get(endpoint) == state:
             return
         self.devices[endpoint] = state
-        self.emit("DeviceStateChange", CALL, [("Device", endpoint), ("State", state)])
+        if self.device_events:
+            self.emit("DeviceStateChange", CALL, [("Device", endpoint), ("State", state)])
+        for exten, hint in self.hints.items():
+            if endpoint in hint.split(",")[0].split("&"):
+                text = self.hint_state(hint)
+                self.emit("ExtensionStatus", CALL, [
+                    ("Exten", exten), ("Context", "ext-local"), ("Hint", hint),
+                    ("Status", str(EXT_CODES[text])), ("StatusText", text)])
         if self._watchers is None:
             self._watchers = {}
             for queue in self.queues.values():
@@ -249,6 +266,11 @@ class Pbx:
                     self._watchers.setdefault(mem.state_interface, []).append((queue, mem))
         for queue, mem in self._watchers.get(endpoint, ()):
             self._member_status(queue, mem, DEVICE_CODES[state])
+
+    def hint_state(self, hint: str) -> str:
+        """The hint's state from its first device (enough for one phone per hint)."""
+        device = hint.split(",")[0].split("&")[0]
+        return HINT_TEXT[self.devices.get(device) or self.device_of(device)]
 
     def _member_status(self, queue: Q, mem: Mem, status: int) -> None:
         """app_queue.c update_status: free again after a queue call stamps LastCall."""

@@ -153,14 +153,10 @@ async def everything(w, fake: FakeAmi) -> None:
     await w.until(lambda: waiting not in w.state.calls)
 
 
-async def test_every_field_read_and_action_sent_is_in_the_contract(watch, fake, recording):
-    data = facts()
-    fake.dnd_db["DND/1003"] = "YES"
-    w = await watch(dnd_astdb_family="DND")
-    await everything(w, fake)
-    events, actions, common = table()
-    unknown = []
+def unknown_reads(recording: set[tuple[str, str]], data: dict[str, Any]) -> list[str]:
+    events, _actions, common = table()
     responses = common | events["CoreStatus"]  # the only response read beyond the framing
+    unknown = []
     for event, field in sorted(recording):
         if field in common or (event.endswith(" response") and field in responses):
             continue
@@ -169,6 +165,29 @@ async def test_every_field_read_and_action_sent_is_in_the_contract(watch, fake, 
             continue
         if field not in events.get(event, set()):
             unknown.append(f"{event}.{field}")
+    return unknown
+
+
+def check_actions(sent: list[dict[str, str]], data: dict[str, Any]) -> None:
+    _events, actions, _common = table()
+    documented_actions = data["manager_actions"]
+    for action in sent:
+        name = action["Action"]
+        params = set(action) - {"Action", "ActionID"}
+        if name in documented_actions:
+            allowed = set(documented_actions[name]["parameters"])
+        else:
+            assert name in actions, f"{name} is in neither the facts nor the contract table"
+            allowed = actions[name]
+        assert params <= allowed, (name, params - allowed)
+
+
+async def test_every_field_read_and_action_sent_is_in_the_contract(watch, fake, recording):
+    data = facts()
+    fake.dnd_db["DND/1003"] = "YES"
+    w = await watch(dnd_astdb_family="DND")
+    await everything(w, fake)
+    unknown = unknown_reads(recording, data)
     assert not unknown, f"read but in neither the facts nor the contract table: {unknown}"
     assert {e for e, _ in recording} >= {
         "Newchannel", "Hangup", "DialBegin", "DialEnd", "BridgeEnter", "BridgeLeave", "Hold",
@@ -183,16 +202,23 @@ async def test_every_field_read_and_action_sent_is_in_the_contract(watch, fake, 
                                             "QueueStatus", "QueueSummary", "DeviceStateList",
                                             "CoreStatus", "DBGet", "QueuePause", "Originate",
                                             "PlayDTMF", "Hangup"}
-    documented_actions = data["manager_actions"]
-    for action in sent:
-        name = action["Action"]
-        params = set(action) - {"Action", "ActionID"}
-        if name in documented_actions:
-            allowed = set(documented_actions[name]["parameters"])
-        else:
-            assert name in actions, f"{name} is in neither the facts nor the contract table"
-            allowed = actions[name]
-        assert params <= allowed, (name, params - allowed)
+    check_actions(sent, data)
+
+
+async def test_the_hint_fallback_is_in_the_contract(watch, fake, recording):
+    data = facts()
+    fake.modules_missing = {"DeviceStateList"}
+    fake.device_events = False
+    fake.hints = {"1002": "PJSIP/1002&Custom:DND1002"}
+    w = await watch()
+    await w.until(lambda: w.state.connection.link is Link.LIVE)
+    await fake.wait_for_sessions()
+    fake.register("PJSIP/1002", False)
+    await w.until(lambda: not w.state.employees["piotr"].status.value == "online")
+    assert ("ExtensionStatus", "StatusText") in recording
+    assert not unknown_reads(recording, data)
+    check_actions([a for a in fake.actions if a.get("Action")], data)
+    assert "ExtensionStateList" in {a.get("Action") for a in fake.actions}
 
 
 async def test_chanspy_options_are_documented_ones(watch, fake):

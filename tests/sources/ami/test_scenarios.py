@@ -259,3 +259,16 @@ async def test_dnd_from_astdb_at_connect(watch, fake):
     w = await live(watch, fake, dnd_astdb_family="DND")
     assert w.state.employees["ewa"].status is AgentStatus.DND
     assert w.state.employees["piotr"].status is AgentStatus.ONLINE
+
+
+async def test_hints_stand_in_when_device_state_events_are_missing(watch, fake):
+    fake.modules_missing = {"DeviceStateList"}  # res_manager_devicestate not loaded
+    fake.device_events = False
+    fake.hints = {"1002": "PJSIP/1002&Custom:DND1002,CustomPresence:1002",
+                  "1011": "PJSIP/1011"}
+    w = await live(watch, fake)
+    assert w.state.employees["piotr"].status is AgentStatus.ONLINE
+    assert w.state.employees["anna"].account("PJSIP/1011").status is AgentStatus.OFFLINE
+    fake.register("PJSIP/1002", False)
+    await w.until(lambda: w.state.employees["piotr"].status is AgentStatus.OFFLINE)
+    assert not [a for a in fake.actions if a.get("Action") == "DeviceStateList"]

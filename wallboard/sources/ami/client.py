@@ -40,7 +40,7 @@ from wallboard.sources.feed_errors import Backoff
 log = logging.getLogger(__name__)
 
 SECRET_ENV = "WALLBOARD_AMI_SECRET"
-CALL_CLASS = CHANNEL_EVENTS | {"DeviceStateChange"}
+CALL_CLASS = CHANNEL_EVENTS | {"DeviceStateChange", "ExtensionStatus"}
 
 
 class AmiClient(Source):
@@ -281,9 +281,12 @@ class AmiClient(Source):
         if "QueueSummary" in self.allowed:
             summary = await connection.action_list("QueueSummary", timeout=timeout)
         devices: dict[str, str] = {}
+        hints: list[AmiMessage] = []
         if "DeviceStateList" in self.allowed:
             for item in await connection.action_list("DeviceStateList", timeout=timeout):
                 devices[item.get("Device")] = item.get("State")
+        elif "ExtensionStateList" in self.allowed:  # no res_manager_devicestate: hints
+            hints = await connection.action_list("ExtensionStateList", timeout=timeout)
         restart = False
         if "CoreStatus" in self.allowed:
             status = await connection.action("CoreStatus", timeout=timeout)
@@ -293,6 +296,8 @@ class AmiClient(Source):
         now = self.clock.now()
         self.devices_at_resync = devices
         self.world.load(channels, devices, now)
+        for hint in hints:
+            self.world.set_hint(hint.get("Hint"), hint.get("StatusText"))
         if self.settings.dnd_astdb_family:
             for endpoint, on in (await Auditor(self, connection, 0).read_dnd()).items():
                 self.world.set_dnd(endpoint, on)

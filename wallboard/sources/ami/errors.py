@@ -22,6 +22,7 @@ read-only status actions, nothing that changes a call."""
 
 OPTIONAL_ACTIONS = {
     "DeviceStateList": "reporting",
+    "ExtensionStateList": "reporting",
     "CoreStatus": "reporting",
     "DBGet": "reporting",
     "QueueSummary": "",

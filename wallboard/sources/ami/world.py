@@ -41,6 +41,19 @@ DEST_EVENTS = frozenset(
 """Events with a second channel snapshot, the ``Dest`` one (the dialled or agent leg)."""
 
 
+EXTENSION_STATES = {
+    "Idle": "NOT_INUSE", "InUse": "INUSE", "Busy": "BUSY", "Unavailable": "UNAVAILABLE",
+    "Ringing": "RINGING", "InUse&Ringing": "RINGINUSE", "Hold": "ONHOLD",
+    "InUse&Hold": "ONHOLD", "Unknown": "UNKNOWN",
+}
+"""A hint's StatusText (main/extension_state.c) as the device state it stands for."""
+
+
+def hint_devices(hint: str) -> list[str]:
+    """``PJSIP/1001&Custom:DND1001,CustomPresence:1001`` -> the devices of the hint."""
+    return [d for d in hint.split(",", 1)[0].split("&") if d]
+
+
 def endpoint_of(name: str) -> str:
     """``PJSIP/1001-0000002a`` -> ``PJSIP/1001``; ``Local/x@ctx-00;1`` -> ``Local/x@ctx``."""
     head, sep, _tail = name.split(";", 1)[0].rpartition("-")
@@ -129,6 +142,9 @@ class AmiWorld:
         if kind == "DeviceStateChange":
             self.set_device(event.get("Device"), event.get("State"))
             return set()
+        if kind == "ExtensionStatus":  # hints: used when DeviceStateList is missing
+            self.set_hint(event.get("Hint"), event.get("StatusText"))
+            return set()
         if kind not in CHANNEL_EVENTS or "Uniqueid" not in event.headers:
             return set()
         touched: set[str] = set()
@@ -169,6 +185,17 @@ class AmiWorld:
             account.device_state = state
             self.devices[device] = state
             self.dirty_endpoints.add(device)
+
+    def set_hint(self, hint: str, status_text: str) -> None:
+        """A hint's state, for the mapped endpoint it names (the hint's other devices,
+        such as FreePBX's ``Custom:DND1001``, are folded into one state by Asterisk)."""
+        state = EXTENSION_STATES.get(status_text)
+        if state is None:
+            return
+        for device in hint_devices(hint):
+            if device in self.directory.accounts:
+                self.set_device(device, state)
+                return
 
     def set_dnd(self, endpoint: str, on: bool) -> None:
         account = self.directory.accounts.get(endpoint)
