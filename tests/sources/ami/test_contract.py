@@ -214,7 +214,7 @@ async def test_the_hint_fallback_is_in_the_contract(watch, fake, recording):
     await w.until(lambda: w.state.connection.link is Link.LIVE)
     await fake.wait_for_sessions()
     fake.register("PJSIP/1002", False)
-    await w.until(lambda: not w.state.employees["piotr"].status.value == "online")
+    await w.until(lambda: w.state.employees["piotr"].status.value == "offline")
     assert ("ExtensionStatus", "StatusText") in recording
     assert not unknown_reads(recording, data)
     check_actions([a for a in fake.actions if a.get("Action")], data)

@@ -197,6 +197,9 @@ class AmiClient(Source):
                 reason = errors.unreachable(exc, settings.host, settings.port)
             except AmiActionError as exc:
                 reason = f"Asterisk refused {exc.action}: {exc.message.rstrip('.')}."
+            except Exception as exc:  # a bug must not leave the board silently frozen
+                log.exception("the AMI session failed")
+                reason = f"Reading {self._where} failed ({type(exc).__name__})."
             finally:
                 if self.connection is not None:
                     await self.connection.close()
