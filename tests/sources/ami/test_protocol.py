@@ -59,6 +59,18 @@ def test_a_burst_of_many_messages_in_one_read():
     assert len(messages) == 500 and all(m.event == "Newchannel" for m in messages)
 
 
+def test_unwanted_events_are_dropped_unparsed_but_never_a_reply():
+    parser = AmiParser(keep=frozenset({"Newchannel"}))
+    messages = parser.feed(
+        BANNER + b"Event: MusicOnHoldStart\r\nChannel: PJSIP/1001-1\r\n\r\n" + NEWCHANNEL
+        + b"Event: BridgeCreate\r\nBridgeUniqueid: b1\r\n\r\n"
+        + b"Event: CoreShowChannel\r\nActionID: wb-4\r\nChannel: x\r\n\r\n"
+        + b"Response: Success\r\nActionID: wb-5\r\n\r\n")
+    assert [m.event or m.response for m in messages] == [
+        "Newchannel", "CoreShowChannel", "Success"]
+    assert parser.skipped == 2
+
+
 def test_a_port_that_does_not_greet_like_asterisk_is_refused():
     with pytest.raises(AmiProtocolError):
         AmiParser().feed(b"HTTP/1.1 400 Bad Request\r\n\r\n")

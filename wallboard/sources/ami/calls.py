@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from wallboard.config import AmiSource
 from wallboard.core.events import AccountStatusChanged, CallEnded, CallUpserted, Event, Snapshot
@@ -89,16 +90,16 @@ class AmiCallMapper:
                     self._set_talking(call_id, frozenset())
                     events.append(CallEnded(call_id=call_id, at=now))
                 continue
-            call, roles, talking = computed
+            fields, roles, talking = computed
             self.roles[call_id] = roles
             self._set_talking(call_id, talking)
-            if known is not None and _same(known, call):
+            if known is not None and _same(known, fields):
                 continue
             revision = self._revision.get(call_id, 0) + 1
             self._revision[call_id] = revision
-            call = call.model_copy(update={"revision": revision})
+            call = Call.model_construct(**fields, revision=revision)
             self.calls[call_id] = call
-            events.append(CallUpserted(call=call))
+            events.append(CallUpserted.model_construct(call=call))
         events.extend(self._statuses(now))
         return events
 
@@ -108,7 +109,7 @@ class AmiCallMapper:
         for call_id in self.world.groups:
             computed = self._compute(call_id, now, peek=True)
             if computed is not None:
-                result[call_id] = computed[0]
+                result[call_id] = Call.model_construct(**computed[0], revision=0)
         return result
 
     def _set_talking(self, call_id: str, talking: frozenset[str]) -> None:
@@ -144,7 +145,7 @@ class AmiCallMapper:
             if self.statuses.get(endpoint) is not status:
                 self.statuses[endpoint] = status
                 events.append(
-                    AccountStatusChanged(
+                    AccountStatusChanged.model_construct(
                         employee_id=owner, account_id=endpoint, status=status, at=now
                     )
                 )
@@ -154,7 +155,8 @@ class AmiCallMapper:
     # -- one call ---------------------------------------------------------------------------
     def _compute(
         self, call_id: str, now: datetime, peek: bool = False
-    ) -> tuple[Call, Roles, frozenset[str]] | None:
+    ) -> tuple[dict[str, Any], Roles, frozenset[str]] | None:
+        """The call's fields (all but the revision), who is who, the managers talking."""
         world = self.world
         uniqueids = world.groups.get(call_id)
         if not uniqueids:
@@ -203,7 +205,7 @@ class AmiCallMapper:
             extra["agent_channel"] = agent.uniqueid
         if queue:
             extra["queue"] = queue
-        call = Call.model_construct(
+        fields: dict[str, Any] = dict(
             id=call_id,
             type=call_type,
             status=status,
@@ -216,7 +218,6 @@ class AmiCallMapper:
             or self._variable(ordered, self.settings.routing_scheme_variable)
             or None,
             project=world.directory.project,
-            revision=0,
             recording_url=None,
             extra=extra,
         )
@@ -230,7 +231,7 @@ class AmiCallMapper:
             client.uniqueid if client else None,
             agent.uniqueid if agent else None,
         )
-        return call, roles, talking
+        return fields, roles, talking
 
     @staticmethod
     def _agent(agents: list[AmiChannel], client: AmiChannel | None) -> AmiChannel | None:
@@ -301,7 +302,7 @@ class AmiCallMapper:
         return ""
 
 
-def _same(known: Call, fresh: Call) -> bool:
-    """Equal but for the revision."""
-    a, b = known.__dict__, fresh.__dict__
-    return all(a[k] == b[k] for k in a if k != "revision")
+def _same(known: Call, fields: dict[str, Any]) -> bool:
+    """The emitted call already says all this (the revision aside)."""
+    have = known.__dict__
+    return all(have[k] == v for k, v in fields.items())

@@ -41,6 +41,8 @@ log = logging.getLogger(__name__)
 
 SECRET_ENV = "WALLBOARD_AMI_SECRET"
 CALL_CLASS = CHANNEL_EVENTS | {"DeviceStateChange", "ExtensionStatus"}
+WANTED = CALL_CLASS | QUEUE_EVENTS | {"OriginateResponse", "ChanSpyStart"}
+"""The unsolicited events read; the rest is dropped unparsed (AmiParser ``keep``)."""
 
 
 class AmiClient(Source):
@@ -221,7 +223,7 @@ class AmiClient(Source):
         self._inbox.clear()
         connection = await AmiConnection.open(
             settings.host, settings.port, self._on_event, tls=self._tls(),
-            timeout=settings.request_timeout_seconds,
+            timeout=settings.request_timeout_seconds, keep=WANTED,
         )
         self.connection = connection
         self.seen_call = self.seen_agent = False
@@ -243,6 +245,7 @@ class AmiClient(Source):
                 raise AmiGiveUp(errors.missing_write(settings.username, action, klass))
         await self._resync(connection)
         self.backoff.reset()
+        connection.coalesce = self.batch_seconds / 2  # replies wait for none of it
         auditor = Auditor(self, connection, settings.ping_seconds)
         tasks = [
             asyncio.create_task(self._pump()),

@@ -57,6 +57,9 @@ class AmiConnection:
         self._writer = writer
         self._parser = parser
         self._on_event = on_event
+        self.coalesce = 0.0
+        """Seconds to let data gather in the socket after a read: fewer, fuller reads
+        on a busy link (the caller batches events anyway)."""
         self._pending: dict[str, _Pending] = {}
         self._ids = itertools.count(1)
         self.closed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
@@ -75,13 +78,15 @@ class AmiConnection:
         *,
         tls: ssl.SSLContext | None = None,
         timeout: float = 10.0,
+        keep: frozenset[str] | None = None,
     ) -> AmiConnection:
-        """Connect and wait for the ``Asterisk Call Manager/x.y.z`` greeting."""
+        """Connect and wait for the ``Asterisk Call Manager/x.y.z`` greeting; ``keep``:
+        the only unsolicited events wanted (see AmiParser)."""
         async with asyncio.timeout(timeout):
             reader, writer = await asyncio.open_connection(
                 host, port, ssl=tls, server_hostname=host if tls else None, limit=READ_SIZE
             )
-            parser = AmiParser()
+            parser = AmiParser(keep)
             early: list[AmiMessage] = []
             try:
                 while parser.banner is None:
@@ -148,6 +153,8 @@ class AmiConnection:
                     break
                 for message in self._parser.feed(data):
                     self._dispatch(message)
+                if self.coalesce and not self._pending:
+                    await asyncio.sleep(self.coalesce)
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # a broken link or a peer that stopped speaking AMI

@@ -74,17 +74,19 @@ def parse_message(text: str) -> AmiMessage:
     output: list[str] = []
     for line in text.split("\r\n"):
         key, sep, value = line.partition(": ")
-        if not sep:
-            key, sep, value = line.partition(":")
-            if not sep:
-                continue
-        if key == "ChanVariable":
-            name, _, var = value.partition("=")
-            variables[name] = var
-        elif key == "Output":
-            output.append(value)
-        elif key not in headers:
-            headers[key] = value
+        if key in headers or key == "ChanVariable" or key == "Output" or not sep:
+            if key == "ChanVariable":
+                name, _, var = value.partition("=")
+                variables[name] = var
+            elif key == "Output":
+                output.append(value)
+                headers.setdefault(key, value)
+            elif not sep and line:  # ``Key:`` with nothing after it
+                key, sep, value = line.partition(":")
+                if sep and key not in headers:
+                    headers[key] = value.lstrip(" ")
+            continue
+        headers[key] = value
     return AmiMessage(headers, variables, output)
 
 
@@ -109,11 +111,18 @@ def _parse_follows(text: str) -> AmiMessage:
 
 
 class AmiParser:
-    """Feed it bytes as they arrive; it returns the complete messages so far."""
+    """Feed it bytes as they arrive; it returns the complete messages so far.
 
-    def __init__(self) -> None:
+    ``keep`` names the events someone reads: any other unsolicited event (one without
+    an ActionID) is dropped before it is parsed, the cheapest way through a busy PBX's
+    traffic (music on hold, Local optimizations, bridge bookkeeping ...). None keeps all.
+    """
+
+    def __init__(self, keep: frozenset[str] | None = None) -> None:
         self.banner: str | None = None
         self._buffer = bytearray()
+        self._keep = None if keep is None else frozenset(f"Event: {name}" for name in keep)
+        self.skipped = 0
 
     @property
     def version(self) -> str:
@@ -122,18 +131,44 @@ class AmiParser:
     def feed(self, data: bytes) -> list[AmiMessage]:
         buffer = self._buffer
         buffer += data
-        if self.banner is None:
-            end = buffer.find(b"\r\n")
-            if end < 0:
-                if len(buffer) > 200 or (buffer and not BANNER_PREFIX.encode().startswith(
-                        bytes(buffer[: len(BANNER_PREFIX)]))):
-                    raise AmiProtocolError("no Asterisk Call Manager greeting")
-                return []
-            line = buffer[:end].decode("utf-8", "replace")
-            if not line.startswith(BANNER_PREFIX):
+        if self.banner is None and not self._greeting(buffer):
+            return []
+        end = buffer.rfind(END)
+        if end < 0:
+            if len(buffer) > MAX_MESSAGE:
+                raise AmiProtocolError("a message without an end")
+            return []
+        if FOLLOWS in buffer:  # raw output may hold blank lines: block by block
+            return self._feed_slowly(buffer)
+        text = buffer[:end].decode("utf-8", "replace")  # whole messages: no split character
+        del buffer[: end + 4]
+        keep = self._keep
+        messages = []
+        for block in text.split("\r\n\r\n"):
+            if keep is not None and block.startswith("Event: ") and (
+                    block.partition("\r\n")[0] not in keep and "ActionID: " not in block):
+                self.skipped += 1
+                continue
+            block = block.lstrip("\r\n")
+            if block:
+                messages.append(parse_message(block))
+        return messages
+
+    def _greeting(self, buffer: bytearray) -> bool:
+        end = buffer.find(b"\r\n")
+        if end < 0:
+            if len(buffer) > 200 or (buffer and not BANNER_PREFIX.encode().startswith(
+                    bytes(buffer[: len(BANNER_PREFIX)]))):
                 raise AmiProtocolError("no Asterisk Call Manager greeting")
-            self.banner = line
-            del buffer[: end + 2]
+            return False
+        line = buffer[:end].decode("utf-8", "replace")
+        if not line.startswith(BANNER_PREFIX):
+            raise AmiProtocolError("no Asterisk Call Manager greeting")
+        self.banner = line
+        del buffer[: end + 2]
+        return True
+
+    def _feed_slowly(self, buffer: bytearray) -> list[AmiMessage]:
         messages: list[AmiMessage] = []
         start = 0
         while True:

@@ -29,13 +29,13 @@ UNKNOWN = "<unknown>"
 
 CHANNEL_EVENTS = frozenset(
     {"Newchannel", "Newstate", "NewConnectedLine", "NewCallerid", "Hangup", "Hold", "Unhold",
-     "BridgeEnter", "BridgeLeave", "DialBegin", "DialState", "DialEnd", "QueueCallerJoin",
+     "BridgeEnter", "BridgeLeave", "DialBegin", "DialEnd", "QueueCallerJoin",
      "QueueCallerLeave", "QueueCallerAbandon", "AgentCalled", "AgentConnect", "AgentComplete",
      "AgentRingNoAnswer", "AgentDump"}
 )
 
 DEST_EVENTS = frozenset(
-    {"DialBegin", "DialState", "DialEnd", "AgentCalled", "AgentConnect", "AgentComplete",
+    {"DialBegin", "DialEnd", "AgentCalled", "AgentConnect", "AgentComplete",
      "AgentRingNoAnswer", "AgentDump"}
 )
 """Events with a second channel snapshot, the ``Dest`` one (the dialled or agent leg)."""
