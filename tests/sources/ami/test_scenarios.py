@@ -12,6 +12,7 @@ from datetime import timedelta
 from tests.sources.ami.fake_ami import FakeAmi
 from tests.sources.ami.oracle import check_board, check_queues
 from wallboard.core.events import CallEnded, CallUpserted, ConnectionChanged, Link, Snapshot
+from wallboard.core.listen import ListenMode
 from wallboard.core.models import AgentStatus, CallStatus, CallType
 
 
@@ -272,3 +273,20 @@ async def test_hints_stand_in_when_device_state_events_are_missing(watch, fake):
     fake.register("PJSIP/1002", False)
     await w.until(lambda: w.state.employees["piotr"].status is AgentStatus.OFFLINE)
     assert not [a for a in fake.actions if a.get("Action") == "DeviceStateList"]
+
+
+async def test_a_renamed_channel_keeps_its_call_and_listening_names_the_new_name(watch, fake):
+    w = await live(watch, fake)
+    client = fake.add_channel("PJSIP/trunk", number="+48600", context="from-external",
+                              state="Up")
+    agent = fake.add_channel("PJSIP/1002", state="Up", linkedid=client)
+    fake.bridge(client, agent)
+    await w.until(lambda: (c := w.state.calls.get(client)) and c.status is CallStatus.TALKING)
+    old = fake.channels[agent].name
+    fake.channels[agent].name = "PJSIP/1002-0000beef"
+    fake.emit("Rename", "call", [("Channel", old), ("Newname", "PJSIP/1002-0000beef"),
+                                 ("Uniqueid", agent)])
+    await w.until(lambda: w.client.world.channels[agent].name == "PJSIP/1002-0000beef")
+    await w.client.start_listen(client, "PJSIP/1100", ListenMode.LISTEN)
+    assert fake.originates[-1]["Data"] == "PJSIP/1002-0000beef,qdES"
+    await settled(w, fake)

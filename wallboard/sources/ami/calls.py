@@ -295,8 +295,9 @@ class AmiCallMapper:
         if not name:
             return ""
         bare = name.lstrip("_")
-        for channel in ordered:
-            value = channel.variables.get(bare)
+        for channel in ordered:  # channelvars may name it with inheritance underscores
+            variables = channel.variables
+            value = variables.get(bare) or variables.get("__" + bare) or variables.get("_" + bare)
             if value:
                 return value
         return ""

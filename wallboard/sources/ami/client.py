@@ -18,7 +18,7 @@ import logging
 import ssl
 from collections import deque
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from wallboard.config import AmiSource, secret_or_env
 from wallboard.core.clock import Clock, SystemClock
@@ -40,7 +40,7 @@ from wallboard.sources.feed_errors import Backoff
 log = logging.getLogger(__name__)
 
 SECRET_ENV = "WALLBOARD_AMI_SECRET"
-CALL_CLASS = CHANNEL_EVENTS | {"DeviceStateChange", "ExtensionStatus"}
+CALL_CLASS = CHANNEL_EVENTS | {"DeviceStateChange", "ExtensionStatus", "Rename"}
 WANTED = CALL_CLASS | QUEUE_EVENTS | {"OriginateResponse", "ChanSpyStart"}
 """The unsolicited events read; the rest is dropped unparsed (AmiParser ``keep``)."""
 
@@ -245,7 +245,6 @@ class AmiClient(Source):
                 raise AmiGiveUp(errors.missing_write(settings.username, action, klass))
         await self._resync(connection)
         self.backoff.reset()
-        connection.coalesce = self.batch_seconds / 2  # replies wait for none of it
         auditor = Auditor(self, connection, settings.ping_seconds)
         tasks = [
             asyncio.create_task(self._pump()),
@@ -335,28 +334,16 @@ class AmiClient(Source):
             while inbox:
                 event = inbox.popleft()
                 kind = event.headers.get("Event", "")
-                at = event_time(event, now)
                 try:
                     if kind in CALL_CLASS:
                         self.seen_call = True
-                        dirty |= world.apply(event, at)
+                        dirty |= world.apply(event, now)
                     if kind in QUEUE_EVENTS:
                         self.seen_agent = True
-                        queues.apply(event, at)
+                        queues.apply(event, now)
                     listener.on_event(event)
                 except (KeyError, ValueError, TypeError, IndexError) as exc:
                     self.malformed += 1  # skipped; the next resync restores the truth
                     log.debug("skipped a %s event that could not be read: %r", kind, exc)
             self.emit(self.mapper.update(dirty, now))
 
-
-def event_time(event: AmiMessage, now: datetime) -> datetime:
-    """When it happened: the ``Timestamp`` header (manager.conf ``timestampevents = yes``,
-    seconds since the epoch), else when it arrived."""
-    stamp = event.headers.get("Timestamp")
-    if stamp:
-        try:
-            return datetime.fromtimestamp(float(stamp), UTC)
-        except (ValueError, OverflowError, OSError):
-            pass
-    return now

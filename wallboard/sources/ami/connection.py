@@ -57,9 +57,6 @@ class AmiConnection:
         self._writer = writer
         self._parser = parser
         self._on_event = on_event
-        self.coalesce = 0.0
-        """Seconds to let data gather in the socket after a read: fewer, fuller reads
-        on a busy link (the caller batches events anyway)."""
         self._pending: dict[str, _Pending] = {}
         self._ids = itertools.count(1)
         self.closed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
@@ -153,8 +150,6 @@ class AmiConnection:
                     break
                 for message in self._parser.feed(data):
                     self._dispatch(message)
-                if self.coalesce and not self._pending:
-                    await asyncio.sleep(self.coalesce)
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # a broken link or a peer that stopped speaking AMI

@@ -35,7 +35,7 @@ class AmiProtocolError(Exception):
 
 @dataclass(slots=True)
 class AmiMessage:
-    """One response or event: its headers (first value of each key), variables, output."""
+    """One response or event: its headers, its channel variables, its output lines."""
 
     headers: dict[str, str]
     variables: dict[str, str] = field(default_factory=dict)
@@ -74,19 +74,18 @@ def parse_message(text: str) -> AmiMessage:
     output: list[str] = []
     for line in text.split("\r\n"):
         key, sep, value = line.partition(": ")
-        if key in headers or key == "ChanVariable" or key == "Output" or not sep:
-            if key == "ChanVariable":
-                name, _, var = value.partition("=")
-                variables[name] = var
-            elif key == "Output":
-                output.append(value)
-                headers.setdefault(key, value)
-            elif not sep and line:  # ``Key:`` with nothing after it
-                key, sep, value = line.partition(":")
-                if sep and key not in headers:
-                    headers[key] = value.lstrip(" ")
-            continue
-        headers[key] = value
+        if sep and key != "ChanVariable" and key != "Output":
+            headers[key] = value  # AMI repeats only ChanVariable and Output lines
+        elif key == "ChanVariable":
+            name, _, var = value.partition("=")
+            variables[name] = var
+        elif key == "Output":
+            output.append(value)
+            headers.setdefault(key, value)
+        elif line:  # ``Key:`` with nothing after it
+            key, sep, value = line.partition(":")
+            if sep:
+                headers[key] = value.lstrip(" ")
     return AmiMessage(headers, variables, output)
 
 

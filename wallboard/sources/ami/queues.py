@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from wallboard.sources.ami.protocol import AmiMessage
+from wallboard.sources.ami.world import event_time
 
 DEVICE_STATES = ("UNKNOWN", "NOT_INUSE", "INUSE", "BUSY", "INVALID", "UNAVAILABLE", "RINGING",
                  "RINGINUSE", "ONHOLD")
@@ -178,7 +179,7 @@ class QueueModel:
                 channel=event.get("Channel"),
                 number=_known(event.get("CallerIDNum")),
                 name=_known(event.get("CallerIDName")),
-                joined_at=now,
+                joined_at=event_time(event, now),
             )
         elif kind == "QueueCallerLeave":
             self._stop_ringing(queue, event.get("Uniqueid"))

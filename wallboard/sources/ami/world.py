@@ -16,7 +16,7 @@ events carry a second one with the ``Dest`` prefix.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from wallboard.sources.ami.protocol import AmiMessage
 from wallboard.sources.endpoints import DND_ON_DEVICE_STATES, Directory
@@ -34,6 +34,9 @@ CHANNEL_EVENTS = frozenset(
      "AgentRingNoAnswer", "AgentDump"}
 )
 
+RENAMING = frozenset({"NewCallerid", "NewConnectedLine"})
+"""Events after which a known channel's caller or connected line differ
+(manager_channels.c raises them exactly then); other events leave those alone."""
 DEST_EVENTS = frozenset(
     {"DialBegin", "DialEnd", "AgentCalled", "AgentConnect", "AgentComplete",
      "AgentRingNoAnswer", "AgentDump"}
@@ -137,13 +140,19 @@ class AmiWorld:
 
     # -- events -----------------------------------------------------------------------------
     def apply(self, event: AmiMessage, now: datetime) -> set[str]:
-        """Apply one event; the linkedids whose calls may have changed."""
+        """Apply one event (``now``: when it arrived); the linkedids whose calls may have
+        changed."""
         kind = event.headers.get("Event", "")
         if kind == "DeviceStateChange":
             self.set_device(event.get("Device"), event.get("State"))
             return set()
         if kind == "ExtensionStatus":  # hints: used when DeviceStateList is missing
             self.set_hint(event.get("Hint"), event.get("StatusText"))
+            return set()
+        if kind == "Rename":  # main/channel.c: a masquerade or a transfer renames
+            channel = self.channels.get(event.get("Uniqueid"))
+            if channel is not None and event.get("Newname"):
+                channel.name = event.get("Newname")
             return set()
         if kind not in CHANNEL_EVENTS or "Uniqueid" not in event.headers:
             return set()
@@ -155,7 +164,7 @@ class AmiWorld:
         if kind in ("Hold", "Unhold"):
             channel.held = kind == "Hold"
         elif kind == "BridgeEnter":
-            self._enter(channel, event.get("BridgeUniqueid"), now)
+            self._enter(channel, event.get("BridgeUniqueid"), event_time(event, now))
             touched.update(self._bridge_groups(channel.bridge))
             # Asterisk gives every channel of the bridge the oldest linkedid, which the
             # joining channel's event carries; the others get no event of their own.
@@ -230,7 +239,7 @@ class AmiWorld:
                 first_context=h.get(prefix + "Context", ""),
                 first_exten=h.get(prefix + "Exten", ""),
                 linkedid=linkedid,
-                created_at=created or now,
+                created_at=created or event_time(event, now),
             )
             self.channels[uniqueid] = channel
             self.groups.setdefault(linkedid, set()).add(uniqueid)
@@ -238,16 +247,13 @@ class AmiWorld:
             if channel.linkedid != linkedid:
                 self._relink(channel, linkedid, touched)
             channel.state = h.get(prefix + "ChannelStateDesc", channel.state)
-            channel.caller_number = _number(h.get(prefix + "CallerIDNum", channel.caller_number))
-            channel.connected_number = _number(
-                h.get(prefix + "ConnectedLineNum", channel.connected_number)
-            )
-            renamed = h.get(prefix + "Channel")
-            if renamed and renamed != channel.name:  # a masquerade renames
-                channel.name = renamed
+            if h.get("Event") in RENAMING:  # Asterisk raises these when the ids change
+                channel.caller_number = _number(
+                    h.get(prefix + "CallerIDNum", channel.caller_number))
+                channel.connected_number = _number(
+                    h.get(prefix + "ConnectedLineNum", channel.connected_number))
         if not prefix and event.variables:
-            for key, value in event.variables.items():
-                channel.variables[key.lstrip("_")] = value
+            channel.variables.update(event.variables)
         if touched is not None:
             touched.add(linkedid)
         return channel
@@ -309,3 +315,16 @@ def _duration(value: str) -> timedelta:
     except ValueError:
         return timedelta(0)
     return timedelta(hours=h, minutes=m, seconds=s)
+
+
+def event_time(event: AmiMessage, now: datetime) -> datetime:
+    """When it happened: the ``Timestamp`` header (manager.conf ``timestampevents = yes``,
+    seconds since the epoch), else ``now``, when it arrived. Read only for what is kept
+    (a channel's creation, a bridge entered, a queue joined)."""
+    stamp = event.headers.get("Timestamp")
+    if stamp:
+        try:
+            return datetime.fromtimestamp(float(stamp), UTC)
+        except (ValueError, OverflowError, OSError):
+            pass
+    return now
