@@ -58,6 +58,8 @@ async def test_a_user_without_read_call_is_told_which_class(watch, fake: FakeAmi
     w = await watch(username="tv", secret="pw")
     await w.until(lambda: w.state.connection.link is Link.LIVE)
     await fake.wait_for_sessions()
+    client = fake.add_channel("PJSIP/trunk", number="+48600", state="Up")
+    fake.queue_join(client, "sales")  # an agent-class event, which proves nothing for call
     fake.register("PJSIP/1002", False)  # a change the user is not told about
     await w.until(lambda: w.state.connection.link is Link.FAILED, timeout=10)
     assert w.state.connection.message == (

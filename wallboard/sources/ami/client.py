@@ -40,8 +40,11 @@ from wallboard.sources.feed_errors import Backoff
 log = logging.getLogger(__name__)
 
 SECRET_ENV = "WALLBOARD_AMI_SECRET"
-CALL_CLASS = CHANNEL_EVENTS | {"DeviceStateChange", "ExtensionStatus", "Rename"}
-WANTED = CALL_CLASS | QUEUE_EVENTS | {"OriginateResponse", "ChanSpyStart"}
+TO_WORLD = CHANNEL_EVENTS | {"DeviceStateChange", "ExtensionStatus", "Rename"}
+CALL_CLASS = TO_WORLD - QUEUE_EVENTS
+"""Events of the ``call`` read class (the Queue*/Agent* ones are ``agent``): one of them
+arriving proves the user may read the class."""
+WANTED = TO_WORLD | QUEUE_EVENTS | {"OriginateResponse", "ChanSpyStart"}
 """The unsolicited events read; the rest is dropped unparsed (AmiParser ``keep``)."""
 
 
@@ -335,12 +338,13 @@ class AmiClient(Source):
                 event = inbox.popleft()
                 kind = event.headers.get("Event", "")
                 try:
-                    if kind in CALL_CLASS:
-                        self.seen_call = True
+                    if kind in TO_WORLD:
                         dirty |= world.apply(event, now)
                     if kind in QUEUE_EVENTS:
                         self.seen_agent = True
                         queues.apply(event, now)
+                    elif kind in CALL_CLASS:
+                        self.seen_call = True
                     listener.on_event(event)
                 except (KeyError, ValueError, TypeError, IndexError) as exc:
                     self.malformed += 1  # skipped; the next resync restores the truth

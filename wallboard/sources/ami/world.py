@@ -29,18 +29,15 @@ UNKNOWN = "<unknown>"
 
 CHANNEL_EVENTS = frozenset(
     {"Newchannel", "Newstate", "NewConnectedLine", "NewCallerid", "Hangup", "Hold", "Unhold",
-     "BridgeEnter", "BridgeLeave", "DialBegin", "DialEnd", "QueueCallerJoin",
-     "QueueCallerLeave", "QueueCallerAbandon", "AgentCalled", "AgentConnect", "AgentComplete",
-     "AgentRingNoAnswer", "AgentDump"}
+     "BridgeEnter", "BridgeLeave", "DialBegin", "DialEnd", "QueueCallerJoin", "AgentCalled"}
 )
+"""The events that change what a call is. QueueCallerLeave/Abandon and the other Agent*
+events repeat snapshots the channel events already gave: only the queue model reads them."""
 
 RENAMING = frozenset({"NewCallerid", "NewConnectedLine"})
 """Events after which a known channel's caller or connected line differ
 (manager_channels.c raises them exactly then); other events leave those alone."""
-DEST_EVENTS = frozenset(
-    {"DialBegin", "DialEnd", "AgentCalled", "AgentConnect", "AgentComplete",
-     "AgentRingNoAnswer", "AgentDump"}
-)
+DEST_EVENTS = frozenset({"DialBegin", "DialEnd", "AgentCalled"})
 """Events with a second channel snapshot, the ``Dest`` one (the dialled or agent leg)."""
 
 
