@@ -7,10 +7,13 @@ Two processes run side by side in one run: the fake Asterisk manager
 (tests/sources/ami/fake_ami.py, the one the tests use, speaking real AMI over loopback)
 and the source (AmiClient, its events consumed and counted). The fake holds a steady
 number of live calls on 200 agents in 4 queues: agents talk, the rest wait in the
-queues; every operation ends one call (AgentComplete, hang-ups, device and member
-states), answers the next caller waiting (AgentCalled, Dial, bridge) and brings a new
-caller in (Newchannel, QueueCallerJoin), with holds now and then. Each process's CPU
-is read from /proc over the same wall-clock window, after a warm-up.
+queues; every operation ends one call (AgentComplete, hang-up requests and hang-ups,
+device and member states), answers the next caller waiting (AgentCalled, Dial, music on
+hold stopped, bridge) and brings a new caller in (Newchannel, QueueCallerJoin, music on
+hold), with holds now and then: the events a ``read = call,agent`` user gets from
+Asterisk for those steps, about 30 per operation, a few of which the source drops
+unparsed. Each process's CPU is read from /proc (schedstat) over the same wall-clock
+window, after a warm-up.
 
 Budgets (issue 19's discipline, measured side by side):
 - at 500 live calls and 100 AMI events/s, the source's CPU is at most the fake's;

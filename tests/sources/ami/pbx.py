@@ -195,6 +195,22 @@ class Pbx:
         self._count(self.channels[uid], 1)
         self.emit("Hold" if on else "Unhold", CALL, self.snapshot(self.channels[uid]))
         self._device(self.channels[uid].endpoint)
+        bridge = self.channels[uid].bridge
+        for peer in self.bridges.get(bridge, []) if bridge else []:
+            if peer != uid:  # the other side hears the music on hold
+                self.moh(peer, on)
+
+    # -- events a call-class user also gets, which nobody needs (the source drops them) --
+    def moh(self, uid: str, on: bool) -> None:
+        """manager_channels.c channel_moh_start_cb / MusicOnHoldStop."""
+        extra = [("Class", "default")] if on else []
+        self.emit("MusicOnHoldStart" if on else "MusicOnHoldStop", CALL,
+                  self.snapshot(self.channels[uid]) + extra)
+
+    def hangup_request(self, uid: str, soft: bool = False) -> None:
+        """manager_channels.c channel_hangup_request_cb."""
+        self.emit("SoftHangupRequest" if soft else "HangupRequest", CALL,
+                  self.snapshot(self.channels[uid]) + [("Cause", "16")])
 
     def hangup(self, uid: str, cause: int = 16) -> None:
         if uid not in self.channels:

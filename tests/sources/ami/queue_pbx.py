@@ -54,6 +54,7 @@ class QueuePbx(Pbx):
         q.entries.append((uid, self.now))
         self.emit("QueueCallerJoin", AGENT, self.snapshot(self.channels[uid]) + [
             ("Queue", queue), ("Position", str(len(q.entries))), ("Count", str(len(q.entries)))])
+        self.moh(uid, True)  # app_queue plays music on hold to a waiting caller
 
     def _leave(self, uid: str, queue: str) -> None:
         q = self.queues[queue]
@@ -90,6 +91,7 @@ class QueuePbx(Pbx):
         joined = next(t for u, t in self.queues[queue].entries if u == uid)
         self.set_state(agent, "Up")
         self.dial(uid, agent, "ANSWER")
+        self.moh(uid, False)
         self._leave(uid, queue)
         self.queues[queue].members[interface].in_call = True
         self.emit("AgentConnect", AGENT, self._agent_fields(uid, agent, queue, interface) + [
@@ -102,7 +104,9 @@ class QueuePbx(Pbx):
             ("HoldTime", "5"), ("TalkTime", str(talk)), ("Reason", reason)])
         self.queues[queue].completed += 1
         first, second = (uid, agent) if reason == "caller" else (agent, uid)
+        self.hangup_request(first)  # the BYE from the side that hung up
         self.hangup(first)
+        self.hangup_request(second, soft=True)  # the bridge ends for the other side
         self.hangup(second)
 
     def queue_abandon(self, uid: str, queue: str) -> None:
@@ -114,6 +118,8 @@ class QueuePbx(Pbx):
             ("Queue", queue), ("Position", str(position)), ("OriginalPosition", str(position)),
             ("HoldTime", str(int((self.now - joined).total_seconds())))])
         self._leave(uid, queue)
+        self.moh(uid, False)
+        self.hangup_request(uid)
         self.hangup(uid)
 
     def restart_pbx(self) -> None:

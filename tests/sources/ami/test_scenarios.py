@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from tests.sources.ami.fake_ami import FakeAmi
 from tests.sources.ami.oracle import check_board, check_queues
-from wallboard.core.events import CallEnded, CallUpserted, ConnectionChanged, Link, Snapshot
+from wallboard.core.events import CallEnded, CallUpserted, Link, Snapshot
 from wallboard.core.listen import ListenMode
 from wallboard.core.models import AgentStatus, CallStatus, CallType
 
@@ -37,7 +37,6 @@ async def settled(w, fake: FakeAmi) -> None:
         if await ok():
             return
         await asyncio.sleep(0.01)
-    print([e for e in w.of(ConnectionChanged)])
     check_board(w.state, fake)
     check_queues(w.client.queues, fake)
 

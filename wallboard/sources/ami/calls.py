@@ -88,16 +88,22 @@ class AmiCallMapper:
                     self.roles.pop(call_id, None)
                     self._meta.pop(call_id, None)
                     self._set_talking(call_id, frozenset())
-                    events.append(CallEnded(call_id=call_id, at=now))
+                    events.append(CallEnded.model_construct(call_id=call_id, at=now))
                 continue
             fields, roles, talking = computed
             self.roles[call_id] = roles
             self._set_talking(call_id, talking)
-            if known is not None and _same(known, fields):
-                continue
             revision = self._revision.get(call_id, 0) + 1
+            if known is None:
+                call = Call.model_construct(**fields, revision=revision)
+            else:
+                have = known.__dict__
+                changed = {k: v for k, v in fields.items() if have[k] != v}
+                if not changed:
+                    continue
+                changed["revision"] = revision
+                call = known.model_copy(update=changed)  # no validation: built here
             self._revision[call_id] = revision
-            call = Call.model_construct(**fields, revision=revision)
             self.calls[call_id] = call
             events.append(CallUpserted.model_construct(call=call))
         events.extend(self._statuses(now))
@@ -301,9 +307,3 @@ class AmiCallMapper:
             if value:
                 return value
         return ""
-
-
-def _same(known: Call, fields: dict[str, Any]) -> bool:
-    """The emitted call already says all this (the revision aside)."""
-    have = known.__dict__
-    return all(have[k] == v for k, v in fields.items())

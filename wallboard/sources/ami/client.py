@@ -3,8 +3,9 @@
 On connect: read the greeting, log in (receiving only the ``call`` and ``agent`` event
 classes), check with ListCommands that the user may run what we need, then list
 CoreShowChannels, QueueStatus, QueueSummary and DeviceStateList while the events that
-arrive meanwhile wait in the inbox; send a Snapshot; then apply events in batches (one
-emitted batch per ``batch_seconds``). A Ping every ``ping_seconds`` finds a silent link;
+arrive meanwhile wait in the inbox; send a Snapshot; then apply each event as it is
+read, and recompute and emit the calls it touched once per ``batch_seconds`` window
+(however many events came: a flood is one batch per window). A Ping every ``ping_seconds`` finds a silent link;
 a drop means RECONNECTING with the project's backoff and a full resync (an Asterisk
 restart simply lists no channels: no ghost stays). A wrong login or a missing permission
 is FAILED with one sentence, and no retry.
@@ -92,7 +93,11 @@ class AmiClient(Source):
             )
         self._queue: asyncio.Queue[list[Event] | None] = asyncio.Queue()
         self._inbox: deque[AmiMessage] = deque()
-        self._wake = asyncio.Event()
+        self._live = False
+        self._dirty: set[str] = set()
+        self._flush_at: asyncio.TimerHandle | None = None
+        self._now_at = -1
+        self._now = self.clock.now()
         self._closed = asyncio.Event()
         self._runner: asyncio.Task[None] | None = None
         self.seen_call = False
@@ -217,10 +222,6 @@ class AmiClient(Source):
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._closed.wait(), delay)
 
-    def _on_event(self, message: AmiMessage) -> None:
-        self._inbox.append(message)
-        self._wake.set()
-
     async def _session(self) -> None:
         settings = self.settings
         self._inbox.clear()
@@ -247,10 +248,10 @@ class AmiClient(Source):
             if action not in self.allowed:
                 raise AmiGiveUp(errors.missing_write(settings.username, action, klass))
         await self._resync(connection)
+        self._go_live()
         self.backoff.reset()
         auditor = Auditor(self, connection, settings.ping_seconds)
         tasks = [
-            asyncio.create_task(self._pump()),
             asyncio.create_task(auditor.ping()),
             asyncio.create_task(auditor.audit()),
         ]
@@ -268,6 +269,11 @@ class AmiClient(Source):
                     if task is waiter:
                         return  # the peer closed the connection
         finally:
+            self._live = False
+            if self._flush_at is not None:
+                self._flush_at.cancel()
+                self._flush_at = None
+            self._dirty = set()
             for task in [*tasks, waiter]:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
@@ -323,31 +329,51 @@ class AmiClient(Source):
         self.emit([snapshot])
         self.listener.after_resync(set(self.world.channels))
 
-    async def _pump(self) -> None:
-        """Apply the inbox in batches: one emitted batch per window, however many events."""
-        inbox, world, queues, listener = self._inbox, self.world, self.queues, self.listener
-        while True:
-            if not inbox:
-                self._wake.clear()
-                await self._wake.wait()
-                if self.batch_seconds:
-                    await asyncio.sleep(self.batch_seconds)
-            now = self.clock.now()
-            dirty: set[str] = set()
-            while inbox:
-                event = inbox.popleft()
-                kind = event.headers.get("Event", "")
-                try:
-                    if kind in TO_WORLD:
-                        dirty |= world.apply(event, now)
-                    if kind in QUEUE_EVENTS:
-                        self.seen_agent = True
-                        queues.apply(event, now)
-                    elif kind in CALL_CLASS:
-                        self.seen_call = True
-                    listener.on_event(event)
-                except (KeyError, ValueError, TypeError, IndexError) as exc:
-                    self.malformed += 1  # skipped; the next resync restores the truth
-                    log.debug("skipped a %s event that could not be read: %r", kind, exc)
-            self.emit(self.mapper.update(dirty, now))
+    # -- events, as they are read -------------------------------------------------------
+    def _on_event(self, message: AmiMessage) -> None:
+        """Called for each event as it is read. Until the snapshot is out, events wait
+        in the inbox; then each is applied at once (while its text is fresh in memory),
+        and the calls it touched are recomputed and emitted once per batch window."""
+        if self._live:
+            self._apply(message)
+        else:
+            self._inbox.append(message)
+
+    def _go_live(self) -> None:
+        self._live = True
+        while self._inbox:
+            self._apply(self._inbox.popleft())
+
+    def _apply(self, event: AmiMessage) -> None:
+        kind = event.headers.get("Event", "")
+        tick = int(asyncio.get_running_loop().time() * 1000)
+        if tick != self._now_at:  # one clock reading per millisecond is plenty
+            self._now_at, self._now = tick, self.clock.now()
+        now = self._now
+        try:
+            if kind in TO_WORLD:
+                self._dirty |= self.world.apply(event, now)
+            if kind in QUEUE_EVENTS:
+                self.seen_agent = True
+                self.queues.apply(event, now)
+            elif kind in CALL_CLASS:
+                self.seen_call = True
+            self.listener.on_event(event)
+        except (KeyError, ValueError, TypeError, IndexError) as exc:
+            self.malformed += 1  # skipped; the next resync restores the truth
+            log.debug("skipped a %s event that could not be read: %r", kind, exc)
+        if self._flush_at is None:
+            self._flush_at = asyncio.get_running_loop().call_later(
+                self.batch_seconds, self._flush)
+
+    def _flush(self) -> None:
+        """One emitted batch for everything applied in the window, however many events."""
+        self._flush_at = None
+        dirty, self._dirty = self._dirty, set()
+        try:
+            self.emit(self.mapper.update(dirty, self.clock.now()))
+        except Exception:  # a bug must not freeze the board: resync from scratch
+            log.exception("the AMI call mapping failed; reconnecting")
+            if self.connection is not None:
+                self.connection.abort()
 

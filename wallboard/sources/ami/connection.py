@@ -196,6 +196,10 @@ class AmiConnection:
         self._pending.clear()
         self._writer.close()
 
+    def abort(self) -> None:
+        """Drop the link now (the owner resyncs on the next one)."""
+        self._writer.transport.abort()
+
     async def close(self) -> None:
         self._task.cancel()
         with contextlib.suppress(asyncio.CancelledError, Exception):

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 OPTIONS = {ListenMode.LISTEN: "qdES", ListenMode.COACH: "qdESw", ListenMode.BARGE: "qdESB"}
 DIGIT = {ListenMode.LISTEN: "4", ListenMode.COACH: "5", ListenMode.BARGE: "6"}
 ENDPOINT = re.compile(r"^[A-Za-z][A-Za-z0-9_]*/[A-Za-z0-9_.@+-]+$")
+STOPPED = "Stopped by the supervisor."
 ORIGINATE_REASONS = {
     "0": "is not registered or does not exist",
     "1": "hung up",
@@ -47,6 +48,9 @@ class _Live:
     channel_name: str = ""
     """The supervisor's channel, once Asterisk names it."""
     answered: bool = False
+    stopping: bool = False
+    """The supervisor pressed stop: the Hangup that follows (its event may come before
+    the action's reply) is that stop, not the supervisor hanging up."""
 
 
 class ChanSpyListen:
@@ -116,12 +120,13 @@ class ChanSpyListen:
 
     async def stop(self, session_id: str) -> None:
         live = self._get(session_id)
+        live.stopping = True
         if live.channel_name:
             try:
                 await self.client.action("Hangup", Channel=live.channel_name)
             except SourceError:
                 pass  # already gone: the Hangup event ends it too
-        self._finish(live, ListenState.ENDED, "Stopped by the supervisor.")
+        self._finish(live, ListenState.ENDED, STOPPED)
 
     async def aclose(self) -> None:
         for live in list(self.sessions.values()):
@@ -149,7 +154,9 @@ class ChanSpyListen:
                     message = f"The supervisor's phone {live.session.supervisor} {why}."
                     self._finish(live, ListenState.FAILED, message)
             elif kind == "Hangup" and event.get("Uniqueid") == live.channel_id:
-                if live.answered:
+                if live.stopping:
+                    self._finish(live, ListenState.ENDED, STOPPED)
+                elif live.answered:
                     self._finish(live, ListenState.ENDED, "The supervisor hung up.")
                 else:
                     message = f"The supervisor's phone {live.session.supervisor} did not answer."
