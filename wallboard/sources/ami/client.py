@@ -5,10 +5,10 @@ classes), check with ListCommands that the user may run what we need, then list
 CoreShowChannels, QueueStatus, QueueSummary and DeviceStateList while the events that
 arrive meanwhile wait in the inbox; send a Snapshot; then apply each event as it is
 read, and recompute and emit the calls it touched once per ``batch_seconds`` window
-(however many events came: a flood is one batch per window). A Ping every ``ping_seconds`` finds a silent link;
-a drop means RECONNECTING with the project's backoff and a full resync (an Asterisk
-restart simply lists no channels: no ghost stays). A wrong login or a missing permission
-is FAILED with one sentence, and no retry.
+(however many events came: a flood is one batch per window). A Ping every
+``ping_seconds`` finds a silent link; a drop means RECONNECTING with the project's
+backoff and a full resync (an Asterisk restart simply lists no channels: no ghost
+stays). A wrong login or a missing permission is FAILED with one sentence, and no retry.
 """
 
 from __future__ import annotations
