@@ -98,10 +98,10 @@ async def fake() -> AsyncIterator[FakeAmi]:
 async def watch(fake: FakeAmi) -> AsyncIterator[Callable[..., Any]]:
     watchers: list[Watcher] = []
 
-    async def start(**overrides: Any) -> Watcher:
+    async def start(batch_seconds: float = 0.01, **overrides: Any) -> Watcher:
         overrides.setdefault("port", fake.port)
         client = AmiClient(
-            settings(**overrides), clock=FakeClock(fake), batch_seconds=0.01,
+            settings(**overrides), clock=FakeClock(fake), batch_seconds=batch_seconds,
             backoff=Backoff(base=0.05, cap=0.2),
         )
         watcher = Watcher(client)

@@ -257,7 +257,7 @@ class AmiClient(Source):
         ]
         if settings.dnd_astdb_family:
             tasks.append(asyncio.create_task(auditor.poll_dnd()))
-        waiter = asyncio.ensure_future(connection.closed)
+        waiter = asyncio.ensure_future(asyncio.shield(connection.closed))  # ours to cancel
         running: set[asyncio.Future[None]] = {*tasks, waiter}
         try:
             while True:

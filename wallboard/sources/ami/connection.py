@@ -1,4 +1,4 @@
-"""One AMI session over asyncio streams: greeting, login, actions, lists, events, Ping.
+"""One AMI session over an asyncio protocol: greeting, login, actions, lists, events.
 
 ``AmiConnection.open()`` connects (optionally with TLS) and reads the greeting.
 ``action()`` sends one action and returns its response; ``action_list()`` returns the
@@ -17,9 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from wallboard.sources.ami.protocol import AmiMessage, AmiParser, encode_action
+from wallboard.sources.ami.protocol import AmiMessage, AmiParser, AmiProtocolError, encode_action
 
-READ_SIZE = 256 * 1024
 T = TypeVar("T")
 
 
@@ -45,22 +44,32 @@ class _Pending:
     done: asyncio.Future[list[AmiMessage]] | None = None
 
 
+class _Link(asyncio.Protocol):
+    """asyncio hands each read straight to the connection: no stream buffer and no task
+    woken per read (a busy PBX sends every event in its own TCP segment)."""
+
+    def __init__(self, connection: AmiConnection) -> None:
+        self.connection = connection
+
+    def data_received(self, data: bytes) -> None:
+        self.connection._received(data)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.connection._finish(exc)
+
+
 class AmiConnection:
     def __init__(
-        self,
-        reader: asyncio.StreamReader,
-        writer: asyncio.StreamWriter,
-        parser: AmiParser,
-        on_event: Callable[[AmiMessage], None],
+        self, on_event: Callable[[AmiMessage], None], keep: frozenset[str] | None = None
     ) -> None:
-        self._reader = reader
-        self._writer = writer
-        self._parser = parser
+        self._parser = AmiParser(keep)
         self._on_event = on_event
         self._pending: dict[str, _Pending] = {}
         self._ids = itertools.count(1)
-        self.closed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._task = asyncio.create_task(self._read())
+        loop = asyncio.get_running_loop()
+        self.closed: asyncio.Future[None] = loop.create_future()
+        self._greeted: asyncio.Future[None] = loop.create_future()
+        self._transport: asyncio.Transport | None = None
 
     @property
     def version(self) -> str:
@@ -79,24 +88,19 @@ class AmiConnection:
     ) -> AmiConnection:
         """Connect and wait for the ``Asterisk Call Manager/x.y.z`` greeting; ``keep``:
         the only unsolicited events wanted (see AmiParser)."""
-        async with asyncio.timeout(timeout):
-            reader, writer = await asyncio.open_connection(
-                host, port, ssl=tls, server_hostname=host if tls else None, limit=READ_SIZE
-            )
-            parser = AmiParser(keep)
-            early: list[AmiMessage] = []
-            try:
-                while parser.banner is None:
-                    data = await reader.read(READ_SIZE)
-                    if not data:
-                        raise AmiClosed("closed before the greeting")
-                    early.extend(parser.feed(data))
-            except BaseException:
-                writer.close()
-                raise
-        connection = cls(reader, writer, parser, on_event)
-        for message in early:
-            connection._dispatch(message)
+        connection = cls(on_event, keep)
+        loop = asyncio.get_running_loop()
+        try:
+            async with asyncio.timeout(timeout):
+                transport, _ = await loop.create_connection(
+                    lambda: _Link(connection), host, port, ssl=tls,
+                    server_hostname=host if tls else None,
+                )
+                connection._transport = transport
+                await asyncio.shield(connection._greeted)
+        except BaseException:
+            connection.abort()
+            raise
         return connection
 
     # -- actions --------------------------------------------------------------------------
@@ -132,7 +136,8 @@ class AmiConnection:
         data = encode_action(name, action_id, fields)
         pending = _Pending(name, asyncio.get_running_loop().create_future())
         self._pending[action_id] = pending
-        self._writer.write(data)
+        assert self._transport is not None
+        self._transport.write(data)
         return pending
 
     @staticmethod
@@ -141,21 +146,18 @@ class AmiConnection:
         return await asyncio.wait_for(future, timeout)
 
     # -- reading --------------------------------------------------------------------------
-    async def _read(self) -> None:
-        error: BaseException | None = None
+    def _received(self, data: bytes) -> None:
         try:
-            while True:
-                data = await self._reader.read(READ_SIZE)
-                if not data:
-                    break
-                for message in self._parser.feed(data):
-                    self._dispatch(message)
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:  # a broken link or a peer that stopped speaking AMI
-            error = exc
-        finally:
-            self._finish(error)
+            messages = self._parser.feed(data)
+        except AmiProtocolError as exc:  # not AMI (or no longer): drop the link
+            if not self._greeted.done():
+                self._greeted.set_exception(exc)
+            self.abort()
+            return
+        if self._parser.banner is not None and not self._greeted.done():
+            self._greeted.set_result(None)
+        for message in messages:
+            self._dispatch(message)
 
     def _dispatch(self, message: AmiMessage) -> None:
         headers = message.headers
@@ -186,6 +188,9 @@ class AmiConnection:
         pending.items.append(message)
 
     def _finish(self, error: BaseException | None) -> None:
+        if not self._greeted.done():
+            self._greeted.set_exception(AmiClosed("closed before the greeting"))
+            self._greeted.exception()
         if not self.closed.done():
             self.closed.set_result(None)
         for pending in self._pending.values():
@@ -194,16 +199,15 @@ class AmiConnection:
                     future.set_exception(AmiClosed(str(error) if error else "closed"))
                     future.exception()  # retrieved: nobody may be waiting any more
         self._pending.clear()
-        self._writer.close()
 
     def abort(self) -> None:
         """Drop the link now (the owner resyncs on the next one)."""
-        self._writer.transport.abort()
+        if self._transport is not None:
+            self._transport.abort()
 
     async def close(self) -> None:
-        self._task.cancel()
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await self._task
+        if self._transport is not None and not self._transport.is_closing():
+            self._transport.close()
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(asyncio.shield(self.closed), 1.0)
         self._finish(None)
-        with contextlib.suppress(Exception):
-            await self._writer.wait_closed()
