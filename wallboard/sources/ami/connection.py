@@ -126,9 +126,6 @@ class AmiConnection:
                 raise AmiActionError(name, response.get("Message", "error"))
             return await self._wait(pending.done, None)
 
-    def send_nowait(self, name: str, **fields: str | list[str]) -> asyncio.Future[AmiMessage]:
-        return self._send(name, fields).future
-
     def _send(self, name: str, fields: dict[str, str | list[str]]) -> _Pending:
         if self.closed.done():
             raise AmiClosed("the connection is closed")
