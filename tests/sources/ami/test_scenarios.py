@@ -289,3 +289,16 @@ async def test_a_renamed_channel_keeps_its_call_and_listening_names_the_new_name
     await w.client.start_listen(client, "PJSIP/1100", ListenMode.LISTEN)
     assert fake.originates[-1]["Data"] == "PJSIP/1002-0000beef,qdES"
     await settled(w, fake)
+
+
+async def test_a_call_already_talking_at_connect_counts_from_its_last_leg(watch, fake):
+    client = fake.add_channel("PJSIP/trunk", number="+48600", context="from-external",
+                              state="Up")
+    fake.tick(12)
+    agent = fake.add_channel("PJSIP/1002", state="Up", linkedid=client)
+    fake.bridge(client, agent)
+    fake.tick(70)  # the wallboard starts 70 s into the conversation
+    w = await live(watch, fake)
+    call = w.state.calls[client]
+    assert call.status is CallStatus.TALKING and call.employee_id == "piotr"
+    assert call.talk_seconds(fake.now) == 70.0 and call.waiting_seconds(fake.now) == 12.0

@@ -129,6 +129,12 @@ class AmiWorld:
             bridge = item.get("BridgeId")
             if bridge:
                 self._enter(channel, bridge, now)
+        for members in self.bridges.values():
+            # no listing says when a bridge formed: the last member's creation is the
+            # nearest bound (a talk already going on when we connect starts no later)
+            since = max(self.channels[u].created_at for u in members)
+            for uniqueid in members:
+                self.channels[uniqueid].bridged_at = since
         self.directory.reset()
         self.devices = {}
         for device, state in devices.items():
