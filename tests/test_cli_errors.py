@@ -57,7 +57,7 @@ CASES = [
      "wallboard: {d}/type.toml: source.calls: input should be a valid integer, unable to "
      "parse string as an integer."),
     (["--config", "{d}/kind.toml"], {}, 2,
-     "wallboard: {d}/kind.toml: source.kind: unknown kind; use demo, feed, ari or ringostat."),
+     "wallboard: {d}/kind.toml: source.kind: unknown kind; use demo, feed, ari, ami or ringostat."),
     (["--config", "{d}/nourl.toml"], {}, 2,
      "wallboard: {d}/nourl.toml: source.url: missing required key."),
     (["--config", "{d}/missing.toml"], {}, 2, "wallboard: {d}/missing.toml: no such config file."),

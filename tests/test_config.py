@@ -30,6 +30,8 @@ def test_the_example_config_is_valid_and_documents_every_key():
     assert isinstance(config, Config)
     text = example.read_text()
     from wallboard.config import (
+        AmiAriListen,
+        AmiSource,
         AriSource,
         RingostatSource,
         RingostatWebhookEvents,
@@ -45,7 +47,8 @@ def test_the_example_config_is_valid_and_documents_every_key():
     )
 
     models = {"ui": config.ui, "source": DemoSource(), "feed": FeedSource,
-              "ari": AriSource, "server": ServerConfig, "thresholds": Thresholds,
+              "ari": AriSource, "ami": AmiSource, "ami.ari": AmiAriListen,
+              "server": ServerConfig, "thresholds": Thresholds,
               "supervisor": SupervisorConfig, "softphone": SoftphoneConfig, "web": WebConfig,
               "server.tokens": TokenConfig, "server.supervisors": SupervisorAccountConfig,
               "store": StoreConfig,
@@ -64,7 +67,7 @@ def test_the_example_config_is_valid_and_documents_every_key():
         ("[ui]\nwait_warning_seconds = 'soon'", "ui.wait_warning_seconds: input should be"),
         ("[ui]\ncolour = 'red'", "ui.colour: unknown key"),
         ("[source]\nkind = 'pigeon'",
-         "source.kind: unknown kind; use demo, feed, ari or ringostat"),
+         "source.kind: unknown kind; use demo, feed, ari, ami or ringostat"),
         ("[source]\nkind = 'ringostat'", "source.project_id: missing required key"),
         ("[source]\nkind = 'ringostat'\nproject_id = 1\nwebhook_secret = 'short'",
          "source.webhook_secret: use 16 to 128 letters, digits, - or _"),

@@ -276,8 +276,81 @@ class RingostatSource(Section):
         return (urlsplit(self.api_url).hostname or "").lower() == RINGOSTAT_LEGACY_HOST
 
 
+class AmiAriListen(Section):
+    """``[source.ari]`` under an AMI source: ARI only for snoop listening (docs/asterisk-ami.md)."""
+
+    url: str
+    """Asterisk's HTTP server, e.g. http://127.0.0.1:8088 (``/ari`` is added)."""
+    username: str | None = None
+    password: SecretStr | None = None
+    api_key: SecretStr | None = None
+    app: str = Field(default_factory=default_ari_app)
+    verify_tls: bool = True
+    request_timeout_seconds: float = Field(default=10.0, gt=0)
+
+
+class AmiSource(Section):
+    """The Asterisk Manager Interface: calls, device states, queues, members and pauses."""
+
+    kind: Literal["ami"] = "ami"
+    host: str
+    """The Asterisk host, e.g. pbx.example.com."""
+    port: int = Field(default=5038, ge=1, le=65535)
+    """5038 for plain AMI; manager.conf's tlsbindport (usually 5039) with ``tls = true``."""
+    username: str
+    """The manager.conf user (the ``[section]`` name)."""
+    secret: SecretStr | None = None
+    """Its secret; also read from $WALLBOARD_AMI_SECRET. Never logged or shown."""
+    tls: bool = False
+    verify_tls: bool = True
+
+    # -- who is who (the same map as ARI) ---------------------------------------
+    employees: list[AriEmployee] = Field(default_factory=list)
+    employees_csv: Path | None = None
+    project: str = "default"
+
+    # -- what a call is (variables arrive through manager.conf channelvars) -----
+    type_variable: str | None = "WALLBOARD_CALL_TYPE"
+    incoming_contexts: list[str] = Field(
+        default_factory=lambda: ["from-external", "from-trunk", "from-pstn"]
+    )
+    outgoing_contexts: list[str] = Field(default_factory=lambda: ["from-internal"])
+    callback_contexts: list[str] = Field(default_factory=list)
+    ignore_contexts: list[str] = Field(default_factory=list)
+    business_number_variable: str | None = "FROM_DID"
+    routing_scheme_variable: str | None = "WALLBOARD_SCHEME"
+    """Channel variable naming the routing scheme; a queue call shows its queue's name."""
+
+    # -- do not disturb ----------------------------------------------------------
+    dnd_device: str | None = None
+    """Device whose state marks DND, ``{resource}`` replaced, e.g. ``Custom:DND{resource}``."""
+    dnd_astdb_family: str | None = None
+    """AstDB family read with DBGet, e.g. ``DND``; a non-empty value is DND."""
+    dnd_poll_seconds: float = Field(default=30.0, ge=1)
+
+    # -- queues ---------------------------------------------------------------------
+    wrapup_seconds: dict[str, int] = Field(default_factory=dict)
+    """queues.conf wrapuptime per queue (AMI does not report it), e.g. ``{sales = 15}``;
+    a member's own Wrapuptime wins."""
+
+    # -- listen / coach / barge --------------------------------------------------
+    supervisor_endpoint: str | None = None
+    """The phone rung for ChanSpy when the board does not name one, e.g. PJSIP/1100."""
+    listen_caller_id: str = "Wallboard listen"
+    listen_ring_seconds: int = Field(default=30, ge=5, le=300)
+    ari: AmiAriListen | None = None
+    """``[source.ari]``: listen through ARI snoop channels instead of ChanSpy."""
+
+    # -- connection ----------------------------------------------------------------
+    ping_seconds: float = Field(default=5.0, ge=0.05, le=60)
+    """A Ping is sent this often; no answer within as long again means the link is dead."""
+    request_timeout_seconds: float = Field(default=10.0, gt=0)
+    reconnect_max_seconds: float = Field(default=30.0, ge=1)
+
+
 SourceConfig = Annotated[
-    DemoSource | FeedSource | AriSource | RingostatSource, Field(discriminator="kind")
+    DemoSource | FeedSource | AriSource | AmiSource | RingostatSource,
+    Field(discriminator="kind")
 ]
 
 
@@ -603,14 +676,15 @@ def describe_validation_error(exc: ValidationError) -> str:
     """The first problem as 'key: what is wrong' (plus how many more there are)."""
     errors = exc.errors(include_url=False, include_input=False)
     first = errors[0]
-    loc = ".".join(str(p) for p in first["loc"] if not _is_union_tag(p))
+    parts = list(first["loc"])
+    loc = ".".join(str(p) for n, p in enumerate(parts) if not (n == 1 and _is_union_tag(p)))
     kind = first["type"]
     if kind == "extra_forbidden":
         what = "unknown key"
     elif kind == "missing":
         what = "missing required key"
     elif kind == "union_tag_invalid":
-        what = "unknown kind; use demo, feed, ari or ringostat"
+        what = "unknown kind; use demo, feed, ari, ami or ringostat"
         loc = f"{loc}.kind" if loc else "source.kind"
     else:
         what = first["msg"][0].lower() + first["msg"][1:]
@@ -643,4 +717,6 @@ def checked_token(
 
 
 def _is_union_tag(part: object) -> bool:
-    return part in ("demo", "feed", "ari", "ringostat")
+    """The source kind pydantic puts after ``source`` in an error's location (only there:
+    ``[source.ari]`` of an AMI source is a real key)."""
+    return part in ("demo", "feed", "ari", "ami", "ringostat")

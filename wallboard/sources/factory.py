@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from wallboard.config import AriSource, Config, DemoSource, FeedSource, RingostatSource
+from wallboard.config import (
+    AmiSource,
+    AriSource,
+    Config,
+    DemoSource,
+    FeedSource,
+    RingostatSource,
+)
 from wallboard.core.clock import Clock
 from wallboard.sources.base import Source
 
@@ -30,4 +37,8 @@ def make_source(config: Config, clock: Clock) -> Source:
         from wallboard.sources.ringostat import RingostatClient
 
         return RingostatClient(settings, clock=clock)
+    if isinstance(settings, AmiSource):
+        from wallboard.sources.ami import AmiClient
+
+        return AmiClient(settings, clock=clock)
     raise TypeError(f"unknown source kind {settings!r}")  # pragma: no cover
