@@ -31,6 +31,7 @@ def test_the_example_config_is_valid_and_documents_every_key():
     text = example.read_text()
     from wallboard.config import (
         AriSource,
+        BusConfig,
         ServerConfig,
         SoftphoneConfig,
         StoreConfig,
@@ -45,7 +46,7 @@ def test_the_example_config_is_valid_and_documents_every_key():
               "ari": AriSource, "server": ServerConfig, "thresholds": Thresholds,
               "supervisor": SupervisorConfig, "softphone": SoftphoneConfig, "web": WebConfig,
               "server.tokens": TokenConfig, "server.supervisors": SupervisorAccountConfig,
-              "store": StoreConfig}
+              "store": StoreConfig, "bus": BusConfig}
     for section, model in models.items():
         for key in (model if isinstance(model, type) else type(model)).model_fields:
             documented = f"{key} =" in text or f".{key}]" in text
