@@ -68,7 +68,8 @@ class Ingest:
                     log.info("Another ingest leads stream %s now; standing by.", stream)
                 continue
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), STANDBY_POLL)
+                async with asyncio.timeout(STANDBY_POLL):  # not wait_for: see publisher.py
+                    await stop.wait()
         await self.bus.resign(stream, self.owner)
 
     async def _try_lead(self) -> bool:

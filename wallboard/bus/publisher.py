@@ -16,6 +16,7 @@ state already holds every change that could not be written.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Callable
@@ -89,10 +90,11 @@ class Publisher:
     async def run(self) -> None:
         """Write until cancelled or the lease is lost."""
         while not self.lost.is_set():
-            try:
-                await asyncio.wait_for(self._wake.wait(), self._next_snapshot_in())
-            except TimeoutError:
-                pass
+            # asyncio.timeout, not wait_for: on Python 3.11 wait_for can swallow the
+            # cancellation that ends a term when the wake-up comes at the same moment
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(self._next_snapshot_in()):
+                    await self._wake.wait()
             self._wake.clear()
             try:
                 await self.flush()

@@ -17,6 +17,7 @@ the entries of one stream always come from one leader at a time.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import Any
@@ -88,24 +89,33 @@ class RedisBus:
     @contextlib.asynccontextmanager
     async def _talking(self, what: str) -> AsyncIterator[None]:
         """Every redis-py failure as one sentence naming the engine's address."""
+        task = asyncio.current_task()
         try:
             yield
-        except redis_errors.ResponseError as exc:
+        except (redis_errors.RedisError, OSError) as exc:
+            if task is not None and task.cancelling():
+                raise asyncio.CancelledError from None
+            raise self._sentence(exc, what) from None
+        # redis-py may turn a cancellation in the middle of a command into a connection
+        # error, and even retry the command: the caller asked to stop, not to go on
+        if task is not None and task.cancelling():
+            raise asyncio.CancelledError
+
+    def _sentence(self, exc: BaseException, what: str) -> BusError:
+        if isinstance(exc, redis_errors.ResponseError):
             text = str(exc)
             if text.startswith("NOTLEADER"):
-                raise NotLeader("Another ingest leads this stream now.") from None
-            raise BusError(f"The bus at {self.where} refused to {what}: "
-                           f"{text.splitlines()[0][:200]}") from None
-        except redis_errors.AuthenticationError:
-            raise BusError(f"The bus at {self.where} rejected the credentials; check the "
-                           "password in the bus URL.") from None
-        except (redis_errors.ConnectionError, redis_errors.TimeoutError, OSError) as exc:
-            reason = "it timed out" if isinstance(exc, redis_errors.TimeoutError | TimeoutError) \
-                else "the connection failed"
-            raise BusError(f"The bus at {self.where} is unreachable ({reason}).") from None
-        except redis_errors.RedisError as exc:
-            raise BusError(f"The bus at {self.where} failed to {what} "
-                           f"({type(exc).__name__}).") from None
+                return NotLeader("Another ingest leads this stream now.")
+            return BusError(f"The bus at {self.where} refused to {what}: "
+                            f"{text.splitlines()[0][:200]}")
+        if isinstance(exc, redis_errors.AuthenticationError):
+            return BusError(f"The bus at {self.where} rejected the credentials; check the "
+                            "password in the bus URL.")
+        if isinstance(exc, redis_errors.TimeoutError | TimeoutError):
+            return BusError(f"The bus at {self.where} is unreachable (it timed out).")
+        if isinstance(exc, redis_errors.ConnectionError | OSError):
+            return BusError(f"The bus at {self.where} is unreachable (the connection failed).")
+        return BusError(f"The bus at {self.where} failed to {what} ({type(exc).__name__}).")
 
     # -- the lease ---------------------------------------------------------------------------
     async def lead(self, stream: str, owner: str, seconds: float) -> bool:

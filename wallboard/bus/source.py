@@ -16,6 +16,7 @@ each stream's latest snapshot entry, then applies every event after it, and yiel
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import datetime
@@ -240,10 +241,9 @@ class BusSource(Source):
         return ("stream " if len(streams) == 1 else "streams ") + ", ".join(streams)
 
     async def _sleep(self, seconds: float) -> None:
-        try:
-            await asyncio.wait_for(self._closed.wait(), seconds)
-        except TimeoutError:
-            pass
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(seconds):
+                await self._closed.wait()
 
     async def aclose(self) -> None:
         self._closed.set()
