@@ -257,3 +257,55 @@ async def test_the_engine_restarts_and_everything_recovers(redis, tmp_path: Path
         for proc in (source, standby, r1):
             proc.stop()
 
+
+
+async def test_two_pbxs_on_one_board_with_per_site_counters(
+        redis, pbx: FakeAri, postgres: str, tmp_path: Path) -> None:
+    from datetime import timedelta
+
+    from tests.bus import frozen_demo
+    from wallboard.core.sites import counters_by_site
+    from wallboard.sources.demo.center import DemoCallCenter
+
+    store = fresh_database(postgres, "aggregate")
+    asterisk = ingest(tmp_path, "ingest-pbx", redis.url,
+                      config=ari_config(tmp_path, pbx, store, site="pbx"))
+    demo = Proc(["-m", "tests.bus.frozen_demo", redis.url, "demo"], tmp_path, "ingest-demo")
+    serve, url = replica(tmp_path, "serve", redis.url, ["pbx", "demo"])
+    follower: Follower | None = None
+    try:
+        await ready(url)
+        follower = screen(url)
+        await outgoing_call(pbx, "PJSIP/1002", "+48600200200")
+        await talking_call(pbx, "PJSIP/1001", "+48600100100")
+        # the demo PBX's own state, as the demo itself has it at its frozen moment
+        truth = DemoCallCenter(frozen_demo.AT, seed=frozen_demo.SEED,
+                               calls=frozen_demo.CALLS).snapshot()
+        assert len(truth.calls) == 12
+        await follower.until(lambda: len(follower.state.calls) == 14, timeout=20)
+        calls = follower.state.calls
+        assert {c.id for c in calls.values() if c.site == "demo"} == {
+            f"demo:{c.id}" for c in truth.calls}
+        assert sorted(follower.state.sites()) == ["demo", "pbx"]
+        now = frozen_demo.AT + timedelta(seconds=5)
+        per_site = counters_by_site(calls.values(), now)
+        pbx_counts = per_site["pbx"]
+        assert (pbx_counts.total, pbx_counts.waiting, pbx_counts.talking) == (2, 1, 1)
+        demo_truth = counters_by_site(truth.calls, now)[None]
+        demo_counts = per_site["demo"]
+        assert (demo_counts.total, demo_counts.waiting, demo_counts.talking,
+                demo_counts.waiting_incoming) == (
+            demo_truth.total, demo_truth.waiting, demo_truth.talking,
+            demo_truth.waiting_incoming)
+        # seed 7, 12 calls at 09:00: one outgoing call rings, eleven talk (nine incoming)
+        assert (demo_counts.total, demo_counts.waiting, demo_counts.talking,
+                demo_counts.talking_incoming) == (12, 1, 11, 9)
+        employees = follower.state.employees
+        assert employees["pbx:anna"].site == "pbx" and employees["pbx:anna"].name == "Anna Nowak"
+        assert len([e for e in employees.values() if e.site == "demo"]) == len(truth.employees)
+        no_traceback(asterisk, demo, serve)
+    finally:
+        if follower is not None:
+            await follower.stop()
+        for proc in (asterisk, demo, serve):
+            proc.stop()
