@@ -2,7 +2,7 @@
 #
 # TEST_PACKAGES is the one list of Debian/Ubuntu packages the test suite needs; to add one
 # (postgresql, redis-server, nats-server, ...), add its apt name here.
-TEST_PACKAGES=(tmux openssh-client openssh-server chromium postgresql)
+TEST_PACKAGES=(tmux openssh-client openssh-server chromium postgresql redis-server)
 
 # ensure_packages NAME...: install the named packages that are missing, with apt-get as
 # root (or through sudo); when that is not possible, say which apt-get line to run and

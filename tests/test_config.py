@@ -33,6 +33,7 @@ def test_the_example_config_is_valid_and_documents_every_key():
         AmiAriListen,
         AmiSource,
         AriSource,
+        BusConfig,
         RingostatSource,
         RingostatWebhookEvents,
         RingostatWebhookParams,
@@ -51,7 +52,7 @@ def test_the_example_config_is_valid_and_documents_every_key():
               "server": ServerConfig, "thresholds": Thresholds,
               "supervisor": SupervisorConfig, "softphone": SoftphoneConfig, "web": WebConfig,
               "server.tokens": TokenConfig, "server.supervisors": SupervisorAccountConfig,
-              "store": StoreConfig,
+              "store": StoreConfig, "bus": BusConfig,
               "ringostat": RingostatSource, "webhook_params": RingostatWebhookParams,
               "webhook_events": RingostatWebhookEvents}
     for section, model in models.items():

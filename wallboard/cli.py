@@ -1,5 +1,5 @@
 """Command line: ``wallboard`` (the board), ``wallboard serve`` (the feed), ``wallboard web``,
-``wallboard config path|check``.
+``wallboard ingest`` (a PBX onto a stream), ``wallboard config path|check``.
 
 Every mistake a user can make on the command line or in the config file ends in one line
 naming the option or the file and the problem, and exit status 2: never a traceback.
@@ -60,6 +60,20 @@ def build_parser() -> argparse.ArgumentParser:
                             "ringostat: the config's, which must be kind = \"ringostat\"")
     serve.add_argument("--host", default=None, help="address to bind (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=None, help="port (default 8765)")
+    serve.add_argument("--bus", nargs="?", const="", default=None, metavar="URL",
+                       help="a replica: build the board from the streams of this Redis "
+                            "(default: [bus] url or $WALLBOARD_BUS_URL) instead of a source")
+    add_bus_arguments(serve, several=True)
+
+    ingest = sub.add_parser("ingest", help="publish the configured source to a stream of the "
+                                           "bus (one per PBX; run two, one leads)")
+    add_source_arguments(ingest, suppress=True)
+    ingest.add_argument("--bus", default=None, metavar="URL",
+                        help="the Redis server (default: [bus] url or $WALLBOARD_BUS_URL)")
+    ingest.add_argument("--site", default=None, metavar="NAME",
+                        help="qualify every id with this site's name, so boards can merge "
+                             "several PBXs")
+    add_bus_arguments(ingest, several=False)
 
     web = sub.add_parser("web", help="serve the wallboard to browsers")
     web.add_argument("--host", default="127.0.0.1")
@@ -88,10 +102,23 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def add_bus_arguments(parser: argparse.ArgumentParser, several: bool) -> None:
+    if several:
+        parser.add_argument("--stream", action="append", default=None, metavar="NAME",
+                            help="a stream (site) to follow; give it once per site to merge "
+                                 "them (default: [bus] streams)")
+    else:
+        parser.add_argument("--stream", default=None, metavar="NAME",
+                            help="the stream to publish to (default: the site, else main)")
+    parser.add_argument("--store", default=None, metavar="URL",
+                        help="the history store ({stream} is replaced by the stream's name), "
+                             "e.g. postgresql://wb@db/wallboard_{stream}")
+
+
 M = TypeVar("M", DemoSource, FeedSource)
 
 OPTIONS = {"calls": "--demo-calls", "events_per_second": "--demo-events", "seed": "--seed",
-           "url": "--url"}
+           "url": "--url", "urls": "--url"}
 """The command-line option behind each overridden source setting."""
 
 
@@ -104,7 +131,9 @@ def add_source_arguments(parser: argparse.ArgumentParser, suppress: bool = False
     parser.add_argument("--demo-events", type=float, metavar="R", default=default,
                         help="demo: about R call events per second")
     parser.add_argument("--seed", type=int, default=default, help="demo: random seed")
-    parser.add_argument("--url", default=default, help="read the feed of a `wallboard serve`")
+    parser.add_argument("--url", action="append", default=default,
+                        help="read the feed of a `wallboard serve` (twice or more: replicas, "
+                             "tried in turn)")
 
 
 def config_from_args(args: argparse.Namespace) -> Config:
@@ -134,10 +163,40 @@ def config_from_args(args: argparse.Namespace) -> Config:
     elif getattr(args, "url", None):
         feed = config.source if isinstance(config.source, FeedSource) else None
         data = feed.model_dump() if feed else {"kind": "feed"}
-        data["url"] = args.url
+        data["url"], data["urls"] = args.url[0], args.url[1:]
         config = config.model_copy(update={"source": _override(FeedSource, data)})
+    config = bus_from_args(config, args)
     if getattr(args, "kiosk", False):
         config = config.model_copy(update={"ui": config.ui.model_copy(update={"kiosk": True})})
+    return config
+
+
+def bus_from_args(config: Config, args: argparse.Namespace) -> Config:
+    """``--bus``, ``--stream``, ``--site``, ``--store`` over the config's [bus] and [store]."""
+    updates: dict[str, Any] = {}
+    if getattr(args, "bus", None):
+        updates["url"] = args.bus
+    stream = getattr(args, "stream", None)
+    if isinstance(stream, list):
+        updates["streams"] = stream
+    elif stream is not None:
+        updates["stream"] = stream
+    if getattr(args, "site", None) is not None:
+        updates["site"] = args.site
+    if updates:
+        data = {**config.bus.model_dump(), **updates}
+        try:
+            bus = type(config.bus).model_validate(data)
+        except ValidationError as exc:
+            field = str(exc.errors()[0]["loc"][0])
+            option = {"streams": "--stream", "stream": "--stream", "site": "--site"}.get(
+                field, f"--{field}")
+            problem = describe_validation_error(exc).split(": ", 1)[-1]
+            raise ConfigError(f"{option}: {problem}") from None
+        config = config.model_copy(update={"bus": bus})
+    if getattr(args, "store", None):
+        store = config.store.model_copy(update={"url": args.store})
+        config = config.model_copy(update={"store": store})
     return config
 
 
@@ -151,7 +210,7 @@ def _override(model: type[M], data: Mapping[str, Any]) -> M:
         if option is None:
             raise
         problem = describe_validation_error(exc).split(": ", 1)[-1]
-        named = option if field == "url" else f"{option} {data.get(field)}"
+        named = option if field in ("url", "urls") else f"{option} {data.get(field)}"
         raise ConfigError(f"{named}: {problem}") from None
 
 
@@ -189,7 +248,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "serve":
         from wallboard.server.run import serve_main
 
-        return serve_main(config, host=args.host, port=args.port)
+        return serve_main(config, host=args.host, port=args.port, bus=args.bus is not None)
+    if args.command == "ingest":
+        from wallboard.bus.run import ingest_main
+
+        return ingest_main(config)
     if args.command == "replay":
         from wallboard.replay import replay_main
 

@@ -69,6 +69,9 @@ class FeedSource(Section):
     kind: Literal["feed"] = "feed"
     url: str
     """The address of a ``wallboard serve``, e.g. http://127.0.0.1:8765."""
+    urls: list[str] = Field(default_factory=list)
+    """More addresses of the same board (replicas of ``serve --bus``), tried in turn when
+    one fails; the screen resumes from its last event on the next one."""
     mode: Literal["stream", "poll"] = "stream"
     token: SecretStr | None = None
     """Bearer token for the feed; also read from $WALLBOARD_TOKEN."""
@@ -83,6 +86,11 @@ class FeedSource(Section):
             raise PydanticCustomError("feed_url", "{url} {problem}",
                                       {"url": without_userinfo(url), "problem": problem})
         return url
+
+    @field_validator("urls")
+    @classmethod
+    def _feed_addresses(cls, urls: list[str]) -> list[str]:
+        return [cls._a_feed_address(url) for url in urls]
 
 
 class AriEmployee(Section):
@@ -580,6 +588,54 @@ class StoreConfig(Section):
     """Older calls and statuses are deleted, once a day."""
 
 
+def _stream_name(name: str) -> str:
+    from wallboard.core.sites import site_name_problem
+
+    problem = site_name_problem(name)
+    if problem:
+        raise PydanticCustomError("stream_name", "{name} {problem}",
+                                  {"name": repr(name), "problem": problem})
+    return name
+
+
+class BusConfig(Section):
+    """Several machines: ``wallboard ingest`` per PBX, ``wallboard serve --bus`` replicas
+    (docs/scale-out.md)."""
+
+    url: str | None = None
+    """The stream engine, e.g. ``redis://127.0.0.1:6379/0`` (Redis Streams). A password
+    goes in as ``redis://:PASSWORD@host:6379/0``; better from $WALLBOARD_BUS_URL."""
+    site: str | None = None
+    """ingest: the site's name; every id it publishes is qualified by it (``kyiv:c0001``),
+    so one board can merge several PBXs. None: ids as the PBX gives them."""
+    stream: str | None = None
+    """ingest: the stream it publishes to (default: the site, else ``main``)."""
+    streams: list[str] = Field(default_factory=list)
+    """serve --bus: the streams (sites) merged into one board (default: [stream])."""
+    retention: int = Field(default=100_000, ge=1_000, le=10_000_000)
+    """Entries kept per stream (XADD MAXLEN ~): how far back a screen can resume."""
+    snapshot_seconds: float = Field(default=10.0, ge=1, le=3600)
+    """ingest: how often the whole state goes on the stream (when something changed)."""
+    lease_seconds: float = Field(default=3.0, ge=1, le=60)
+    """ingest: the leader's lease; a standby takes over this long after the leader died."""
+
+    @field_validator("site", "stream")
+    @classmethod
+    def _a_name(cls, name: str | None) -> str | None:
+        return None if name is None else _stream_name(name)
+
+    @field_validator("streams")
+    @classmethod
+    def _names(cls, names: list[str]) -> list[str]:
+        return [_stream_name(name) for name in names]
+
+    def publish_stream(self) -> str:
+        return self.stream or self.site or "main"
+
+    def follow_streams(self) -> list[str]:
+        return self.streams or [self.publish_stream()]
+
+
 class WebConfig(Section):
     """``wallboard web``: the board in browsers."""
 
@@ -618,6 +674,7 @@ class Config(Section):
     supervisor: SupervisorConfig = Field(default_factory=SupervisorConfig)
     web: WebConfig = Field(default_factory=WebConfig)
     store: StoreConfig = Field(default_factory=StoreConfig)
+    bus: BusConfig = Field(default_factory=BusConfig)
     keys: dict[str, str] = Field(default_factory=dict)
     """Remapped keys: binding id -> key(s), e.g. ``"board.sort" = "o"``."""
 

@@ -6,6 +6,8 @@ the UI itself never imports a backend.
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -15,6 +17,7 @@ from wallboard.core.listen import SupervisorAccount
 from wallboard.sources.base import Source
 
 if TYPE_CHECKING:
+    from wallboard.bus import Ingest
     from wallboard.service import WallboardService
     from wallboard.ui.app import WallboardApp
 
@@ -124,3 +127,59 @@ def create_frozen_demo_app(
     ui.setdefault("timezone", "Europe/Warsaw")
     config = Config(source=DemoSource(seed=seed, calls=calls), ui=UiConfig.model_validate(ui))
     return create_app(config, source=Demo(clock=clock, seed=seed, calls=calls), clock=clock)
+
+
+def bus_url(config: Config, environ: Mapping[str, str] | None = None) -> str:
+    """``[bus] url``, else $WALLBOARD_BUS_URL; ConfigError if neither is set."""
+    environ = os.environ if environ is None else environ
+    url = config.bus.url or environ.get("WALLBOARD_BUS_URL", "").strip()
+    if not url:
+        raise ConfigError("no bus: give --bus redis://host:6379/0, [bus] url or "
+                          "$WALLBOARD_BUS_URL.")
+    return url
+
+
+def _store_of(config: Config, stream: str) -> str | None:
+    """``[store] url`` for one stream ({stream} replaced); None: auto or off."""
+    from wallboard.bus.history import store_for
+
+    url = config.store.url.strip()
+    return None if url in ("auto", "off") else store_for(url, stream)
+
+
+def create_bus_service(config: Config, clock: Clock) -> WallboardService:
+    """A ``serve --bus`` replica's service: the streams of [bus] as its source, history
+    from each stream's store; it records nothing (the leading ingest does)."""
+    from wallboard.bus import BusSource, open_bus
+
+    streams = config.bus.follow_streams()
+    stores = {s: url for s in streams if (url := _store_of(config, s)) is not None}
+    source = BusSource(open_bus(bus_url(config)), streams, clock, stores=stores)
+    quiet = config.model_copy(update={"store": config.store.model_copy(update={"url": "off"})})
+    return create_service(quiet, source, clock, server=True)
+
+
+def create_ingest(config: Config, clock: Clock) -> Ingest:
+    """``wallboard ingest``: the configured source (its ids qualified by [bus] site), in
+    the same service as ``serve`` (recording into the stream's store), on its stream."""
+    from wallboard.bus import Ingest, IngestSettings, SiteSource, open_bus
+    from wallboard.sources.factory import make_source
+
+    settings = config.bus
+    stream = settings.publish_stream()
+    store = _store_of(config, stream)
+    if store is not None:
+        config = config.model_copy(
+            update={"store": config.store.model_copy(update={"url": store})})
+
+    def make_service() -> WallboardService:
+        source = make_source(config, clock)
+        if settings.site:
+            source = SiteSource(source, settings.site)
+        return create_service(config, source, clock, server=True)
+
+    return Ingest(open_bus(bus_url(config)),
+                  IngestSettings(stream=stream, retention=settings.retention,
+                                 snapshot_seconds=settings.snapshot_seconds,
+                                 lease_seconds=settings.lease_seconds),
+                  make_service)

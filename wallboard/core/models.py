@@ -88,6 +88,8 @@ class Employee(Frozen):
     department: str | None = None
     project: str = "default"
     accounts: tuple[SipAccount, ...] = ()
+    site: str | None = None
+    """The site (PBX) of a board that aggregates several; None on a single site."""
 
     @property
     def status(self) -> AgentStatus:
@@ -120,6 +122,9 @@ class Call(Frozen):
     """Increases with every change of this call at the source; older revisions are stale."""
     recording_url: str | None = None
     extra: dict[str, str] = Field(default_factory=dict)
+    site: str | None = None
+    """The site (PBX) of a board that aggregates several; None on a single site. Its ids
+    are then qualified by it (``kyiv:c000123``), so two PBXs cannot collide."""
 
     def waiting_seconds(self, now: datetime) -> float:
         """Time on the line before the answer (SPEC 2.7); ticks while ringing."""

@@ -187,6 +187,11 @@ class LiveState:
     def departments(self) -> list[str]:
         return sorted({e.department for e in self.employees.values() if e.department})
 
+    def sites(self) -> list[str]:
+        """The sites of a board over several PBXs (empty on a single site)."""
+        return sorted({e.site for e in self.employees.values() if e.site}
+                      | {c.site for c in self.calls.values() if c.site})
+
     def snapshot(self, at: datetime | None = None) -> Snapshot:
         return Snapshot(
             calls=tuple(self.calls.values()), employees=tuple(self.employees.values()), at=at

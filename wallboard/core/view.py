@@ -26,16 +26,20 @@ def department_choices(state: LiveState) -> list[str]:
 
 @dataclass(frozen=True)
 class BoardFilter:
-    """Employees and departments to show; empty means 'all'."""
+    """Employees, departments and sites to show; empty means 'all'."""
 
     employees: frozenset[str] = field(default_factory=frozenset)
     departments: frozenset[str] = field(default_factory=frozenset)
+    sites: frozenset[str] = field(default_factory=frozenset)
+    """On a board over several PBXs (calls carry a ``site``)."""
 
     @property
     def active(self) -> bool:
-        return bool(self.employees or self.departments)
+        return bool(self.employees or self.departments or self.sites)
 
     def matches(self, call: Call, state: LiveState) -> bool:
+        if self.sites and call.site not in self.sites:
+            return False
         if self.employees and call.employee_id not in self.employees:
             return False
         if self.departments:

@@ -85,16 +85,18 @@ def create_server_app(
     replay: int = 10_000,
     client_queue: int = 2_000,
     heartbeat_seconds: float = 15.0,
+    hub_type: type[Hub] = Hub,
 ) -> Starlette:
     """The feed app for ``service`` (or a default service over ``source``).
 
     ``tokens`` are the named tokens; ``token`` (if any) is one more, a supervisor token
-    named ``default``.
+    named ``default``. ``hub_type``: how events are numbered (a bus replica's hub uses the
+    stream positions).
     """
     if service is None:
         assert source is not None, "create_server_app needs a source or a service"
         service = default_service(source, clock or SystemClock())
-    hub = Hub(service, replay=replay, client_queue=client_queue)
+    hub = hub_type(service, replay=replay, client_queue=client_queue)
     api = _Api(hub, service, heartbeat_seconds)
 
     @contextlib.asynccontextmanager
@@ -179,7 +181,7 @@ class _Api:
 
     async def healthz(self, request: Request) -> Response:
         hub = self.hub
-        body = Health(ready=hub.ready.is_set(), upstream=hub.upstream.link, seq=hub.seq,
+        body = Health(ready=hub.ready.is_set(), upstream=hub.upstream.link, seq=hub.position,
                       subscribers=hub.subscribers)
         return Response(body.model_dump_json(), media_type="application/json")
 
@@ -193,7 +195,7 @@ class _Api:
     async def snapshot(self, request: Request) -> Response:
         if (problem := await self._ready()) is not None:
             return problem
-        etag = f'W/"{self.hub.seq}"'
+        etag = f'W/"{self.hub.position}"'
         headers = {"ETag": etag, "Cache-Control": "no-cache", **self._info_headers()}
         if etag_matches(request.headers.get("if-none-match"), etag):
             return Response(status_code=304, headers=headers)
@@ -204,13 +206,8 @@ class _Api:
         if (problem := await self._ready()) is not None:
             return problem
         raw = request.headers.get("last-event-id") or request.query_params.get("last_event_id")
-        last_id: int | None = None
-        if raw:
-            try:
-                last_id = int(raw.strip())
-            except ValueError:
-                last_id = None  # unknown id: start over with a snapshot
-        subscriber, first = self.hub.subscribe(last_id)
+        last_id = self.hub.parse_last_id(raw) if raw else None  # unknown: a snapshot
+        subscriber, first = await self.hub.open(last_id)
         return StreamingResponse(
             self._stream(subscriber, first),
             media_type="text/event-stream",
@@ -222,7 +219,7 @@ class _Api:
         """The source's own health and abilities, for clients that only read a stream."""
         return {
             UPSTREAM_HEADER: self.hub.upstream.link.value,
-            EPOCH_HEADER: str(self.hub.first_seq),
+            EPOCH_HEADER: self.hub.epoch,
             LISTEN_MODES_HEADER: ",".join(sorted(self.service.listen_modes)),
         }
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from wallboard.core.events import ConnectionChanged, Event, Link
-from wallboard.wire import SnapshotBody
+from wallboard.wire import Positions, SnapshotBody
 
 if TYPE_CHECKING:
     from wallboard.service import WallboardService
@@ -33,9 +33,14 @@ class Sequenced:
     """The event as an SSE frame (``id:`` and ``data:`` lines), encoded once for everyone."""
 
 
-def sse_frame(seq: int, json_text: str | bytes) -> bytes:
+def sse_frame(seq: int | str, json_text: str | bytes) -> bytes:
     data = json_text.encode() if isinstance(json_text, str) else json_text
-    return b"id: %d\ndata: %s\n\n" % (seq, data)
+    return b"id: %s\ndata: %s\n\n" % (str(seq).encode(), data)
+
+
+LastId = int | Positions | None
+"""Where a resuming client stands: the single-process sequence number, or the positions
+in the streams of a bus (``serve --bus``)."""
 
 
 class Subscriber:
@@ -108,7 +113,7 @@ class Hub:
         self._replay: deque[Sequenced] = deque(maxlen=replay)
         self._client_queue = client_queue
         self._subscribers: set[Subscriber] = set()
-        self._snapshot_cache: tuple[int, bytes, bytes] | None = None
+        self._snapshot_cache: tuple[int | str, bytes, bytes] | None = None
         self.ready = asyncio.Event()
         """Set once the source's first snapshot has arrived."""
         self.upstream = ConnectionChanged(link=Link.CONNECTING, message="Starting the source.")
@@ -123,14 +128,39 @@ class Hub:
                 self.upstream = event
             elif event.kind == "snapshot":
                 self.ready.set()
-            self.seq += 1
-            item = Sequenced(self.seq, sse_frame(self.seq, event.model_dump_json()))
-            self._replay.append(item)
-            for subscriber in self._subscribers:
-                subscriber.push(item.frame)
+            self.number(event)
+
+    def number(self, event: Event) -> None:
+        """Give ``event`` the next sequence number, keep it for replays, fan it out."""
+        self.seq += 1
+        item = Sequenced(self.seq, sse_frame(self.seq, event.model_dump_json()))
+        self._replay.append(item)
+        self.push(item.frame)
+
+    def push(self, frame: bytes) -> None:
+        for subscriber in self._subscribers:
+            subscriber.push(frame)
+
+    @property
+    def position(self) -> int | str:
+        """The id of the last event: the ETag, /healthz and the snapshot's ``seq``."""
+        return self.seq
+
+    @property
+    def epoch(self) -> str:
+        """Differs after a restart (the X-Wallboard-Epoch header)."""
+        return str(self.first_seq)
+
+    @staticmethod
+    def parse_last_id(raw: str) -> LastId:
+        """A client's ``Last-Event-ID``; None if it is none of ours (a snapshot follows)."""
+        try:
+            return int(raw.strip())
+        except ValueError:
+            return None
 
     # -- subscribers -----------------------------------------------------------------
-    def subscribe(self, last_id: int | None) -> tuple[Subscriber, list[bytes]]:
+    def subscribe(self, last_id: LastId) -> tuple[Subscriber, list[bytes]]:
         """A new subscriber and the frames it must get first (a replay or a snapshot)."""
         subscriber = Subscriber(self, self._client_queue)
         self._subscribers.add(subscriber)
@@ -139,6 +169,11 @@ class Hub:
             return subscriber, [self.snapshot_frame()]
         return subscriber, replay
 
+    async def open(self, last_id: LastId) -> tuple[Subscriber, list[bytes]]:
+        """:meth:`subscribe`, for hubs that may have to look further back than their
+        replay buffer (a bus replica reads the stream)."""
+        return self.subscribe(last_id)
+
     def unsubscribe(self, subscriber: Subscriber) -> None:
         self._subscribers.discard(subscriber)
 
@@ -146,8 +181,10 @@ class Hub:
     def subscribers(self) -> int:
         return len(self._subscribers)
 
-    def replay_after(self, last_id: int) -> list[bytes] | None:
+    def replay_after(self, last_id: LastId) -> list[bytes] | None:
         """The frames after ``last_id``; None if they are not all kept (or never existed)."""
+        if not isinstance(last_id, int):
+            return None
         if last_id == self.seq:
             return []
         if not self._replay or not (self.first_seq <= last_id < self.seq):
@@ -159,23 +196,24 @@ class Hub:
         return [item.frame for item in itertools.islice(self._replay, start, None)]
 
     # -- the full state ----------------------------------------------------------------
-    def _snapshot(self) -> tuple[int, bytes, bytes]:
+    def _snapshot(self) -> tuple[int | str, bytes, bytes]:
         """(seq, SSE frame, /v1/snapshot body without server_time), cached per seq."""
         cache = self._snapshot_cache
-        if cache is not None and cache[0] == self.seq:
+        if cache is not None and cache[0] == self.position:
             return cache
         snapshot = self.state.snapshot(at=self.clock.now())
-        frame = sse_frame(self.seq, snapshot.model_dump_json())
+        frame = sse_frame(self.position, snapshot.model_dump_json())
         body = SnapshotBody(
             calls=snapshot.calls,
             employees=snapshot.employees,
             at=snapshot.at,
             departments=self.state.departments(),
-            seq=self.seq,
+            sites=self.state.sites(),
+            seq=self.position,
             server_time=snapshot.at or self.clock.now(),
             upstream=self.upstream.link,
         ).model_dump_json(exclude={"server_time"})
-        self._snapshot_cache = (self.seq, frame, body.encode())
+        self._snapshot_cache = (self.position, frame, body.encode())
         return self._snapshot_cache
 
     def snapshot_frame(self) -> bytes:

@@ -35,8 +35,10 @@ def build_server(app: Starlette, host: str, port: int, log_level: str = "info") 
     return FeedServer(config)
 
 
-def serve_main(config: Config, host: str | None = None, port: int | None = None) -> int:
-    """Run the feed server until interrupted; the process exit code."""
+def serve_main(config: Config, host: str | None = None, port: int | None = None, *,
+               bus: bool = False) -> int:
+    """Run the feed server until interrupted; the process exit code. ``bus``: a replica,
+    its board built from the streams of [bus] (docs/scale-out.md) instead of a source."""
     settings = config.server
     host = host or settings.host
     port = settings.port if port is None else port
@@ -56,11 +58,20 @@ def serve_main(config: Config, host: str | None = None, port: int | None = None)
     # loop every millisecond (not every 5), so /healthz and the streams stay quick meanwhile.
     sys.setswitchinterval(0.001)
     clock = SystemClock()
-    service = create_server_service(config, clock)
+    hub_type: type[Hub] = Hub
+    if bus:
+        from wallboard.bus.run import bus_replica
+
+        found = bus_replica(config, clock)
+        if found is None:
+            return 2
+        service, hub_type = found
+    else:
+        service = create_server_service(config, clock)
     app = create_server_app(
         service=service, tokens=tokens, listen_without_token=settings.listen_without_token,
         replay=settings.replay, client_queue=settings.client_queue,
-        heartbeat_seconds=settings.heartbeat_seconds,
+        heartbeat_seconds=settings.heartbeat_seconds, hub_type=hub_type,
     )
     names = ", ".join(f"{t.name} ({t.role.value})" for t in tokens)
     auth = f"tokens: {names}" if tokens else "no token; viewers only"

@@ -25,20 +25,31 @@ import httpx
 from httpx_sse import ServerSentEvent, aconnect_sse
 from pydantic import TypeAdapter, ValidationError
 
-from wallboard.checks import without_userinfo
 from wallboard.config import FeedSource, secret_or_env
 from wallboard.core.clock import Clock, SystemClock
 from wallboard.core.events import EVENT_ADAPTER, ConnectionChanged, Event, Link, Snapshot
 from wallboard.core.history import CallRecord, ManagerHistory
 from wallboard.core.listen import ListenMode
 from wallboard.sources.base import NotSupported, Source, SourceError
-from wallboard.sources.feed_errors import Backoff, describe_error, describe_status, retry_after
+from wallboard.sources.feed_errors import (
+    Backoff,
+    Endpoint,
+    describe_error,
+    describe_status,
+    endpoint,
+    first_error,
+    message_of,
+    retry_after,
+)
 from wallboard.wire import (
     EPOCH_HEADER,
     LISTEN_MODES_HEADER,
     UPSTREAM_HEADER,
     ListenCreated,
+    Positions,
     SnapshotBody,
+    format_positions,
+    parse_positions,
 )
 
 log = logging.getLogger(__name__)
@@ -46,6 +57,8 @@ log = logging.getLogger(__name__)
 CALL_RECORDS = TypeAdapter(list[CallRecord])
 READ_TIMEOUT = 45.0
 """Three missed heartbeats (the server sends one at least every 15 s): the stream is dead."""
+NEXT_URL_SECONDS = 0.1
+"""With several URLs (replicas), how soon the next one is tried after one failed."""
 
 
 class _Stop(Exception):
@@ -62,13 +75,13 @@ class _Resync(Exception):
     """Start over from a fresh snapshot (a gap in the ids, or a malformed event)."""
 
 
-def normalize_url(url: str) -> str:
-    url = url.strip()
-    return (url if "://" in url else f"http://{url}").rstrip("/")
-
-
 class FeedClient(Source):
-    """Follows a ``wallboard serve``; many screens can share one upstream this way."""
+    """Follows a ``wallboard serve``; many screens can share one upstream this way.
+
+    With several URLs (``--url`` twice: replicas of ``serve --bus``), a failing one hands
+    over to the next at once, which resumes from the last event id; only after all failed
+    in a row does the backoff wait.
+    """
 
     def __init__(
         self,
@@ -84,15 +97,11 @@ class FeedClient(Source):
     ) -> None:
         self.settings = settings
         self.clock = clock or SystemClock()
-        self.url = normalize_url(settings.url)
-        """The feed's address as shown in messages: never with the credentials of a
-        ``http://user:password@host`` URL, which go into the requests' auth instead."""
-        auth: httpx.BasicAuth | None = None
         self.malformed_count = 0
         """Events or snapshots that could not be read and were skipped."""
         self.listen_modes = frozenset(ListenMode)
         self._backoff = Backoff(backoff_base, backoff_cap, rng)
-        self._last_id: int | None = None
+        self._last_id: int | Positions | None = None
         self._epoch: str | None = None
         self._restarted = False
         """The server restarted: the next snapshot tells the state to start over."""
@@ -101,28 +110,41 @@ class FeedClient(Source):
         self._closed = asyncio.Event()
         token = secret_or_env(settings.token, environ=environ)
         headers = {"Authorization": f"Bearer {token}"} if token else {}
-        self._bad_url: str | None = None
-        try:
-            parsed = httpx.URL(self.url)
-            if parsed.scheme not in ("http", "https") or not parsed.host:
-                raise httpx.InvalidURL("not http")
-            if parsed.userinfo:
-                auth = httpx.BasicAuth(parsed.username, parsed.password)
-                parsed = parsed.copy_with(username=None, password=None)
-                self.url = str(parsed).rstrip("/")
-            port = parsed.port or (443 if parsed.scheme == "https" else 80)
-            self.title = f"feed {parsed.host}:{port}"
-        except (httpx.InvalidURL, ValueError, TypeError):
-            self.url = without_userinfo(self.url)
-            self._bad_url = (f"The feed URL {self.url} is not a valid address; use "
-                             "http://host:port.")
-            self.title = "feed"
         timeout = httpx.Timeout(10.0, read=read_timeout)
-        self._http = httpx.AsyncClient(
-            base_url=self.url if self._bad_url is None else "http://invalid",
-            headers=headers, auth=auth, timeout=timeout, transport=transport,
-            follow_redirects=False,
-        )
+        self._endpoints: list[tuple[Endpoint, httpx.AsyncClient]] = []
+        for url in (settings.url, *settings.urls):
+            where = endpoint(url)
+            self._endpoints.append((where, httpx.AsyncClient(
+                base_url=where.url if where.problem is None else "http://invalid",
+                headers=headers, auth=where.auth, timeout=timeout, transport=transport,
+                follow_redirects=False)))
+        more = len(self._endpoints) - 1
+        self.title = self._endpoints[0][0].title + (f" (+{more})" if more else "")
+        self._tried = 0
+        """URLs that failed in a row since the last good connection."""
+        self._use(0)
+
+    def _use(self, index: int) -> None:
+        """Talk to the ``index``-th URL from now on."""
+        self._current = index
+        where, self._http = self._endpoints[index]
+        self.url = where.url
+        """The feed's address as shown in messages: never with the credentials of a
+        ``http://user:password@host`` URL, which go into the requests' auth instead."""
+        self._bad_url = where.problem
+
+    def _connected(self) -> None:
+        self._backoff.reset()
+        self._tried = 0
+
+    def _next_url(self) -> bool:
+        """Switch to the next URL; True if it should be tried at once (not all of them
+        failed in a row yet)."""
+        if len(self._endpoints) < 2:
+            return False
+        self._tried += 1
+        self._use((self._current + 1) % len(self._endpoints))
+        return self._tried < len(self._endpoints)
 
     # -- the event flow ----------------------------------------------------------------
     async def events(self) -> AsyncIterator[list[Event]]:
@@ -156,6 +178,8 @@ class FeedClient(Source):
                 problem, delay = describe_error(exc, self.url), None
             if self._closed.is_set():
                 return
+            if problem is not None and self._next_url():
+                problem, delay = f"{problem} Trying {self.url}.", NEXT_URL_SECONDS
             if delay is None:
                 delay = self._backoff.next_delay()
             if problem is not None:
@@ -168,7 +192,9 @@ class FeedClient(Source):
             await self._sleep(delay)
 
     async def _stream_once(self) -> AsyncIterator[list[Event]]:
-        headers = {} if self._last_id is None else {"Last-Event-ID": str(self._last_id)}
+        last = self._last_id
+        headers = {} if last is None else {
+            "Last-Event-ID": format_positions(last) if isinstance(last, dict) else str(last)}
         async with aconnect_sse(self._http, "GET", "/v1/events", headers=headers) as source:
             response = source.response
             await self._check(response)
@@ -176,7 +202,7 @@ class FeedClient(Source):
                 raise _Retry(f"{self.url} did not answer with an event stream; "
                              "is it a `wallboard serve`?")
             self._read_headers(response)
-            self._backoff.reset()
+            self._connected()
             if (status := self._live_status()) is not None:
                 yield [status]
             async for sse in source.aiter_sse():
@@ -193,15 +219,18 @@ class FeedClient(Source):
     def _accept(self, sse: ServerSentEvent) -> list[Event]:
         """What one SSE message adds; raises _Resync on a gap or a malformed message."""
         try:
-            seq = int(sse.id)
+            positions = parse_positions(sse.id) if ":" in sse.id else None
+            seq = int(sse.id) if positions is None else 0
             event = EVENT_ADAPTER.validate_json(sse.data)
         except (ValueError, ValidationError) as exc:
             self._count_malformed("event", exc)
             raise _Resync from None
+        if positions is not None:
+            return self._accept_positioned(positions, event)
         if isinstance(event, Snapshot):
             self._last_id = seq
             return [self._snapshot(event)]
-        if self._last_id is None:
+        if not isinstance(self._last_id, int):
             log.warning("The feed at %s sent an event before its snapshot; resyncing.", self.url)
             raise _Resync
         if seq <= self._last_id:
@@ -211,10 +240,32 @@ class FeedClient(Source):
             raise _Resync
         self._last_id = seq
         if isinstance(event, ConnectionChanged):  # the feed server's own source
-            self._upstream = (event.link, event.message)
-            status = self._live_status()
-            return [status] if status is not None else []
+            return self._upstream_changed(event)
         return [event]
+
+    def _accept_positioned(self, positions: Positions, event: Event) -> list[Event]:
+        """An event of a bus replica, its id a position in its site's stream: ids grow
+        per stream, and may skip what a replica had no reason to send."""
+        if isinstance(event, Snapshot):
+            self._last_id = positions
+            return [self._snapshot(event)]
+        if isinstance(event, ConnectionChanged):  # the replica's own link: no position
+            return self._upstream_changed(event)
+        last = self._last_id
+        ((stream, position),) = positions.items() if len(positions) == 1 else ((None, 0),)
+        if not isinstance(last, dict) or stream not in last:
+            log.warning("The feed at %s sent an event of an unknown stream; resyncing.",
+                        self.url)
+            raise _Resync
+        if position <= last[stream]:
+            return []  # a duplicate
+        last[stream] = position
+        return [event]
+
+    def _upstream_changed(self, event: ConnectionChanged) -> list[Event]:
+        self._upstream = (event.link, event.message)
+        status = self._live_status()
+        return [status] if status is not None else []
 
     async def _poll_once(self) -> AsyncIterator[list[Event]]:
         etag: str | None = None
@@ -223,7 +274,7 @@ class FeedClient(Source):
             response = await self._http.get("/v1/snapshot", headers=headers)
             await self._check(response, expected=(200, 304))
             self._read_headers(response)
-            self._backoff.reset()
+            self._connected()
             batch: list[Event] = []
             if response.status_code == 200:
                 try:
@@ -232,7 +283,8 @@ class FeedClient(Source):
                     self._count_malformed("snapshot", exc)
                 else:
                     etag = response.headers.get("etag")
-                    self._last_id = body.seq
+                    self._last_id = (body.seq if isinstance(body.seq, int)
+                                     else parse_positions(body.seq))
                     self._upstream = (body.upstream, "")
                     batch.append(self._snapshot(Snapshot(
                         calls=body.calls, employees=body.employees, at=body.at)))
@@ -246,7 +298,7 @@ class FeedClient(Source):
         if status in expected:
             return
         await response.aread()
-        detail = _message(response)
+        detail = message_of(response)
         text = describe_status(status, self.url, detail)
         if status in (401, 403):
             raise _Stop(text)
@@ -278,7 +330,7 @@ class FeedClient(Source):
     # -- connection status ---------------------------------------------------------------
     def _count_malformed(self, what: str, exc: Exception) -> None:
         self.malformed_count += 1
-        reason = _first_error(exc)
+        reason = first_error(exc)
         log.warning("Skipped a malformed %s from the feed at %s (%d so far): %s",
                     what, self.url, self.malformed_count, reason)
 
@@ -314,7 +366,8 @@ class FeedClient(Source):
 
     async def aclose(self) -> None:
         self._closed.set()
-        await self._http.aclose()
+        for _, http in self._endpoints:
+            await http.aclose()
 
     # -- requests to the feed's API ---------------------------------------------------------
     async def _request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
@@ -326,7 +379,7 @@ class FeedClient(Source):
             raise SourceError(describe_error(exc, self.url)) from None
         if response.status_code < 300:
             return response
-        detail = _message(response)
+        detail = message_of(response)
         if response.status_code == 501:
             raise NotSupported(detail or f"The feed at {self.url} cannot do this.")
         token_problem = "invalid_token" in response.headers.get("www-authenticate", "")
@@ -376,21 +429,3 @@ def _parse(validate: Any, response: httpx.Response, url: str) -> Any:
         return validate(response.content)
     except ValidationError:
         raise SourceError(f"The feed at {url} sent a malformed answer.") from None
-
-
-def _message(response: httpx.Response) -> str:
-    """The ``message`` of a JSON error body, if there is one (one line, bounded)."""
-    try:
-        data = response.json()
-    except ValueError:
-        return ""
-    message = data.get("message") if isinstance(data, dict) else None
-    return message.splitlines()[0][:300] if isinstance(message, str) and message else ""
-
-
-def _first_error(exc: Exception) -> str:
-    if isinstance(exc, ValidationError):
-        first = exc.errors(include_url=False, include_input=False)[0]
-        loc = ".".join(str(p) for p in first["loc"]) or "(top)"
-        return f"{loc}: {first['msg']}"
-    return f"{type(exc).__name__}"

@@ -1,4 +1,5 @@
-"""What went wrong with the feed, in one sentence; and how long to wait before retrying.
+"""What went wrong with the feed, in one sentence; how long to wait before retrying; and
+the feed's addresses as the client uses them.
 
 Every httpx exception type maps to a sentence that names the feed's address and what to
 check. No sentence ever contains a token: they are built from the URL and the error's
@@ -9,10 +10,70 @@ from __future__ import annotations
 
 import random
 import socket
+from dataclasses import dataclass
 from datetime import datetime
 from email.utils import parsedate_to_datetime
 
 import httpx
+from pydantic import ValidationError
+
+from wallboard.checks import without_userinfo
+
+
+def normalize_url(url: str) -> str:
+    url = url.strip()
+    return (url if "://" in url else f"http://{url}").rstrip("/")
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """One address of a feed, as the client uses it."""
+
+    url: str
+    """Shown in messages: without the credentials of ``http://user:password@host``."""
+    auth: httpx.BasicAuth | None
+    """Those credentials, for the requests."""
+    title: str
+    problem: str | None = None
+    """Why the address cannot be used (one sentence), or None."""
+
+
+def endpoint(url: str) -> Endpoint:
+    url = normalize_url(url)
+    try:
+        parsed = httpx.URL(url)
+        if parsed.scheme not in ("http", "https") or not parsed.host:
+            raise httpx.InvalidURL("not http")
+        auth = None
+        if parsed.userinfo:
+            auth = httpx.BasicAuth(parsed.username, parsed.password)
+            parsed = parsed.copy_with(username=None, password=None)
+            url = str(parsed).rstrip("/")
+        port = parsed.port or (443 if parsed.scheme == "https" else 80)
+        return Endpoint(url, auth, f"feed {parsed.host}:{port}")
+    except (httpx.InvalidURL, ValueError, TypeError):
+        url = without_userinfo(url)
+        return Endpoint(url, None, "feed",
+                        f"The feed URL {url} is not a valid address; use http://host:port.")
+
+
+def message_of(response: httpx.Response) -> str:
+    """The ``message`` of a JSON error body, if there is one (one line, bounded)."""
+    try:
+        data = response.json()
+    except ValueError:
+        return ""
+    message = data.get("message") if isinstance(data, dict) else None
+    return message.splitlines()[0][:300] if isinstance(message, str) and message else ""
+
+
+def first_error(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        first = exc.errors(include_url=False, include_input=False)[0]
+        loc = ".".join(str(p) for p in first["loc"]) or "(top)"
+        return f"{loc}: {first['msg']}"
+    return f"{type(exc).__name__}"
+
 
 MAX_RETRY_AFTER = 300.0
 """A Retry-After longer than this is capped (a misconfigured proxy must not park us)."""
