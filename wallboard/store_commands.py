@@ -38,8 +38,8 @@ def add_store_commands(sub: argparse._SubParsersAction[Any]) -> None:
                      help="the first day to import, e.g. 2026-11-01")
     cdr.add_argument("--table", default="cdr", help="the CDR table (default cdr)")
     cdr.add_argument("--timezone", metavar="ZONE",
-                     help="the PBX's zone, for a calldate stored without one (default: "
-                          "[ui] timezone, else this machine's)")
+                     help="the PBX's zone, for --since and a calldate stored without one "
+                          "(default: [ui] timezone, else this machine's)")
     _common(cdr)
     copy = verbs.add_parser("copy", help="copy the whole history into another, empty store "
                                          "(e.g. from SQLite to PostgreSQL)")
