@@ -27,8 +27,10 @@ KEPT_META = ("schema_version", "created")
 """Meta rows the new store writes itself."""
 HISTORY = (schema.employees, schema.calls, schema.call_changes, schema.statuses,
            schema.listen_sessions)
-NAMES = {"wb_employees": "managers", "wb_calls": "calls", "wb_call_changes": "call changes",
-         "wb_statuses": "status intervals", "wb_listen_sessions": "listen sessions"}
+NAMES = {"wb_calls": ("call", "calls"), "wb_call_changes": ("call change", "call changes"),
+         "wb_statuses": ("status interval", "status intervals"),
+         "wb_employees": ("manager", "managers"),
+         "wb_listen_sessions": ("listen session", "listen sessions")}
 SERIALS = ((schema.call_changes, "seq"), (schema.statuses, "id"))
 
 
@@ -62,7 +64,10 @@ class CopyReport:
     rows: dict[str, int] = field(default_factory=dict)
 
     def sentence(self, source: str, target: str) -> str:
-        parts = [f"{self.rows.get(t.name, 0):,} {NAMES[t.name]}" for t in HISTORY]
+        parts = []
+        for table, (one, many) in NAMES.items():
+            count = self.rows.get(table, 0)
+            parts.append(f"{count:,} {one if count == 1 else many}")
         return f"Copied {', '.join(parts)} from {source} to {target}."
 
 
