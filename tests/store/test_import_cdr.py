@@ -279,6 +279,12 @@ def test_bad_imports_are_one_line_and_exit_2(cdr_url: str, tmp_path: Path):
         (config, ("--url", secret, "--since", "2026-11-25"),
          "Cannot read the CDR database postgresql://127.0.0.1:1/x: connection failed: "
          "connection to server at \"127.0.0.1\", port 1 failed: Connection refused."),
+        (config, ("--url", "mysql://asterisk:s3cret-pass@pbx/asteriskcdrdb", "--since",
+                  "2026-11-25"),
+         "Cannot use the CDR database mysql://pbx/asteriskcdrdb: its driver (MySQLdb) is not "
+         "installed; wallboard reads PostgreSQL and SQLite CDR databases."),
+        (config, ("--url", str(tmp_path / "cdr.db"), "--since", "2026-11-25"),
+         f"There is no CDR database at {tmp_path / 'cdr.db'}."),
         (config, ("--url", cdr_url, "--since", "25/11/2026"),
          "--since 25/11/2026: not a date; use 2026-11-30 or 2026-11-30T08:00 (local time), "
          "or add an offset."),

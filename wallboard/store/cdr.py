@@ -16,6 +16,7 @@ import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Column, Connection, MetaData, Table, create_engine, func, insert, select
@@ -92,8 +93,11 @@ def import_cdr(url: str, store: Store, settings: AriSource, since: datetime,
         return report
     where = describe(url)
     try:
-        engine = create_engine(engine_url(url))
-    except (SQLAlchemyError, ImportError, ValueError) as exc:
+        engine = create_engine(cdr_engine_url(url))
+    except ImportError as exc:
+        raise CdrError(f"Cannot use the CDR database {where}: its driver ({exc.name}) is not "
+                       "installed; wallboard reads PostgreSQL and SQLite CDR databases.") from None
+    except (SQLAlchemyError, ValueError) as exc:
         raise CdrError(f"Cannot use the CDR database {where}: {reason(exc, url)}") from None
     try:
         cdr = reflect(engine, table, where, url)
@@ -119,6 +123,22 @@ def import_cdr(url: str, store: Store, settings: AriSource, since: datetime,
     finally:
         engine.dispose()
     return report
+
+
+def cdr_engine_url(url: str) -> str:
+    """The CDR database's URL for SQLAlchemy: postgresql:// (psycopg 3), a SQLite file (a
+    path or sqlite:///path, which must exist), or any other SQLAlchemy URL whose driver is
+    installed."""
+    text_ = url.strip()
+    scheme = text_.split("://", 1)[0] if "://" in text_ else ""
+    if scheme in ("postgresql", "postgres") or scheme.startswith("postgresql+"):
+        return engine_url(text_)
+    if scheme and not scheme.startswith("sqlite"):
+        return text_
+    path = Path(text_.removeprefix("sqlite:///") if scheme else text_).expanduser()
+    if not path.is_file():
+        raise CdrError(f"There is no CDR database at {path}.")
+    return f"sqlite:///{path}"
 
 
 def reflect(engine: Any, table: str, where: str, url: str) -> Table:
