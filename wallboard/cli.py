@@ -30,6 +30,8 @@ from wallboard.config import (
     load_config,
     resolve_config_path,
 )
+from wallboard.store_commands import COMMANDS as STORE_COMMANDS
+from wallboard.store_commands import add_store_commands
 
 if TYPE_CHECKING:
     from wallboard.ui.app import WallboardApp
@@ -99,6 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
     config_sub.add_parser("path", help="where the config is looked for and which file is used")
     check = config_sub.add_parser("check", help="validate a config file (exit 0 or 2)")
     check.add_argument("file", nargs="?", help="the file (default: the one that is used)")
+    add_store_commands(sub)
     return parser
 
 
@@ -245,6 +248,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"wallboard: {exc}", file=sys.stderr)
         return 2
 
+    if args.command in STORE_COMMANDS:
+        from wallboard.store_commands import store_main
+
+        return store_main(args, config)
     if args.command == "serve":
         from wallboard.server.run import serve_main
 

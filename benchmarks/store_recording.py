@@ -1,0 +1,115 @@
+"""What recording costs ``wallboard serve``: its CPU with the store and without, side by side.
+
+    python benchmarks/store_recording.py                 # 3 windows of 20 s
+    python benchmarks/store_recording.py --rounds 5 --seconds 30
+
+Two ``wallboard serve --source demo --demo-calls 1000 --demo-events 50`` processes run at
+the same time, with the same seed: one with ``[store] url`` a SQLite file, one with
+``[store] url = "off"``. After a warm-up (the store opens a second after the first picture)
+both processes' CPU (user + system, every thread, from /proc) is read over the same windows.
+The budget: recording adds at most 25 % (the mean over the windows). The store's rows are
+counted at the end, to show it recorded the load. Exit status 1 when the budget is missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.store_support import ROOT, cpu_over, free_port, stop, verdict  # noqa: E402
+
+BUDGET = 1.25
+
+
+def serve(config: Path, port: int, calls: int, rate: float) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env.pop("WALLBOARD_TOKEN", None)
+    return subprocess.Popen(
+        [sys.executable, "-m", "wallboard", "--config", str(config), "serve", "--source",
+         "demo", "--port", str(port), "--demo-calls", str(calls), "--demo-events", str(rate),
+         "--seed", "7"],
+        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def wait_ready(port: int) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).json()["ready"]:
+                return
+        except (httpx.HTTPError, ValueError):
+            pass
+        time.sleep(0.2)
+    raise SystemExit("a server did not start")
+
+
+def recorded(path: Path, since_us: int) -> tuple[int, int]:
+    """Call changes and status changes written since ``since_us``."""
+    import sqlite3
+
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
+        changes = db.execute("SELECT count(*) FROM wb_call_changes WHERE at_us >= ?",
+                             (since_us,)).fetchone()[0]
+        statuses = db.execute("SELECT count(*) FROM wb_statuses WHERE start_us >= ?",
+                              (since_us,)).fetchone()[0]
+    return int(changes), int(statuses)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--calls", type=int, default=1000)
+    parser.add_argument("--rate", type=float, default=50)
+    parser.add_argument("--warmup", type=float, default=10)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--seconds", type=float, default=20, help="length of one window")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="wallboard-bench-") as folder:
+        history = Path(folder) / "history.sqlite3"
+        with_store, without = Path(folder) / "store.toml", Path(folder) / "off.toml"
+        with_store.write_text(f'[store]\nurl = "{history}"\n')
+        without.write_text('[store]\nurl = "off"\n')
+        ports = free_port(), free_port()
+        servers = [serve(with_store, ports[0], args.calls, args.rate),
+                   serve(without, ports[1], args.calls, args.rate)]
+        try:
+            for port in ports:
+                wait_ready(port)
+            time.sleep(args.warmup)
+            began_us = time.time_ns() // 1000
+            rounds = [cpu_over([s.pid for s in servers], args.seconds)
+                      for _ in range(args.rounds)]
+            elapsed = (time.time_ns() // 1000 - began_us) / 1e6
+            changes, statuses = recorded(history, began_us)
+            size = sum(p.stat().st_size for p in Path(folder).glob("history.sqlite3*"))
+        finally:
+            for server in servers:
+                stop(server)
+
+    stored = statistics.mean(r[0] for r in rounds)
+    plain = statistics.mean(r[1] for r in rounds)
+    ratio = stored / plain
+    print(f"wallboard serve, demo {args.calls:,} live calls at {args.rate:g} events/s, "
+          f"{args.rounds} windows of {args.seconds:g} s side by side:")
+    for n, (a, b) in enumerate(rounds, 1):
+        print(f"  window {n}: with the store {a:.1%} of a core, without {b:.1%} "
+              f"({a / b - 1:+.0%})")
+    print(f"  recorded meanwhile: {changes:,} call changes and {statuses:,} status changes "
+          f"({(changes + statuses) / elapsed:.0f}/s); the SQLite file is {size / 1e6:.1f} MB")
+    print(f"recording cost: {stored:.1%} of a core with the store vs {plain:.1%} without: "
+          f"{ratio - 1:+.0%} (budget +{BUDGET - 1:.0%})  {verdict(ratio <= BUDGET)}")
+    return 0 if ratio <= BUDGET else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
