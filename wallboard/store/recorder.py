@@ -46,10 +46,12 @@ from wallboard.core.models import AgentStatus, Call, CallStatus, Employee
 from wallboard.store import schema
 from wallboard.store.db import Store, StoreError, set_meta
 from wallboard.store.upsert import upsert
+from wallboard.store.writes import write_batch
 
 log = logging.getLogger(__name__)
 
-FLUSH_SECONDS = 0.5
+FLUSH_SECONDS = 1.0
+"""A kill -9 loses at most the changes of the last second."""
 STALE_SECONDS = 5.0
 """A lock whose heartbeat is older than this belongs to a recorder that is gone."""
 MAX_PENDING = 200_000
@@ -149,7 +151,7 @@ class Recorder:
             return  # a resync that changes nothing that matters is no step in its life
         self._ops.append(("change", {
             "call_id": call.id, "at_us": now, "change": change, "employee_id": call.employee_id,
-            "status": call.status.value, "data": call.model_dump_json()}))
+            "status": call.status.value, "data": call.model_dump_json(exclude_defaults=True)}))
 
     def _end(self, call_id: str, when: int) -> None:
         if self._mirror.calls.pop(call_id, None) is None:
@@ -299,8 +301,8 @@ class Recorder:
                                   .values(heartbeat_us=schema.us(now)))
         if beat.rowcount != 1:
             return False
-        for op in ops:
-            _apply(connection, self.store.dialect, op)
+        dialect = self.store.dialect
+        write_batch(connection, ops, lambda c, op: _apply(c, dialect, op))
         return True
 
     async def flush(self) -> None:
