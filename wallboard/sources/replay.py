@@ -12,8 +12,9 @@ it was at 10:40.
 from __future__ import annotations
 
 import asyncio
+from collections import deque
 from collections.abc import AsyncIterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -26,9 +27,12 @@ if TYPE_CHECKING:
     from sqlalchemy import Connection
 
     from wallboard.store import Store
+    from wallboard.store.queries import Change
 
 TICK_SECONDS = 0.1
 """How often (real time) the source looks for changes the clock has passed."""
+READ_AHEAD = 5.0
+"""Real seconds of replay read from the store at once (x60: five recorded minutes)."""
 
 
 class ReplaySource(Source):
@@ -68,13 +72,23 @@ class ReplaySource(Source):
                         restart=True)
 
     async def events(self) -> AsyncIterator[list[Event]]:
+        """The state at the start, then each recorded change as the clock passes it.
+
+        Changes are read ahead (:data:`READ_AHEAD` real seconds of replay at a time) into
+        a buffer, so the store is asked a few times a minute, not on every tick.
+        """
+        from wallboard.store.queries import as_events
+        from wallboard.store.schema import us
 
         clock = self.clock
         store = await self._open()
         seeks = clock.seeks
         self.position = clock.now()
-        yield [ConnectionChanged(link=Link.LIVE, at=self.position),
-               await self._snapshot(self.position)]
+        ahead: deque[Change] = deque()
+        fetched = self.position
+        snapshot = await self._snapshot(self.position)
+        live = {c.id for c in snapshot.calls}
+        yield [ConnectionChanged(link=Link.LIVE, at=self.position), snapshot]
         while not self._closed.is_set():
             try:
                 await asyncio.wait_for(self._closed.wait(), self.tick_seconds)
@@ -83,15 +97,26 @@ class ReplaySource(Source):
             now = clock.now()
             if clock.seeks != seeks:
                 seeks = clock.seeks
-                self.position = now
-                yield [await self._snapshot(now)]
+                self.position = fetched = now
+                ahead.clear()
+                snapshot = await self._snapshot(now)
+                live = {c.id for c in snapshot.calls}
+                yield [snapshot]
                 continue
             if now <= self.position:
                 continue
-            changes = await store.call(partial(_changes, start=self.position, end=now))
+            if now > fetched:  # read the next stretch (at least up to now)
+                until = min(clock.end, max(now, fetched + timedelta(
+                    seconds=READ_AHEAD * clock.speed)))
+                ahead.extend(await store.call(partial(_changes, start=fetched, end=until)))
+                fetched = until
+            stop = us(now)
+            due = []
+            while ahead and ahead[0][0] <= stop:
+                due.append(ahead.popleft())
             self.position = now
-            if changes:
-                yield [event for _, event in changes]
+            if due:
+                yield as_events(due, live)
 
     async def aclose(self) -> None:
         self._closed.set()
@@ -113,8 +138,7 @@ class ReplaySource(Source):
         return list((await self.manager_history(employee_id, start, end)).calls)
 
 
-def _changes(connection: Connection, start: datetime, end: datetime
-             ) -> list[tuple[datetime, Event]]:
-    from wallboard.store import queries
+def _changes(connection: Connection, start: datetime, end: datetime) -> list[Change]:
+    from wallboard.store.queries import recorded_changes
 
-    return list(queries.changes_between(connection, start, end))
+    return recorded_changes(connection, start, end)

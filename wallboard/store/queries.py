@@ -5,7 +5,6 @@ runs on the store's thread."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
@@ -137,30 +136,53 @@ def calls_at(connection: Connection, moment: datetime) -> list[Call]:
     return [Call.model_validate_json(row.data) for row in rows]
 
 
-def changes_between(connection: Connection, start: datetime, end: datetime
-                    ) -> Iterator[tuple[datetime, Event]]:
-    """Call changes and account status changes in (start, end], in order, as events."""
+Change = tuple[int, int, str, str | None, str | None, str | None]
+"""(µs, 0 for a call / 1 for a status, call or account id, call JSON (None: it ended) or
+the status, -, the manager of a status change) — raw rows, decoded only when shown."""
+
+
+def recorded_changes(connection: Connection, start: datetime, end: datetime) -> list[Change]:
+    """Call changes and account status changes in (start, end], in order, undecoded."""
+    a, b = us(start), us(end)
+    changes, statuses = schema.call_changes, schema.statuses
+    out: list[Change] = [
+        (row[0], 0, row[1], row[2], None, None) for row in connection.execute(
+            select(changes.c.at_us, changes.c.call_id, changes.c.data)
+            .where(changes.c.at_us > a, changes.c.at_us <= b).order_by(changes.c.seq))]
+    out.extend((row[0], 1, row[1], row[2], None, row[3]) for row in connection.execute(
+        select(statuses.c.start_us, statuses.c.account_id, statuses.c.status,
+               statuses.c.employee_id)
+        .where(statuses.c.start_us > a, statuses.c.start_us <= b)))
+    out.sort(key=lambda change: (change[0], change[1]))
+    return out
+
+
+def as_events(changes: list[Change], live: set[str]) -> list[Event]:
+    """The events that bring a board from before ``changes`` to after them: each call's
+    last change only, and each account's last status (a burst at x60 decodes a call once).
+    ``live`` (the calls on the board) is kept up to date."""
     from wallboard.core.events import AccountStatusChanged
 
-    a, b = us(start), us(end)
-    changes = schema.call_changes
-    out: list[tuple[int, int, Event]] = []
-    for row in connection.execute(select(changes).where(changes.c.at_us > a,
-                                                        changes.c.at_us <= b)):
-        if row.change == "ended":
-            event: Event = CallEnded(call_id=row.call_id, at=at(row.at_us))
+    calls: dict[str, tuple[int, str | None]] = {}
+    accounts: dict[str, tuple[int, str, str]] = {}
+    for micros, kind, key, data, _, employee in changes:
+        if kind == 0:
+            calls[key] = (micros, data)
+        elif data is not None and employee is not None:
+            accounts[key] = (micros, data, employee)
+    events: list[Event] = []
+    for call_id, (micros, data) in calls.items():
+        if data is None:
+            if call_id in live:
+                live.discard(call_id)
+                events.append(CallEnded(call_id=call_id, at=at(micros)))
         else:
-            event = CallUpserted(call=Call.model_validate_json(row.data))
-        out.append((row.at_us, 0, event))
-    statuses = schema.statuses
-    for row in connection.execute(select(statuses).where(statuses.c.start_us > a,
-                                                         statuses.c.start_us <= b)):
-        out.append((row.start_us, 1, AccountStatusChanged(
-            employee_id=row.employee_id, account_id=row.account_id,
-            status=AgentStatus(row.status), at=at(row.start_us))))
-    out.sort(key=lambda item: (item[0], item[1]))
-    for micros, _, event in out:
-        yield at(micros), event
+            live.add(call_id)
+            events.append(CallUpserted(call=Call.model_validate_json(data)))
+    for account, (micros, status, employee) in accounts.items():
+        events.append(AccountStatusChanged(employee_id=employee, account_id=account,
+                                           status=AgentStatus(status), at=at(micros)))
+    return events
 
 
 def recorded_range(connection: Connection) -> tuple[datetime, datetime] | None:

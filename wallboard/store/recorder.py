@@ -89,6 +89,8 @@ class Recorder:
         self.first_recorded_at: datetime | None = None
         self.last_heartbeat: datetime | None = None
         self._mirror = _Mirror()
+        self._changed_at: dict[str, int] = {}
+        """Each open call's last recorded change (µs)."""
         self._ops: list[Op] = []
         self._lost_at: int | None = None
         self._last_prune: datetime | None = None
@@ -149,6 +151,7 @@ class Recorder:
         self._ops.append(("call", _call_row(call)))
         if resync and before == (call.status, call.employee_id):
             return  # a resync that changes nothing that matters is no step in its life
+        self._changed_at[call.id] = now
         self._ops.append(("change", {
             "call_id": call.id, "at_us": now, "change": change, "employee_id": call.employee_id,
             "status": call.status.value, "data": call.model_dump_json(exclude_defaults=True)}))
@@ -156,6 +159,9 @@ class Recorder:
     def _end(self, call_id: str, when: int) -> None:
         if self._mirror.calls.pop(call_id, None) is None:
             return
+        # a source's end time may precede the moment its start reached us (both in one
+        # batch): a call's life is recorded in order, or a replay would revive it
+        when = max(when, self._changed_at.pop(call_id, when))
         self._ops.append(("end", call_id, when))
         self._ops.append(("change", {"call_id": call_id, "at_us": when, "change": "ended",
                                      "employee_id": None, "status": None, "data": None}))
@@ -291,6 +297,7 @@ class Recorder:
         for r in open_rows:
             mirror.accounts[r.account_id] = (r.employee_id, AgentStatus.UNKNOWN, since)
         self._mirror = mirror
+        self._changed_at = {}
         self._lost_at = since if (mirror.calls or open_rows) else None
         self._ops = []
 
