@@ -25,7 +25,8 @@ from wallboard.core.events import (
 )
 from wallboard.core.models import AgentStatus, CallStatus
 from wallboard.server.app import create_server_app
-from wallboard.sources.feed_errors import Backoff, describe_error, describe_status, retry_after
+from wallboard.sources.backoff import Backoff
+from wallboard.sources.feed_errors import describe_error, describe_status, retry_after
 
 GOOD = Snapshot(calls=(call("c1"),)).model_dump_json()
 FINAL = Snapshot(calls=(call("c2"), call("c3"))).model_dump_json()

@@ -29,8 +29,8 @@ from wallboard.core.clock import Clock
 from wallboard.core.events import EVENT_ADAPTER, ConnectionChanged, Event, Link, Snapshot
 from wallboard.core.history import CallRecord, ManagerHistory
 from wallboard.core.state import LiveState
+from wallboard.sources.backoff import Backoff
 from wallboard.sources.base import Source
-from wallboard.sources.feed_errors import Backoff
 from wallboard.wire import Positions, format_positions
 
 log = logging.getLogger(__name__)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import secrets
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -30,6 +31,12 @@ class ListenState(StrEnum):
     @property
     def finished(self) -> bool:
         return self in (ListenState.ENDED, ListenState.FAILED)
+
+
+def new_session_id(prefix: str) -> str:
+    """An unguessable session id (``demo-3f9K…``): knowing one session's id tells nothing
+    of another's, so only who started it can name it."""
+    return f"{prefix}-{secrets.token_urlsafe(12)}"
 
 
 class ListenSession(Frozen):

@@ -30,9 +30,9 @@ from wallboard.core.clock import Clock, SystemClock
 from wallboard.core.events import EVENT_ADAPTER, ConnectionChanged, Event, Link, Snapshot
 from wallboard.core.history import CallRecord, ManagerHistory
 from wallboard.core.listen import ListenMode
+from wallboard.sources.backoff import Backoff
 from wallboard.sources.base import NotSupported, Source, SourceError
 from wallboard.sources.feed_errors import (
-    Backoff,
     Endpoint,
     describe_error,
     describe_status,

@@ -8,7 +8,6 @@ type, never from request headers.
 
 from __future__ import annotations
 
-import random
 import socket
 from dataclasses import dataclass
 from datetime import datetime
@@ -178,21 +177,3 @@ def retry_after(response: httpx.Response, now: datetime) -> float | None:
     if seconds != seconds:  # NaN
         return None
     return min(MAX_RETRY_AFTER, max(0.0, seconds))
-
-
-class Backoff:
-    """Exponential backoff with jitter: attempt n waits base * 2**n (capped), times 0.5-1."""
-
-    def __init__(self, base: float = 0.5, cap: float = 30.0, rng: random.Random | None = None):
-        self.base = base
-        self.cap = cap
-        self.attempt = 0
-        self._rng = rng or random.Random()
-
-    def next_delay(self) -> float:
-        raw = min(self.cap, self.base * 2 ** min(self.attempt, 30))
-        self.attempt += 1
-        return raw * self._rng.uniform(0.5, 1.0)
-
-    def reset(self) -> None:
-        self.attempt = 0

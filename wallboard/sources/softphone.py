@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import itertools
 import re
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
@@ -39,7 +38,7 @@ from wallboard.config import SoftphoneConfig
 from wallboard.core.clock import Clock
 from wallboard.core.events import CallEnded, Event, ListenChanged
 from wallboard.core.history import CallRecord, ManagerHistory
-from wallboard.core.listen import ListenMode, ListenSession, ListenState
+from wallboard.core.listen import ListenMode, ListenSession, ListenState, new_session_id
 from wallboard.core.models import AgentStatus, Employee
 from wallboard.core.state import LiveState
 from wallboard.sources.base import NotSupported, Source, SourceError
@@ -109,7 +108,6 @@ class SoftphoneSource(Source):
         """The calls and managers as the wrapped source told them (to find extensions)."""
         self.phones: dict[str, _Phone] = {}
         self._queue: asyncio.Queue[list[Event] | BaseException | None] = asyncio.Queue()
-        self._numbers = itertools.count(1)
 
     # -- events: the inner source's, and ours ---------------------------------------------
     async def events(self) -> AsyncIterator[list[Event]]:
@@ -178,7 +176,7 @@ class SoftphoneSource(Source):
         process = await self._launch(build_argv(self.settings.command, uri))
         phone = _Phone(
             ListenSession(
-                id=f"softphone-{next(self._numbers)}",
+                id=new_session_id("softphone"),
                 call_id=call_id,
                 employee_id=employee.id,
                 supervisor=supervisor,

@@ -13,7 +13,7 @@ from wallboard.config import AmiSource, AriEmployee
 from wallboard.core.events import Event
 from wallboard.core.state import LiveState
 from wallboard.sources.ami import AmiClient
-from wallboard.sources.feed_errors import Backoff
+from wallboard.sources.backoff import Backoff
 
 ENDPOINTS = ("PJSIP/1001", "PJSIP/1011", "PJSIP/1002", "PJSIP/1003", "PJSIP/1100")
 

@@ -168,6 +168,13 @@ class Pbx:
             self.bridges[bridge_id] = []
             self.emit("BridgeCreate", CALL, self._bridge_fields(bridge_id))
         for uid in uids:
+            if self.channels[uid].bridge == bridge_id:
+                continue
+            if self.channels[uid].bridge is not None:  # moved: it leaves its bridge first
+                self.leave_bridge(uid)
+                if bridge_id not in self.bridges:  # (that was the last one in it)
+                    self.bridges[bridge_id] = []
+                    self.emit("BridgeCreate", CALL, self._bridge_fields(bridge_id))
             members = self.bridges[bridge_id]
             members.append(uid)
             self.channels[uid].bridge = bridge_id

@@ -28,7 +28,7 @@ from wallboard.sources.ami.protocol import AmiMessage
 from wallboard.sources.ari.http import AriHttp
 from wallboard.sources.ari.listen import ListenManager
 from wallboard.sources.ari.mapping import CallMapper
-from wallboard.sources.feed_errors import Backoff
+from wallboard.sources.backoff import Backoff
 
 if TYPE_CHECKING:
     from wallboard.sources.ami.calls import AmiCallMapper

@@ -34,9 +34,9 @@ from wallboard.sources.ami.protocol import AmiMessage, AmiProtocolError
 from wallboard.sources.ami.queues import QUEUE_EVENTS, QueueModel
 from wallboard.sources.ami.watch import Auditor, pause_member
 from wallboard.sources.ami.world import CHANNEL_EVENTS, AmiWorld
+from wallboard.sources.backoff import Backoff
 from wallboard.sources.base import Source, SourceError
 from wallboard.sources.endpoints import Directory, load_employees
-from wallboard.sources.feed_errors import Backoff
 
 log = logging.getLogger(__name__)
 

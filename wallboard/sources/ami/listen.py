@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from wallboard.core.events import ListenChanged
-from wallboard.core.listen import ListenMode, ListenSession, ListenState
+from wallboard.core.listen import ListenMode, ListenSession, ListenState, new_session_id
 from wallboard.sources.ami.protocol import AmiMessage
 from wallboard.sources.base import SourceError
 
@@ -82,7 +82,7 @@ class ChanSpyListen:
         call = client.mapper.calls.get(call_id)
         live = _Live(
             session=ListenSession(
-                id=f"listen-{n}", call_id=call_id,
+                id=new_session_id("ami"), call_id=call_id,
                 employee_id=call.employee_id if call else None,
                 supervisor=endpoint, mode=mode, started_at=client.clock.now(),
             ),

@@ -32,6 +32,7 @@ from wallboard.sources.ari.http import AUTH_MESSAGE, AriAuthError, AriError, Ari
 from wallboard.sources.ari.listen import ListenManager
 from wallboard.sources.ari.mapping import CallMapper
 from wallboard.sources.ari.world import AriWorld
+from wallboard.sources.backoff import Backoff
 from wallboard.sources.base import Source, SourceError
 
 log = logging.getLogger(__name__)
@@ -75,7 +76,7 @@ class AriClient(Source):
         self.settings = settings
         self.clock = clock or SystemClock()
         self.batch_seconds = batch_seconds
-        self.backoff_seconds = backoff_seconds
+        self._backoff = Backoff(backoff_seconds, settings.reconnect_max_seconds)
         self.http = AriHttp(settings)
         self.title = f"Asterisk {self.http.host}"
         self._setup_error: str | None = None
@@ -147,17 +148,18 @@ class AriClient(Source):
             self._link(Link.FAILED, self._setup_error)
             return
         self._link(Link.CONNECTING, f"Connecting to Asterisk at {self.http.host}.")
-        attempt = 0
+        backoff = self._backoff
         while not self._closed.is_set():
             try:
                 await self._session()
                 reason = f"The connection to Asterisk at {self.http.host} dropped."
-                attempt = 0
+                backoff.reset()
             except _GiveUp as exc:
                 self._link(Link.FAILED, str(exc))
                 return
             except _Dropped as exc:
-                reason, attempt = str(exc), 0
+                reason = str(exc)
+                backoff.reset()
             except AriError as exc:
                 reason = exc.message
             except (OSError, InvalidHandshake, TimeoutError) as exc:
@@ -170,9 +172,8 @@ class AriClient(Source):
                 reason = f"The wallboard lost track of Asterisk at {self.http.host}."
             if self._closed.is_set():
                 return
-            delay = min(self.backoff_seconds * 2**attempt, self.settings.reconnect_max_seconds)
-            attempt += 1
-            self._link(Link.RECONNECTING, f"{reason} Retrying in {delay:g} s.", delay)
+            delay = backoff.next_delay()
+            self._link(Link.RECONNECTING, f"{reason} {backoff.wait_text(delay)}", delay)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._closed.wait(), delay)
             await self.http.reset()

@@ -29,7 +29,7 @@ from urllib.parse import quote
 from wallboard.config import AriSource
 from wallboard.core.clock import Clock
 from wallboard.core.events import Event, ListenChanged
-from wallboard.core.listen import ListenMode, ListenSession, ListenState
+from wallboard.core.listen import ListenMode, ListenSession, ListenState, new_session_id
 from wallboard.sources.ari.http import AriError, AriHttp, AriUnreachable
 from wallboard.sources.ari.mapping import CallMapper
 from wallboard.sources.base import SourceError
@@ -98,7 +98,7 @@ class ListenManager:
         prefix = f"{self.settings.app}-listen{n}"
         live = _Live(
             session=ListenSession(
-                id=f"listen-{n}",
+                id=new_session_id("ari"),
                 call_id=call_id,
                 employee_id=self.mapper.calls[call_id].employee_id,
                 supervisor=endpoint,

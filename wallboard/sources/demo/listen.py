@@ -9,13 +9,18 @@ calls :meth:`DemoListen.advance` with the time and the call events of each tick.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from wallboard.core.events import CallEnded, Event, ListenChanged
-from wallboard.core.listen import ListenMode, ListenSession, ListenState, SupervisorAccount
+from wallboard.core.listen import (
+    ListenMode,
+    ListenSession,
+    ListenState,
+    SupervisorAccount,
+    new_session_id,
+)
 from wallboard.core.models import Call, CallStatus
 from wallboard.sources.base import SourceError
 
@@ -38,7 +43,6 @@ class DemoListen:
         self.sessions: dict[str, _Live] = {}
         self.pending: list[Event] = []
         """Updates made by start / change / stop, delivered with the next batch."""
-        self._numbers = itertools.count(1)
 
     # -- the Source API (called by DemoSource) -----------------------------------------
     def start(self, call: Call | None, supervisor: str, mode: ListenMode,
@@ -52,7 +56,7 @@ class DemoListen:
         if self.sessions:
             raise SourceError("A listen session is already running.")
         session = ListenSession(
-            id=f"demo-listen-{next(self._numbers)}",
+            id=new_session_id("demo"),
             call_id=call.id,
             employee_id=call.employee_id,
             supervisor=supervisor,

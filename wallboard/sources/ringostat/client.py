@@ -39,8 +39,8 @@ from wallboard.core.events import (
 from wallboard.core.history import CallRecord, ManagerHistory
 from wallboard.core.listen import ListenMode, NoListenModes
 from wallboard.core.models import Employee
+from wallboard.sources.backoff import Backoff
 from wallboard.sources.base import NotSupported, Source, SourceError
-from wallboard.sources.feed_errors import Backoff
 from wallboard.sources.ringostat.calls import CallTracker, WebhookError, read_webhook
 from wallboard.sources.ringostat.history import HistoryReader
 from wallboard.sources.ringostat.http import (
