@@ -73,7 +73,6 @@ class BoardScreen(ListenActions, LiveScreen):
         return self.query_one(CallTable)
 
     def on_mount(self) -> None:
-        super().on_mount()
         self.table.focus()
         self.update_view()
 

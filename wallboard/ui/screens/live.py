@@ -29,6 +29,8 @@ class LiveScreen(Screen[None]):
         self._pending: Timer | None = None
 
     def on_mount(self) -> None:
+        # Textual calls the on_mount of every class in the MRO: a subclass's own on_mount
+        # must not call this one again, or the board would tick twice a second.
         self.set_interval(1.0, self._on_tick)
 
     def on_state_changed(self, _: StateChanged) -> None:

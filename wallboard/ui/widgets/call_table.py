@@ -2,12 +2,14 @@
 
 Only the visible rows are ever rendered. Each update compares what every screen line
 shows with what it should show and repaints just the lines that differ; the durations
-tick by repainting only their cells. Rows keep their identity: the cursor follows its
-call while other calls come, go and move.
+tick by repainting only the cells whose text changed, and such a line reuses the rest of
+the row as it was drawn. Rows keep their identity: the cursor follows its call while
+other calls come, go and move.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -22,7 +24,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from wallboard.core.clock import Clock
-from wallboard.core.models import Call
+from wallboard.core.models import Call, Employee
 from wallboard.core.state import LiveState
 from wallboard.core.view import BoardFilter, SortKey, sort_calls
 from wallboard.ui.widgets.columns import (
@@ -49,8 +51,21 @@ class _Line:
     """What a screen line shows: enough to tell whether it must be repainted."""
 
     call: Call | None
+    employee: Employee | None
+    """The call's manager as the state knows it: a renamed manager repaints the row."""
     cursor: bool
     late: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _RowStyles:
+    """The rich styles a row is drawn with, looked up once rather than for every line."""
+
+    base: Style
+    late: Style
+    late_cell: Style
+    cursor: Style
+    status: dict[str, Style]
 
 
 class CallTable(Widget, can_focus=True):
@@ -115,9 +130,14 @@ class CallTable(Widget, can_focus=True):
         self.cursor = 0
         self.cursor_call_id: str | None = None
         self.first_row = 0
-        self._index: dict[str, int] = {}
         self._placed: list[Placed] = layout(80)
         self._painted: dict[int, object] = {}
+        self._ticks_painted: dict[int, tuple[str, ...]] = {}
+        """The duration texts each row line shows, by screen line."""
+        self._tails: dict[int, tuple[_Line, _RowStyles, list[Segment]]] = {}
+        """The drawn cells right of the durations, by screen line, for the tick to reuse."""
+        self._styles: _RowStyles | None = None
+        """Looked up again at every update and tick (an ancestor's style may change)."""
         self._now: datetime = clock.now()
         self._state_version = -1
 
@@ -140,8 +160,11 @@ class CallTable(Widget, can_focus=True):
         self.board_filter = board_filter
         self.update_rows(force=True)
 
-    def update_rows(self, force: bool = False) -> None:
-        """Re-read the state (if it changed) and repaint the lines that differ."""
+    def update_rows(self, force: bool = False) -> set[int]:
+        """Re-read the state (if it changed) and repaint the lines that differ.
+
+        Returns the screen lines repainted whole.
+        """
         now = self.clock.now()
         ticking_order = self.sort_key in (SortKey.WAITING, SortKey.TALK)
         if force or self.state.version != self._state_version or ticking_order:
@@ -149,25 +172,42 @@ class CallTable(Widget, can_focus=True):
             self._now = now
             calls = self.board_filter.apply(self.state)
             self.rows = sort_calls(calls, self.sort_key, self.sort_reverse, self.state, now)
-            self._index = {c.id: i for i, c in enumerate(self.rows)}
             self._place_cursor()
         self._now = now
-        self._repaint_changed()
+        self._styles = None
+        return self._repaint_changed()
 
     def tick(self) -> None:
-        """Once a second: re-sort if needed and repaint the duration cells."""
-        self.update_rows()
-        ticking = [p for p in self._placed if p.column.ticks]
-        if ticking and self.rows:
-            x0 = min(p.x for p in ticking)
-            x1 = max(p.x + p.width for p in ticking)
-            self.refresh(Region(x0, 1, x1 - x0, self.page_size))
+        """Once a second: re-sort if needed; repaint the duration cells whose text changed.
+
+        A row ticks one cell (the wait while it rings, the talk time once answered), not
+        the whole duration column; a line that is repainted whole anyway (another call
+        moved there) is left to ``update_rows``.
+        """
+        whole = self.update_rows()
+        ticking = self._placed[: self._ticking_end()]
+        ctx = self._cell_context()
+        regions = []
+        for y, painted in self._ticks_painted.items():
+            line = self._painted.get(y)
+            if y in whole or not isinstance(line, _Line) or line.call is None:
+                continue
+            changed = [p for p, before in zip(ticking, painted, strict=True)
+                       if p.column.ticks and p.column.text(line.call, ctx) != before]
+            if changed:
+                x0 = min(p.x for p in changed)
+                regions.append(Region(x0, y, max(p.x + p.width for p in changed) - x0, 1))
+        if regions:
+            self.refresh(*regions)
 
     # -- cursor --------------------------------------------------------------------
     def _place_cursor(self) -> None:
         """Keep the cursor on its call; if the call is gone, on the row where it was."""
-        if self.cursor_call_id is not None and self.cursor_call_id in self._index:
-            self.cursor = self._index[self.cursor_call_id]
+        if self.cursor_call_id is not None:
+            rows, cursor_id = self.rows, self.cursor_call_id
+            if not (self.cursor < len(rows) and rows[self.cursor].id == cursor_id):
+                found = next((i for i, c in enumerate(rows) if c.id == cursor_id), None)
+                self.cursor = self.cursor if found is None else found
         self.cursor = max(0, min(self.cursor, len(self.rows) - 1))
         new_id = self.rows[self.cursor].id if self.rows else None
         if new_id != self.cursor_call_id:
@@ -223,10 +263,33 @@ class CallTable(Widget, can_focus=True):
     def on_resize(self, event: Resize) -> None:
         self._placed = layout(event.size.width)
         self._painted.clear()
+        self._ticks_painted.clear()
+        self._tails.clear()
         self._scroll_to_cursor()
         self.refresh()
 
     # -- painting ------------------------------------------------------------------
+    def notify_style_update(self) -> None:
+        """The CSS changed (theme, focus, a class): look the styles up again."""
+        super().notify_style_update()
+        self._styles = None
+
+    def _row_styles(self) -> _RowStyles:
+        if self._styles is None:
+            style = self.get_component_rich_style
+            self._styles = _RowStyles(
+                base=self.rich_style,
+                late=style("call-table--late"),
+                late_cell=style("call-table--late-cell"),
+                cursor=style("call-table--cursor"),
+                status={name: style(f"call-table--{name}") for name in STATUS_CLASS.values()},
+            )
+        return self._styles
+
+    def _ticking_end(self) -> int:
+        """How many columns, from the left, up to the last one that ticks."""
+        return max((i + 1 for i, p in enumerate(self._placed) if p.column.ticks), default=0)
+
     def _cell_context(self) -> CellContext:
         return CellContext(self.state, self._now, self.mask_numbers, self.wait_warning)
 
@@ -237,14 +300,19 @@ class CallTable(Widget, can_focus=True):
         if index >= len(self.rows):
             return ("empty", y == 1 and not self.rows, self.board_filter.active)
         call = self.rows[index]
-        return _Line(call, self.show_cursor and index == self.cursor, is_late(call, ctx))
+        employee = self.state.employees.get(call.employee_id) if call.employee_id else None
+        return _Line(call, employee, self.show_cursor and index == self.cursor,
+                     is_late(call, ctx))
 
-    def _repaint_changed(self) -> None:
+    def _repaint_changed(self) -> set[int]:
+        """Repaint the lines that should show something else; returns them."""
         ctx = self._cell_context()
-        width = self.size.width
-        for y in range(self.size.height):
-            if self._painted.get(y) != self._expected(y, ctx):
-                self.refresh(Region(0, y, width, 1))
+        changed = {y for y in range(self.size.height)
+                   if self._painted.get(y) != self._expected(y, ctx)}
+        if changed:
+            width = self.size.width
+            self.refresh(*(Region(0, y, width, 1) for y in changed))
+        return changed
 
     def render_line(self, y: int) -> Strip:
         ctx = self._cell_context()
@@ -252,7 +320,9 @@ class CallTable(Widget, can_focus=True):
         self._painted[y] = expected
         width = self.size.width
         if isinstance(expected, _Line):
-            return self._render_row(expected, ctx, width)
+            return self._render_row(y, expected, ctx, width)
+        self._ticks_painted.pop(y, None)
+        self._tails.pop(y, None)
         if y == 0:
             return self._render_header(width)
         if isinstance(expected, tuple) and expected[1]:  # an empty table says why
@@ -263,7 +333,7 @@ class CallTable(Widget, can_focus=True):
             )
             style = self.get_component_rich_style("call-table--empty")
             return Strip([Segment(fit(" " + message, width), style)], width)
-        return Strip.blank(width, self.rich_style)
+        return Strip.blank(width, self._row_styles().base)
 
     def _render_header(self, width: int) -> Strip:
         style = self.get_component_rich_style("call-table--header")
@@ -275,29 +345,56 @@ class CallTable(Widget, can_focus=True):
             segments.append(Segment(" " * GAP, style))
         return Strip(Segment.simplify(segments)).adjust_cell_length(width, style)
 
-    def _render_row(self, line: _Line, ctx: CellContext, width: int) -> Strip:
+    def _render_row(self, y: int, line: _Line, ctx: CellContext, width: int) -> Strip:
+        """The durations are drawn afresh; the cells right of them come from the last
+        drawing of this line if it showed the same call the same way."""
         call = line.call
         assert call is not None
-        base = self.rich_style
-        if line.late:
-            base = base + self.get_component_rich_style("call-table--late")
-        status_style = self.get_component_rich_style(f"call-table--{STATUS_CLASS[call.status]}")
-        late_cell = self.get_component_rich_style("call-table--late-cell")
-        cursor = self.get_component_rich_style("call-table--cursor") if line.cursor else None
+        styles = self._row_styles()
+        base = styles.base + styles.late if line.late else styles.base
+        split = self._ticking_end()
+        placed = self._placed[:split]
+        texts = tuple(p.column.text(call, ctx) for p in placed)
+        self._ticks_painted[y] = texts
+        head = self._finish(self._cells(line, placed, texts, styles, base), line, styles)
+        memo = self._tails.get(y)
+        if memo is not None and memo[0] == line and memo[1] == styles:
+            tail = memo[2]
+        else:
+            placed = self._placed[split:]
+            cells = self._cells(line, placed, [p.column.text(call, ctx) for p in placed],
+                                styles, base)
+            tail = self._finish(cells + [Segment(" " * GAP, base)], line, styles)
+            self._tails[y] = (line, styles, tail)
+        if head and tail and head[-1].style == tail[0].style:  # one escape sequence, not two
+            head[-1] = Segment(head[-1].text + tail[0].text, head[-1].style)
+            tail = tail[1:]
+        if line.cursor:
+            base = base + styles.cursor
+        return Strip(head + tail).adjust_cell_length(width, base)
+
+    @staticmethod
+    def _cells(line: _Line, placed: list[Placed], texts: Sequence[str], styles: _RowStyles,
+               base: Style) -> list[Segment]:
+        """A gap and a cell for each column."""
+        call = line.call
+        assert call is not None
         segments: list[Segment] = []
-        for p in self._placed:
+        for p, text in zip(placed, texts, strict=True):
             key = p.column.key
             style: Style = base
             if key is SortKey.STATUS:
-                style = base + status_style
+                style = base + styles.status[STATUS_CLASS[call.status]]
             elif key is SortKey.WAITING and line.late:
-                style = base + late_cell
+                style = base + styles.late_cell
             segments.append(Segment(" " * GAP, base))
-            segments.append(Segment(fit(p.column.text(call, ctx), p.width, p.column.right), style))
-        segments.append(Segment(" " * GAP, base))
+            segments.append(Segment(fit(text, p.width, p.column.right), style))
+        return segments
+
+    @staticmethod
+    def _finish(segments: list[Segment], line: _Line, styles: _RowStyles) -> list[Segment]:
         # Runs of one style become one segment: each segment costs an escape sequence.
         segments = list(Segment.simplify(segments))
-        if cursor is not None:
-            segments = list(Segment.apply_style(segments, post_style=cursor))
-            base = base + cursor
-        return Strip(segments).adjust_cell_length(width, base)
+        if line.cursor:
+            segments = list(Segment.apply_style(segments, post_style=styles.cursor))
+        return segments

@@ -7,7 +7,9 @@ second on the wire.
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.segment import Segment
+from rich.style import Style
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.geometry import Region
@@ -76,17 +78,29 @@ class Counter(Widget):
         super().__init__(id=id)
         self.label = label
         self.value = ""
+        self._styles: tuple[Style, Style, Style] | None = None
+        """Label, value and blank styles, looked up again when the CSS applies anew."""
 
     def show(self, value: str, level: str = "") -> None:
         set_alert(self, level)
         if value != self.value:
+            # only the cells the old or the new value cover: the rest stays blank
+            changed = max(cell_len(value), cell_len(self.value))
             self.value = value
-            self.refresh(Region(0, 1, self.size.width, 1))
+            self.refresh(Region(0, 1, changed, 1))
+
+    def notify_style_update(self) -> None:
+        """A class (-amber, -red, -stale above) or the theme changed."""
+        super().notify_style_update()
+        self._styles = None
 
     def render_line(self, y: int) -> Strip:
-        text, part = (self.label, "label") if y == 0 else (self.value, "value")
-        style = self.get_component_rich_style(f"counter--{part}")
-        return Strip([Segment(text, style)]).adjust_cell_length(self.size.width, self.rich_style)
+        if self._styles is None:
+            self._styles = (self.get_component_rich_style("counter--label"),
+                            self.get_component_rich_style("counter--value"), self.rich_style)
+        label, value, blank = self._styles
+        text, style = (self.label, label) if y == 0 else (self.value, value)
+        return Strip([Segment(text, style)]).adjust_cell_length(self.size.width, blank)
 
 
 class CountersBar(Horizontal):
