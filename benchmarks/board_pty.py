@@ -14,8 +14,9 @@ counted, and /proc gives their CPU time and memory.
    periodic spike counts in full). Ratio = board / baseline, over all windows together.
 2. First paint of 5,000 calls: launch to the first frame that shows a call row, the board
    and the baseline launched alternately; ratio of the medians.
-3. Where the board's first paint goes: starting Python, importing what the board imports,
-   the demo building its call center, and the rest (the app to its first frame).
+3. Where the board's first paint goes, from launches of the board with timestamps:
+   starting Python, importing the board's modules, the demo building its call center
+   (a 5,000-call demo builds 6,500 managers), and the app from its start to the first row.
 
 Budgets (exit status 1 if one is missed): bytes at most 1/6 of the baseline's, CPU at most
 1/5, first paint at most 1/3. Goals, reported but not enforced: at most 3 KB/s, first
@@ -27,6 +28,7 @@ from __future__ import annotations
 import argparse
 import compileall
 import fcntl
+import json
 import os
 import select
 import signal
@@ -34,6 +36,7 @@ import statistics
 import struct
 import subprocess
 import sys
+import tempfile
 import termios
 import time
 from dataclasses import dataclass, field
@@ -170,38 +173,66 @@ def first_paint(argv: list[str]) -> tuple[float, float]:
         run.stop()
 
 
-def timed_python(code: str, repeats: int) -> float:
-    """Median wall time of a fresh interpreter running ``code``."""
-    times = []
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "WALLBOARD_CONFIG": os.devnull}
-    for _ in range(repeats):
+PROBE = """
+import gc, json, os, sys, time
+started = time.monotonic()
+out = open(os.environ["BOARD_PTY_PROBE"], "w", buffering=1)
+def mark(name, value):
+    out.write(json.dumps([name, value]) + "\\n")
+mark("python", started)
+gc.disable()  # as wallboard.cli's start-up does while it imports
+import wallboard.cli, wallboard.factory, wallboard.sources.factory, wallboard.sources.softphone
+import wallboard.ui.app, wallboard.sources.demo.source as demo
+gc.enable()
+mark("imports", time.monotonic())
+build = demo.DemoSource.__init__
+snapshot = demo.DemoCallCenter.snapshot
+def timed(function, name):
+    def run(*args, **kwargs):
         t0 = time.monotonic()
-        subprocess.run([sys.executable, "-c", code], env=env, check=True)
-        times.append(time.monotonic() - t0)
-    return statistics.median(times)
-
-
-DEMO_BUILD = """
-import time
-from wallboard.cli import _startup
-from wallboard.sources.demo import DemoSource
-with _startup():
-    t0 = time.perf_counter()
-    DemoSource(seed=7, calls={calls}).center.snapshot()
-print(time.perf_counter() - t0)
+        try:
+            return function(*args, **kwargs)
+        finally:
+            mark(name, time.monotonic() - t0)
+    return run
+demo.DemoSource.__init__ = timed(build, "demo_build")
+demo.DemoCallCenter.snapshot = timed(snapshot, "demo_snapshot")
+sys.exit(wallboard.cli.main(sys.argv[1:]))
 """
+"""``wallboard`` itself, with timestamps: Python started, the board's modules imported (as
+``wallboard --demo`` imports them), and how long the demo took to build its call center
+and its first snapshot. Nothing of the demo is changed, only timed."""
 
-# What `wallboard --demo` imports before its first frame (wallboard.cli's own start-up).
-BOARD_IMPORTS = ("import wallboard.cli, wallboard.factory, wallboard.sources.factory, "
-                 "wallboard.sources.softphone, wallboard.ui.app, wallboard.sources.demo")
 
-
-def demo_build_seconds(calls: int, repeats: int) -> float:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    times = [float(subprocess.run([sys.executable, "-c", DEMO_BUILD.format(calls=calls)],
-                                  env=env, check=True, capture_output=True, text=True).stdout)
-             for _ in range(repeats)]
-    return statistics.median(times)
+def breakdown(calls: int, launches: int) -> dict[str, float]:
+    """Where the first paint goes, median over ``launches`` launches of the probe."""
+    parts: dict[str, list[float]] = {"python": [], "imports": [], "demo": [], "app": [],
+                                     "total": []}
+    for _ in range(launches):
+        with tempfile.NamedTemporaryFile("r", suffix=".jsonl") as marks:
+            os.environ["BOARD_PTY_PROBE"] = marks.name
+            try:
+                run = launch([sys.executable, "-c", PROBE, "--demo", "--demo-calls",
+                              str(calls), "--seed", "7"])
+            finally:
+                del os.environ["BOARD_PTY_PROBE"]
+            try:
+                deadline = time.monotonic() + 30
+                while run.first_row_at is None and time.monotonic() < deadline:
+                    pump([run], 0.05)
+                if run.first_row_at is None:
+                    raise SystemExit("board_pty: the probe never painted a call row")
+            finally:
+                run.stop()
+            seen = dict(json.loads(line) for line in marks.read().splitlines())
+        total = run.first_row_at - run.started
+        demo = seen["demo_build"] + seen["demo_snapshot"]
+        parts["python"].append(seen["python"] - run.started)
+        parts["imports"].append(seen["imports"] - seen["python"])
+        parts["demo"].append(demo)
+        parts["app"].append(run.first_row_at - seen["imports"] - demo)
+        parts["total"].append(total)
+    return {name: statistics.median(values) for name, values in parts.items()}
 
 
 def spread(values: list[float], digits: int = 2) -> str:
@@ -258,17 +289,18 @@ def main() -> int:
     paint_ratio = paint["board"] / paint["baseline"]
     print(f"  board    {paint['board']:.3f} s (median; {spread(paints['board'])} s)")
     print(f"  baseline {paint['baseline']:.3f} s (median; {spread(paints['baseline'])} s)")
+    pairs = [b / a for b, a in zip(paints["board"], paints["baseline"], strict=True)]
+    print(f"  ratio of the medians {paint_ratio:.3f}; launch by launch {spread(pairs)}")
 
-    print("3. the board's first paint, part by part (medians)", flush=True)
-    repeats = max(3, options.launches)
-    python_s = timed_python("pass", repeats)
-    imports_s = timed_python(BOARD_IMPORTS, repeats) - python_s
-    demo_s = demo_build_seconds(5000, repeats)
-    rest_s = paint["board"] - python_s - imports_s - demo_s
-    for label, value in (("starting Python", python_s), ("imports", imports_s),
-                         ("demo: 5,000 calls and their managers", demo_s),
-                         ("the app, to its first frame", rest_s)):
-        print(f"  {label:38} {value:6.3f} s  ({value / paint['board']:4.0%})")
+    print("3. the board's first paint, part by part: the same launch with timestamps "
+          f"(medians of {options.launches})", flush=True)
+    parts = breakdown(5000, options.launches)
+    labels = {"python": "starting Python", "imports": "importing the board's modules",
+              "demo": "the demo: 6,500 managers, 5,000 calls",
+              "app": "the app, from start to the first row"}
+    for key, label in labels.items():
+        print(f"  {label:38} {parts[key]:6.3f} s  ({parts[key] / parts['total']:4.0%})")
+    print(f"  {'first paint (these launches)':38} {parts['total']:6.3f} s")
 
     print("\nREADME:")
     print(f"| bytes written to the terminal, 1,000 calls, 20 call events/s, 160x45 | "
@@ -283,10 +315,11 @@ def main() -> int:
     print(f"| memory (RSS): 1,000-call run / 5,000-call board | — | **{rss['board']:.0f} MB / "
           f"{statistics.median(paint_rss['board']):.0f} MB** (baseline {rss['baseline']:.0f} / "
           f"{statistics.median(paint_rss['baseline']):.0f} MB) | `benchmarks/board_pty.py` |")
-    print(f"Of the 5,000-call first paint's {paint['board']:.2f} s, {python_s:.2f} s is "
-          f"starting Python, {imports_s:.2f} s importing the board's modules, {demo_s:.2f} s "
-          f"the demo building its call center ({demo_s / paint['board']:.0%}) and "
-          f"{rest_s:.2f} s the app drawing its first frame.")
+    share = {key: parts[key] / parts["total"] for key in labels}
+    print(f"Of the 5,000-call first paint, {share['python']:.0%} is starting Python, "
+          f"{share['imports']:.0%} importing the board's modules, {share['demo']:.0%} the demo "
+          f"building 6,500 managers and 5,000 calls, and {share['app']:.0%} the app itself, "
+          "from its start to the first row.")
 
     print("\nbudgets:")
     print(f"  bytes        {bytes_ratio:.3f} of the baseline  {verdict('bytes', bytes_ratio)}")

@@ -22,7 +22,6 @@ from wallboard.sources.base import Source, SourceError
 from wallboard.ui.keys import screen_actions
 from wallboard.ui.messages import StateChanged
 from wallboard.ui.screens.board import BoardScreen
-from wallboard.ui.screens.help import HelpScreen
 from wallboard.ui.screens.listen_actions import resolve_supervisor
 
 log = logging.getLogger(__name__)
@@ -125,6 +124,8 @@ class WallboardApp(App[None]):
         await self.source.aclose()
 
     def action_help(self) -> None:
+        from wallboard.ui.screens.help import HelpScreen  # not needed for the first frame
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
 

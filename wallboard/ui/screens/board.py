@@ -15,7 +15,6 @@ from wallboard.core.models import Call
 from wallboard.core.view import BoardFilter, describe_sort
 from wallboard.ui.screens.listen_actions import ListenActions
 from wallboard.ui.screens.live import LiveScreen
-from wallboard.ui.screens.picker import PickerScreen
 from wallboard.ui.widgets.call_table import CallTable
 from wallboard.ui.widgets.counters import CountersBar
 from wallboard.ui.widgets.keys_footer import KeysFooter
@@ -96,6 +95,8 @@ class BoardScreen(ListenActions, LiveScreen):
 
     # -- filters -------------------------------------------------------------------------
     def action_filter_employees(self) -> None:
+        from wallboard.ui.screens.picker import PickerScreen  # not needed for the first frame
+
         state = self.app.state
         options = sorted(
             ((f"{e.name}  ·  {e.department or 'no department'}", e.id)
@@ -109,6 +110,8 @@ class BoardScreen(ListenActions, LiveScreen):
         )
 
     def action_filter_departments(self) -> None:
+        from wallboard.ui.screens.picker import PickerScreen
+
         options = [(d, d) for d in self.app.state.departments()]
         self.app.push_screen(
             PickerScreen("Show these departments", options, self.table.board_filter.departments),

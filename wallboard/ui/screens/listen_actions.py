@@ -24,7 +24,6 @@ from wallboard.core.listen import (
 )
 from wallboard.core.models import Call
 from wallboard.sources.base import SourceError
-from wallboard.ui.screens.listen_confirm import ListenConfirmScreen
 from wallboard.ui.widgets.listen_bar import ListenBar
 
 if TYPE_CHECKING:
@@ -53,6 +52,8 @@ class ListenActions(Screen[None]):
 
     # -- l: join the selected call -------------------------------------------------------
     def action_listen(self) -> None:
+        from wallboard.ui.screens.listen_confirm import ListenConfirmScreen  # on first use
+
         call = self.table.cursor_call  # type: ignore[attr-defined]
         if self._refuse(call):
             return

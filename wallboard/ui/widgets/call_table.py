@@ -130,14 +130,21 @@ class CallTable(Widget, can_focus=True):
         self.cursor = 0
         self.cursor_call_id: str | None = None
         self.first_row = 0
-        self._placed: list[Placed] = layout(80)
+        self._placed: list[Placed] = []
+        self._width = 0
+        self._split = 0
+        self._fills = False
+        self._set_layout(80)
         self._painted: dict[int, object] = {}
         self._ticks_painted: dict[int, tuple[str, ...]] = {}
         """The duration texts each row line shows, by screen line."""
         self._tails: dict[int, tuple[_Line, _RowStyles, list[Segment]]] = {}
         """The drawn cells right of the durations, by screen line, for the tick to reuse."""
         self._styles: _RowStyles | None = None
-        """Looked up again at every update and tick (an ancestor's style may change)."""
+        self._styles_checked = False
+        """Styles are looked up again at every update and tick (an ancestor's style may
+        change); while they stay equal the same object is kept, so the rows drawn with
+        them stay valid."""
         self._now: datetime = clock.now()
         self._state_version = -1
 
@@ -174,7 +181,7 @@ class CallTable(Widget, can_focus=True):
             self.rows = sort_calls(calls, self.sort_key, self.sort_reverse, self.state, now)
             self._place_cursor()
         self._now = now
-        self._styles = None
+        self._styles_checked = False
         return self._repaint_changed()
 
     def tick(self) -> None:
@@ -185,7 +192,7 @@ class CallTable(Widget, can_focus=True):
         moved there) is left to ``update_rows``.
         """
         whole = self.update_rows()
-        ticking = self._placed[: self._ticking_end()]
+        ticking = self._placed[: self._split]
         ctx = self._cell_context()
         regions = []
         for y, painted in self._ticks_painted.items():
@@ -260,8 +267,17 @@ class CallTable(Widget, can_focus=True):
         else:
             self._repaint_changed()
 
+    def _set_layout(self, width: int) -> None:
+        self._placed = layout(width)
+        self._width = width
+        """The width the columns were laid out for (the widget's, since the last resize)."""
+        self._split = max((i + 1 for i, p in enumerate(self._placed) if p.column.ticks),
+                          default=0)
+        """How many columns, from the left, up to the last one that ticks."""
+        self._fills = sum(p.width + GAP for p in self._placed) + GAP == width
+
     def on_resize(self, event: Resize) -> None:
-        self._placed = layout(event.size.width)
+        self._set_layout(event.size.width)
         self._painted.clear()
         self._ticks_painted.clear()
         self._tails.clear()
@@ -272,23 +288,23 @@ class CallTable(Widget, can_focus=True):
     def notify_style_update(self) -> None:
         """The CSS changed (theme, focus, a class): look the styles up again."""
         super().notify_style_update()
-        self._styles = None
+        self._styles_checked = False
 
     def _row_styles(self) -> _RowStyles:
-        if self._styles is None:
+        if self._styles is None or not self._styles_checked:
             style = self.get_component_rich_style
-            self._styles = _RowStyles(
+            styles = _RowStyles(
                 base=self.rich_style,
                 late=style("call-table--late"),
                 late_cell=style("call-table--late-cell"),
                 cursor=style("call-table--cursor"),
                 status={name: style(f"call-table--{name}") for name in STATUS_CLASS.values()},
             )
+            if styles != self._styles:
+                self._styles = styles
+            self._styles_checked = True
+        assert self._styles is not None
         return self._styles
-
-    def _ticking_end(self) -> int:
-        """How many columns, from the left, up to the last one that ticks."""
-        return max((i + 1 for i, p in enumerate(self._placed) if p.column.ticks), default=0)
 
     def _cell_context(self) -> CellContext:
         return CellContext(self.state, self._now, self.mask_numbers, self.wait_warning)
@@ -318,9 +334,9 @@ class CallTable(Widget, can_focus=True):
         ctx = self._cell_context()
         expected = self._expected(y, ctx)
         self._painted[y] = expected
-        width = self.size.width
         if isinstance(expected, _Line):
-            return self._render_row(y, expected, ctx, width)
+            return self._render_row(y, expected, ctx, self._width)
+        width = self.size.width
         self._ticks_painted.pop(y, None)
         self._tails.pop(y, None)
         if y == 0:
@@ -352,13 +368,13 @@ class CallTable(Widget, can_focus=True):
         assert call is not None
         styles = self._row_styles()
         base = styles.base + styles.late if line.late else styles.base
-        split = self._ticking_end()
+        split = self._split
         placed = self._placed[:split]
         texts = tuple(p.column.text(call, ctx) for p in placed)
         self._ticks_painted[y] = texts
         head = self._finish(self._cells(line, placed, texts, styles, base), line, styles)
         memo = self._tails.get(y)
-        if memo is not None and memo[0] == line and memo[1] == styles:
+        if memo is not None and memo[0] == line and memo[1] is styles:
             tail = memo[2]
         else:
             placed = self._placed[split:]
@@ -369,6 +385,8 @@ class CallTable(Widget, can_focus=True):
         if head and tail and head[-1].style == tail[0].style:  # one escape sequence, not two
             head[-1] = Segment(head[-1].text + tail[0].text, head[-1].style)
             tail = tail[1:]
+        if self._fills:  # the cells make up the whole line
+            return Strip(head + tail, width)
         if line.cursor:
             base = base + styles.cursor
         return Strip(head + tail).adjust_cell_length(width, base)
