@@ -296,3 +296,26 @@ async def test_columns_drop_by_priority_and_never_cut_a_title(width):
         words = header.split()
         titles = " ".join(c.title for c in shown).split()
         assert [w for w in words if w not in ("▲", "▼")] == titles
+
+
+async def test_the_one_second_tick_is_set_up_once(monkeypatch):
+    """Textual calls on_mount for every class that defines it: the board's own on_mount
+    must not call the live screen's again, or the board would tick twice a second."""
+    from wallboard.ui.screens.live import LiveScreen
+
+    set_up = []
+    original = LiveScreen.on_mount
+
+    def on_mount(screen: LiveScreen) -> None:
+        set_up.append(screen.id)
+        original(screen)
+
+    monkeypatch.setattr(LiveScreen, "on_mount", on_mount)
+    app, _ = scripted_app()
+    async with app.run_test(size=(120, 30)) as pilot:
+        await wait_for_calls(pilot, app)
+        assert set_up == ["board"]
+    kiosk, _ = scripted_app(kiosk=True)
+    async with kiosk.run_test(size=(120, 30)) as pilot:
+        await wait_for_calls(pilot, kiosk)
+        assert set_up == ["board", "kiosk"]
