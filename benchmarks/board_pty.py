@@ -73,6 +73,7 @@ class Run:
     total_bytes: int = 0
     tail: bytes = b""
     first_row_at: float | None = None
+    first_row_cpu: float | None = None
 
     def read(self) -> None:
         try:
@@ -84,6 +85,7 @@ class Run:
             self.tail = (self.tail + chunk)[-4096:]
             if ROW_MARK in self.tail:
                 self.first_row_at = time.monotonic()
+                self.first_row_cpu = self.cpu_seconds()
 
     def cpu_seconds(self) -> float:
         fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -158,8 +160,9 @@ def steady(calls: int, events: float, rounds: int, seconds: float,
     return windows, rss
 
 
-def first_paint(argv: list[str]) -> tuple[float, float]:
-    """Seconds from launch to the first call row on screen, and the memory then."""
+def first_paint(argv: list[str]) -> tuple[float, float, float]:
+    """Seconds from launch to the first call row on screen, the CPU seconds the process
+    had used by then, and its memory a second later."""
     run = launch(argv)
     try:
         deadline = time.monotonic() + 30
@@ -167,8 +170,9 @@ def first_paint(argv: list[str]) -> tuple[float, float]:
             pump([run], 0.05)
         if run.first_row_at is None:
             raise SystemExit(f"board_pty: no call row on screen after 30 s: {argv}")
+        assert run.first_row_cpu is not None
         pump([run], 1.0)
-        return run.first_row_at - run.started, run.rss_mb()
+        return run.first_row_at - run.started, run.first_row_cpu, run.rss_mb()
     finally:
         run.stop()
 
@@ -279,11 +283,13 @@ def main() -> int:
     print(f"2. first paint of 5,000 calls, launch to the first row; {options.launches} "
           "launches of each, alternately", flush=True)
     paints: dict[str, list[float]] = {"board": [], "baseline": []}
+    paint_cpu: dict[str, list[float]] = {"board": [], "baseline": []}
     paint_rss: dict[str, list[float]] = {"board": [], "baseline": []}
     for _ in range(options.launches):
         for name, argv in (("board", board_argv(5000)), ("baseline", baseline_argv(5000))):
-            seconds, mb = first_paint(argv)
+            seconds, cpu_used, mb = first_paint(argv)
             paints[name].append(seconds)
+            paint_cpu[name].append(cpu_used)
             paint_rss[name].append(mb)
     paint = {n: statistics.median(v) for n, v in paints.items()}
     paint_ratio = paint["board"] / paint["baseline"]
@@ -291,6 +297,10 @@ def main() -> int:
     print(f"  baseline {paint['baseline']:.3f} s (median; {spread(paints['baseline'])} s)")
     pairs = [b / a for b, a in zip(paints["board"], paints["baseline"], strict=True)]
     print(f"  ratio of the medians {paint_ratio:.3f}; launch by launch {spread(pairs)}")
+    cpu_paint = {n: statistics.median(v) for n, v in paint_cpu.items()}
+    print(f"  CPU used by the first row (a check that load does not skew the ratio): board "
+          f"{cpu_paint['board']:.2f} s, baseline {cpu_paint['baseline']:.2f} s, ratio "
+          f"{cpu_paint['board'] / cpu_paint['baseline']:.3f}")
 
     print("3. the board's first paint, part by part: the same launch with timestamps "
           f"(medians of {options.launches})", flush=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cached_property
 from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import ComposeResult
@@ -67,9 +68,13 @@ class BoardScreen(ListenActions, LiveScreen):
         yield ListenBar(id="listen-bar")
         yield KeysFooter()
 
-    @property
+    @cached_property  # looked up a few times a second otherwise; never replaced
     def table(self) -> CallTable:
         return self.query_one(CallTable)
+
+    @cached_property
+    def counters(self) -> CountersBar:
+        return self.query_one(CountersBar)
 
     def on_mount(self) -> None:
         self.table.focus()
@@ -89,8 +94,7 @@ class BoardScreen(ListenActions, LiveScreen):
         app = self.app
         table = self.table
         counters = compute_counters(table.rows, app.clock.now())
-        self.query_one(CountersBar).show(counters, table.board_filter.active,
-                                         app.config.ui.thresholds)
+        self.counters.show(counters, table.board_filter.active, app.config.ui.thresholds)
         self.show_topbar(describe_sort(table.sort_key, table.sort_reverse))
 
     # -- filters -------------------------------------------------------------------------

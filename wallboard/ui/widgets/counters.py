@@ -109,15 +109,16 @@ class CountersBar(Horizontal):
     def __init__(self, id: str | None = None) -> None:
         super().__init__(id=id)
         self.values: dict[str, str] = {key: "" for key, _ in COUNTERS}
+        self.counters: list[Counter] = []
 
     def compose(self) -> ComposeResult:
-        for key, label in COUNTERS:
-            yield Counter(label, id=counter_id(key))
+        self.counters = [Counter(label, id=counter_id(key)) for key, label in COUNTERS]
+        yield from self.counters
 
     def show(self, counters: Counters, filtered: bool, thresholds: Thresholds) -> None:
         self.values = counter_texts(counters)
         levels = alert_levels(counters, thresholds)
-        for counter in self.query(Counter):
+        for counter in self.counters:
             key = counter_key(counter)
             counter.show(self.values[key], levels.get(key, ""))
         self.set_class(filtered, "-filtered")
