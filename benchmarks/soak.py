@@ -13,12 +13,14 @@ clock the soak moves on by one second per frame. Every frame takes the real path
 3. the board's one-second tick runs (the duration cells and counters, pending events);
 4. Textual paints (its update timer is set to 1 ms, so each frame is painted).
 
-Every simulated hour: the process memory (after a full collection), the median CPU time
-of a frame (the main thread's, so a busy machine does not inflate it) and its wall time,
-the live calls and the events so far. Warm-up is the first hour.
+Every simulated hour: the process memory (after a full collection), the CPU time of a
+frame (the main thread's) and its wall time, the live calls and the events so far. Warm-up
+is the first hour. A frame's CPU time still rises when other processes crowd the machine,
+so an hour's figure is the median of its quietest simulated minute: a leak that slows
+frames down slows every minute, a busy neighbour only some.
 
 Budgets (exit status 1 if one is missed): memory growth after warm-up under 10 MB; frame
-CPU time flat, the last hour's median at most 1.25x the first hour's.
+CPU time flat, the last hour's at most 1.25x the first hour's.
 """
 
 from __future__ import annotations
@@ -61,6 +63,8 @@ class Hour:
     hour: int
     rss_mb: float
     frame_cpu_ms: float
+    """The median of the quietest simulated minute."""
+    frame_cpu_median_ms: float
     frame_wall_ms: float
     calls_min: int
     calls_max: int
@@ -90,13 +94,15 @@ async def soak(hours: int, calls: int, rate: float) -> tuple[list[Hour], dict[st
                 wall.append(time.perf_counter() - w0)
                 live.append(len(app.state.calls))
             gc.collect()
-            report.append(Hour(hour, rss_mb(), statistics.median(cpu) * 1000,
-                               statistics.median(wall) * 1000, min(live), max(live),
-                               app.state.events_applied))
+            minutes = [statistics.median(cpu[i:i + 60]) for i in range(0, len(cpu), 60)]
+            report.append(Hour(hour, rss_mb(), min(minutes) * 1000,
+                               statistics.median(cpu) * 1000, statistics.median(wall) * 1000,
+                               min(live), max(live), app.state.events_applied))
             r = report[-1]
-            print(f"  hour {hour:2}: rss {r.rss_mb:6.1f} MB, frame CPU median "
-                  f"{r.frame_cpu_ms:5.2f} ms (wall {r.frame_wall_ms:5.2f} ms), live calls "
-                  f"{r.calls_min:,}–{r.calls_max:,}, events so far {r.events:,}", flush=True)
+            print(f"  hour {hour:2}: rss {r.rss_mb:6.1f} MB, frame CPU {r.frame_cpu_ms:5.2f} ms "
+                  f"(hour's median {r.frame_cpu_median_ms:5.2f} ms, wall "
+                  f"{r.frame_wall_ms:5.2f} ms), live calls {r.calls_min:,}–{r.calls_max:,}, "
+                  f"events so far {r.events:,}", flush=True)
         sizes = {
             "live calls": len(app.state.calls),
             "ended call ids remembered (bound 20,000)": len(app.state._ended),
@@ -126,8 +132,8 @@ def main() -> int:
     seconds = options.hours * 3600
     print(f"memory after warm-up (hour 1): {first.rss_mb:.1f} MB; at the end: "
           f"{last.rss_mb:.1f} MB; growth {growth:+.1f} MB (budget < {MEMORY_BUDGET_MB:g} MB)")
-    print(f"frame CPU median, hour 1: {first.frame_cpu_ms:.2f} ms; hour {last.hour}: "
-          f"{last.frame_cpu_ms:.2f} ms; ratio {ratio:.2f} (budget ≤ {FLAT_BUDGET:g})")
+    print(f"frame CPU (quietest minute's median), hour 1: {first.frame_cpu_ms:.2f} ms; hour "
+          f"{last.hour}: {last.frame_cpu_ms:.2f} ms; ratio {ratio:.2f} (budget ≤ {FLAT_BUDGET:g})")
     print(f"simulated events: {last.events:,} ({last.events / seconds:.1f}/s); "
           f"frames: {seconds:,}")
     for name, size in sizes.items():
