@@ -1,6 +1,6 @@
 """The live board against its baseline, side by side in one run, in real pseudo-terminals.
 
-    python benchmarks/board_pty.py            # the README's figures (about 2 minutes)
+    python benchmarks/board_pty.py            # the README's figures (about 3 minutes)
     python benchmarks/board_pty.py --quick    # shorter windows, fewer launches
 
 The board is ``wallboard --demo``; the baseline is ``benchmarks/baseline_board.py``, the
@@ -13,7 +13,9 @@ counted, and /proc gives their CPU time and memory.
    Bytes written and CPU are totals over each window divided by its length (means, so a
    periodic spike counts in full). Ratio = board / baseline, over all windows together.
 2. First paint of 5,000 calls: launch to the first frame that shows a call row, the board
-   and the baseline launched alternately; ratio of the medians.
+   and the baseline launched alternately; ratio of the medians. The CPU time each process
+   had used by then is printed too: on a crowded machine the wall-clock ratio wanders, the
+   CPU ratio much less.
 3. Where the board's first paint goes, from launches of the board with timestamps:
    starting Python, importing the board's modules, the demo building its call center
    (a 5,000-call demo builds 6,500 managers), and the app from its start to the first row.
