@@ -33,6 +33,11 @@ class LiveScreen(Screen[None]):
         # must not call this one again, or the board would tick twice a second.
         self.set_interval(1.0, self._on_tick)
 
+    @property
+    def update_pending(self) -> bool:
+        """An update is already due: it will read whatever the state holds by then."""
+        return self._pending is not None
+
     def on_state_changed(self, _: StateChanged) -> None:
         """Fold bursts of events into at most one update per ``refresh_seconds``."""
         wait = self.app.config.ui.refresh_seconds - (time.monotonic() - self._last_update)
@@ -68,5 +73,6 @@ class LiveScreen(Screen[None]):
                                                app.stale_after)
         self.query_one(TopBar).show(status, status_class,
                                     now.astimezone(app.zone).strftime("%H:%M:%S"), note=note)
-        self.set_class(status_class == "stale", "-stale")
+        if self.has_class("-stale") != (status_class == "stale"):
+            self.set_class(status_class == "stale", "-stale")
         return status_class

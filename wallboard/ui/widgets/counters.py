@@ -76,6 +76,7 @@ class Counter(Widget):
 
     def __init__(self, label: str, id: str) -> None:
         super().__init__(id=id)
+        self.key = counter_key(self)
         self.label = label
         self.value = ""
         self._styles: tuple[Style, Style, Style] | None = None
@@ -119,9 +120,9 @@ class CountersBar(Horizontal):
         self.values = counter_texts(counters)
         levels = alert_levels(counters, thresholds)
         for counter in self.counters:
-            key = counter_key(counter)
-            counter.show(self.values[key], levels.get(key, ""))
-        self.set_class(filtered, "-filtered")
+            counter.show(self.values[counter.key], levels.get(counter.key, ""))
+        if self.has_class("-filtered") != filtered:
+            self.set_class(filtered, "-filtered")
 
 
 def counter_key(widget: Widget) -> str:
