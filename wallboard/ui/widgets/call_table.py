@@ -138,8 +138,9 @@ class CallTable(Widget, can_focus=True):
         self._painted: dict[int, object] = {}
         self._ticks_painted: dict[int, tuple[str, ...]] = {}
         """The duration texts each row line shows, by screen line."""
-        self._tails: dict[int, tuple[_Line, _RowStyles, list[Segment]]] = {}
-        """The drawn cells right of the durations, by screen line, for the tick to reuse."""
+        self._tails: dict[str, tuple[_Line, _RowStyles, list[Segment]]] = {}
+        """The drawn cells right of the durations, by call id, reused when the durations
+        tick or when the row moves up or down a line (a call above it ended)."""
         self._styles: _RowStyles | None = None
         self._styles_checked = False
         """Styles are looked up again at every update and tick (an ancestor's style may
@@ -328,6 +329,9 @@ class CallTable(Widget, can_focus=True):
         if changed:
             width = self.size.width
             self.refresh(*(Region(0, y, width, 1) for y in changed))
+        if len(self._tails) > 2 * self.page_size:  # keep the drawn rows of the shown calls
+            shown = {c.id for c in self.rows[self.first_row:self.first_row + self.page_size]}
+            self._tails = {i: t for i, t in self._tails.items() if i in shown}
         return changed
 
     def render_line(self, y: int) -> Strip:
@@ -338,7 +342,6 @@ class CallTable(Widget, can_focus=True):
             return self._render_row(y, expected, ctx, self._width)
         width = self.size.width
         self._ticks_painted.pop(y, None)
-        self._tails.pop(y, None)
         if y == 0:
             return self._render_header(width)
         if isinstance(expected, tuple) and expected[1]:  # an empty table says why
@@ -373,7 +376,7 @@ class CallTable(Widget, can_focus=True):
         texts = tuple(p.column.text(call, ctx) for p in placed)
         self._ticks_painted[y] = texts
         head = self._finish(self._cells(line, placed, texts, styles, base), line, styles)
-        memo = self._tails.get(y)
+        memo = self._tails.get(call.id)
         if memo is not None and memo[0] == line and memo[1] is styles:
             tail = memo[2]
         else:
@@ -381,7 +384,7 @@ class CallTable(Widget, can_focus=True):
             cells = self._cells(line, placed, [p.column.text(call, ctx) for p in placed],
                                 styles, base)
             tail = self._finish(cells + [Segment(" " * GAP, base)], line, styles)
-            self._tails[y] = (line, styles, tail)
+            self._tails[call.id] = (line, styles, tail)
         if head and tail and head[-1].style == tail[0].style:  # one escape sequence, not two
             head[-1] = Segment(head[-1].text + tail[0].text, head[-1].style)
             tail = tail[1:]
