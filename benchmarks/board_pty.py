@@ -15,7 +15,8 @@ counted, and /proc gives their CPU time and memory.
 2. First paint of 5,000 calls: launch to the first frame that shows a call row, the board
    and the baseline launched alternately; ratio of the medians. The CPU time each process
    had used by then is printed too: on a crowded machine the wall-clock ratio wanders, the
-   CPU ratio much less.
+   CPU ratio much less. So is the floor: a bare Textual app on the same demo, showing one
+   line as soon as the demo's snapshot is in.
 3. Where the board's first paint goes, from launches of the board with timestamps:
    starting Python, importing the board's modules, the demo building its call center
    (a 5,000-call demo builds 6,500 managers), and the app from its start to the first row.
@@ -210,6 +211,37 @@ sys.exit(wallboard.cli.main(sys.argv[1:]))
 and its first snapshot. Nothing of the demo is changed, only timed."""
 
 
+FLOOR = """
+from textual.app import App
+from textual.widgets import Static
+from wallboard.core.state import LiveState
+from wallboard.sources.demo import DemoSource
+
+source = DemoSource(seed=7, calls=5000)
+
+
+class Floor(App):
+    def compose(self):
+        yield Static()
+
+    def on_mount(self):
+        self.run_worker(self.follow())
+
+    async def follow(self):
+        state = LiveState()
+        async for batch in source.events():
+            state.apply_all(batch)
+            self.query_one(Static).update(f"{len(state.calls)} calls, one talking")
+            return
+
+
+Floor().run()
+"""
+"""The least any Textual board on this demo does before its first row: Python, Textual,
+pydantic, the demo's start-up, one widget. What the board adds to its first paint is the
+difference."""
+
+
 def breakdown(calls: int, launches: int) -> dict[str, float]:
     """Where the first paint goes, median over ``launches`` launches of the probe."""
     parts: dict[str, list[float]] = {"python": [], "imports": [], "demo": [], "app": [],
@@ -284,11 +316,13 @@ def main() -> int:
 
     print(f"2. first paint of 5,000 calls, launch to the first row; {options.launches} "
           "launches of each, alternately", flush=True)
-    paints: dict[str, list[float]] = {"board": [], "baseline": []}
-    paint_cpu: dict[str, list[float]] = {"board": [], "baseline": []}
-    paint_rss: dict[str, list[float]] = {"board": [], "baseline": []}
+    paints: dict[str, list[float]] = {"board": [], "baseline": [], "floor": []}
+    paint_cpu: dict[str, list[float]] = {"board": [], "baseline": [], "floor": []}
+    paint_rss: dict[str, list[float]] = {"board": [], "baseline": [], "floor": []}
+    floor_argv = [sys.executable, "-c", FLOOR]
     for _ in range(options.launches):
-        for name, argv in (("board", board_argv(5000)), ("baseline", baseline_argv(5000))):
+        for name, argv in (("board", board_argv(5000)), ("baseline", baseline_argv(5000)),
+                           ("floor", floor_argv)):
             seconds, cpu_used, mb = first_paint(argv)
             paints[name].append(seconds)
             paint_cpu[name].append(cpu_used)
@@ -303,6 +337,10 @@ def main() -> int:
     print(f"  CPU used by the first row (a check that load does not skew the ratio): board "
           f"{cpu_paint['board']:.2f} s, baseline {cpu_paint['baseline']:.2f} s, ratio "
           f"{cpu_paint['board'] / cpu_paint['baseline']:.3f}")
+    print(f"  the floor, a bare Textual app showing one row of the same demo: "
+          f"{statistics.median(paints['floor']):.3f} s, CPU {cpu_paint['floor']:.2f} s "
+          f"(the board's first paint is {paint['board'] / statistics.median(paints['floor']):.2f}"
+          " of it)")
 
     print("3. the board's first paint, part by part: the same launch with timestamps "
           f"(medians of {options.launches})", flush=True)
