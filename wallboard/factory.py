@@ -96,15 +96,17 @@ def create_app(
     from wallboard.sources.factory import make_source
     from wallboard.sources.softphone import with_softphone
     from wallboard.ui.app import WallboardApp
-    from wallboard.ui.keys import binding_ids
 
-    unknown = sorted(set(config.keys) - binding_ids())
-    if unknown:
-        raise ConfigError(
-            f"keys.{unknown[0]}: unknown key binding id; known ids: "
-            + ", ".join(sorted(binding_ids()))
-            + "."
-        )
+    if config.keys:  # knowing every id imports every screen: only when keys are remapped
+        from wallboard.ui.keys import binding_ids
+
+        unknown = sorted(set(config.keys) - binding_ids())
+        if unknown:
+            raise ConfigError(
+                f"keys.{unknown[0]}: unknown key binding id; known ids: "
+                + ", ".join(sorted(binding_ids()))
+                + "."
+            )
     clock = clock or SystemClock()
     source = with_softphone(
         source or make_source(config, clock), config.supervisor.softphone, clock

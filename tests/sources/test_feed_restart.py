@@ -15,6 +15,7 @@ import pytest
 
 from tests.server.support import free_port
 from tests.sources.feed_support import Follower, client, same_state
+from wallboard.wire import SnapshotBody
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -61,21 +62,26 @@ async def test_killed_and_restarted_server_the_client_converges_without_ghosts(m
     server = start_server(port, seed=1)
     f = Follower(client(url, mode, poll_seconds=0.1, backoff_base=0.1, backoff_cap=0.5))
     try:
-        before = await converged(f, url)
+        await converged(f, url)
         await asyncio.sleep(0.5)  # calls keep changing
         server.send_signal(signal.SIGKILL)
         server.wait(5)
         await f.until(lambda: f.link == "reconnecting")
-        stale = set(f.state.calls)
+        stale = dict(f.state.calls)
         assert stale, "the screen still shows the calls it had (marked stale by the UI)"
+        assert len(stale) >= 30  # ~40 live calls: a ghost would have plenty of candidates
         server = start_server(port, seed=2)  # a different call center: every old call is gone
         after = await converged(f, url)
-        old_ids = {c["id"] for c in before["calls"]}
-        new_ids = {c["id"] for c in after["calls"]}
-        ghosts = set(f.state.calls) - new_ids
-        assert not ghosts
+        new = {c.id: c for c in SnapshotBody.model_validate(after).calls}
         assert f.link == "live"
-        assert old_ids  # (ids may coincide between the two runs; their contents are the truth)
+        # Both demos number their calls c000001, c000002, ...: an id that comes back is
+        # another call. Every call shown before the restart must be gone as a call (its
+        # content), not merely as an id; a ghost would keep its old content.
+        assert stale.keys() & new.keys(), "the ids coincide, so the content check has teeth"
+        assert not any(new.get(i) == call for i, call in stale.items())  # seed 2 differs
+        ghosts = [i for i, call in stale.items() if f.state.calls.get(i) == call]
+        assert ghosts == []
+        assert f.state.calls == new
         assert f.client.malformed_count == 0
         # and it keeps following the new server as calls change
         await asyncio.sleep(0.5)

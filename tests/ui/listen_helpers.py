@@ -42,6 +42,7 @@ async def settle(pilot, app) -> None:  # type: ignore[no-untyped-def]
     """Let pending source events be applied, then redraw the board at once (durations too:
     the once-a-second tick may not have come yet when the clock was moved by hand)."""
     await pilot.pause(0.3)
+    app.board.next_frame()
     app.board.update_view()
     app.board.tick()
     await pilot.pause()

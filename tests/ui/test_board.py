@@ -3,36 +3,96 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from textual.pilot import Pilot
+from textual.widgets import Input
 
 from tests.support.sources import ScriptedSource
 from tests.ui.conftest import FROZEN, demo_app, wait_for_calls
+from tests.ui.scripted import scripted_app
 from wallboard.config import Config, ConfigError, UiConfig
 from wallboard.core.clock import ManualClock
-from wallboard.core.counters import compute_counters
 from wallboard.core.events import CallEnded, CallUpserted, Snapshot
 from wallboard.core.models import Call, CallStatus, CallType, Employee
 from wallboard.core.view import SortKey
 from wallboard.factory import create_app
+from wallboard.ui.app import WallboardApp
 from wallboard.ui.screens.help import HelpScreen
 from wallboard.ui.screens.picker import PickerScreen
-from wallboard.ui.widgets.counters import CountersBar
+from wallboard.ui.widgets.counters import Counter, CountersBar
 
 
 def counter(app, name: str) -> str:  # type: ignore[no-untyped-def]
     return app.board.query_one(CountersBar).values[name.replace("-", "_")]
 
 
-async def test_board_shows_every_call_and_the_counters():
+async def test_board_shows_every_call():
     app = demo_app()
     async with app.run_test(size=(160, 45)) as pilot:
         await wait_for_calls(pilot, app)
+        assert {c.id for c in app.board.table.rows} == set(app.state.calls)
+
+
+def shown_counters(app: WallboardApp) -> tuple[str, ...]:
+    """What the six counters show on screen: total, waiting, …incoming, talking,
+    …incoming, longest wait."""
+    return tuple(widget.render_line(1).text.strip() for widget in app.board.query(Counter))
+
+
+async def pick(pilot: Pilot[None], key: str, *words: str) -> None:
+    """Open a filter picker, search each word and toggle the first match, apply."""
+    await pilot.press(key)
+    for word in words:
+        pilot.app.screen.query_one(Input).value = ""
+        await pilot.press(*word)
+        await pilot.pause()
+        await pilot.press("space")
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+# The scripted call center (tests/ui/scripted.py), worked out by hand; started ... ago:
+#   c101 in ringing  queue          40 s    c105 in  on hold Bob (Sales)      305 s
+#   c102 in ringing  Eve (Sales)    25 s    c106 callback    Cid (Support)     64 s
+#   c103 out ringing Cid (Support)  12 s    c107 out talking Bob (Sales)       24 s
+#   c104 in talking  Ann (Sales)   103 s    c108 in talking  Cid (Support)   3709 s
+# counters: total, waiting, of which incoming, talking, of which incoming, longest wait;
+# rows oldest first
+COUNTER_CASES = [
+    ("no filter", [], [],
+     ("8", "3", "2", "5", "3", "0:40"), ["c108", "c105", "c104", "c106", "c101", "c102",
+                                         "c107", "c103"]),
+    ("employees Eve and Ann", ["Eve", "Ann"], [],
+     ("2", "1", "1", "1", "1", "0:25"), ["c104", "c102"]),
+    ("department Sales", [], ["Sales"],
+     ("4", "1", "1", "3", "2", "0:25"), ["c105", "c104", "c102", "c107"]),
+    ("department Support", [], ["Support"],
+     ("3", "1", "0", "2", "1", "0:12"), ["c108", "c106", "c103"]),
+    ("employees Cid and Ann, department Support", ["Cid", "Ann"], ["Support"],
+     ("3", "1", "0", "2", "1", "0:12"), ["c108", "c106", "c103"]),
+    ("employee Ann, department Support: none match", ["Ann"], ["Support"],
+     ("0", "0", "0", "0", "0", "0:00"), []),
+]
+
+
+@pytest.mark.parametrize(("employees", "departments", "counters", "rows"),
+                         [case[1:] for case in COUNTER_CASES],
+                         ids=[case[0] for case in COUNTER_CASES])
+async def test_counters_of_a_scripted_call_center_under_each_filter(
+        employees, departments, counters, rows):
+    app, _ = scripted_app()
+    async with app.run_test(size=(160, 45)) as pilot:
+        await wait_for_calls(pilot, app)
+        if employees:
+            await pick(pilot, "slash", *employees)
+        if departments:
+            await pick(pilot, "d", *departments)
         table = app.board.table
-        assert {c.id for c in table.rows} == set(app.state.calls)
-        expected = compute_counters(app.state.calls.values(), FROZEN)
-        assert counter(app, "total") == str(expected.total)
-        assert counter(app, "waiting") == str(expected.waiting)
-        assert counter(app, "talking") == str(expected.talking)
-        assert counter(app, "talking-incoming") == str(expected.talking_incoming)
+        assert [c.id for c in table.rows] == rows
+        assert shown_counters(app) == counters
+        filtered = bool(employees or departments)
+        assert app.board.query_one(CountersBar).has_class("-filtered") is filtered
+        if not rows:
+            assert "No calls match the filters" in table.render_line(1).text
 
 
 async def test_filter_by_employees_type_to_search_space_toggles_then_clear():
@@ -61,8 +121,7 @@ async def test_filter_by_employees_type_to_search_space_toggles_then_clear():
         chosen = {first.employee_id, second.employee_id}
         assert table.board_filter.employees == chosen
         assert table.rows and {c.employee_id for c in table.rows} <= chosen
-        filtered = compute_counters(table.rows, FROZEN)
-        assert counter(app, "total") == str(filtered.total)
+        assert counter(app, "total") == str(len(table.rows))
         assert app.screen.query_one("#filter-line").display
         assert "FILTERED" in str(app.screen.query_one("#filter-line").render())
         await pilot.press("x")
@@ -240,3 +299,26 @@ async def test_columns_drop_by_priority_and_never_cut_a_title(width):
         words = header.removesuffix(" ").rstrip().removesuffix(mark).split()
         titles = " ".join(c.title for c in shown).split()
         assert [w for w in words if w not in ("▲", "▼")] == titles
+
+
+async def test_the_one_second_tick_is_set_up_once(monkeypatch):
+    """Textual calls on_mount for every class that defines it: the board's own on_mount
+    must not call the live screen's again, or the board would tick twice a second."""
+    from wallboard.ui.screens.live import LiveScreen
+
+    set_up = []
+    original = LiveScreen.on_mount
+
+    def on_mount(screen: LiveScreen) -> None:
+        set_up.append(screen.id)
+        original(screen)
+
+    monkeypatch.setattr(LiveScreen, "on_mount", on_mount)
+    app, _ = scripted_app()
+    async with app.run_test(size=(120, 30)) as pilot:
+        await wait_for_calls(pilot, app)
+        assert set_up == ["board"]
+    kiosk, _ = scripted_app(kiosk=True)
+    async with kiosk.run_test(size=(120, 30)) as pilot:
+        await wait_for_calls(pilot, kiosk)
+        assert set_up == ["board", "kiosk"]

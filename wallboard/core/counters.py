@@ -26,16 +26,21 @@ class Counters:
 
 
 def compute_counters(calls: Iterable[Call], now: datetime) -> Counters:
+    # one pass, names bound locally: it runs over every shown call a few times a second
+    ringing, incoming = CallStatus.RINGING, CallType.INCOMING
     total = waiting = waiting_in = talking = talking_in = 0
     longest = 0.0
     for call in calls:
         total += 1
-        incoming = call.type is CallType.INCOMING
-        if call.status is CallStatus.RINGING:
+        if call.status is ringing:
             waiting += 1
-            waiting_in += incoming
-            longest = max(longest, call.waiting_seconds(now))
+            if call.type is incoming:
+                waiting_in += 1
+            wait = call.waiting_seconds(now)
+            if wait > longest:
+                longest = wait
         else:
             talking += 1
-            talking_in += incoming
+            if call.type is incoming:
+                talking_in += 1
     return Counters(total, waiting, waiting_in, talking, talking_in, longest)

@@ -159,11 +159,11 @@ class Recorder:
     def _end(self, call_id: str, when: int) -> None:
         if self._mirror.calls.pop(call_id, None) is None:
             return
-        # a source's end time may precede the moment its start reached us (both in one
-        # batch): a call's life is recorded in order, or a replay would revive it
-        when = max(when, self._changed_at.pop(call_id, when))
-        self._ops.append(("end", call_id, when))
-        self._ops.append(("change", {"call_id": call_id, "at_us": when, "change": "ended",
+        self._ops.append(("end", call_id, when))  # the call log: the source's own time
+        # ... but its life is recorded in order: a source's end time may precede the moment
+        # its start reached us (both in one batch), and a replay must not revive the call
+        step = max(when, self._changed_at.pop(call_id, when))
+        self._ops.append(("change", {"call_id": call_id, "at_us": step, "change": "ended",
                                      "employee_id": None, "status": None, "data": None}))
 
     def _employee(self, employee: Employee, now: int) -> None:

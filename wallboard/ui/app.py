@@ -18,7 +18,6 @@ from wallboard.service import Actor, WallboardService
 from wallboard.ui.keys import fill_keys, key_hints, key_name, screen_actions
 from wallboard.ui.messages import StateChanged
 from wallboard.ui.screens.board import BoardScreen
-from wallboard.ui.screens.help import HelpScreen
 
 
 class WallboardApp(App[None]):
@@ -92,9 +91,14 @@ class WallboardApp(App[None]):
         return self.board
 
     def notify_state_changed(self) -> None:
-        """Tell every screen on the stack; the live ones redraw, the others ignore it."""
+        """Tell every screen on the stack; the live ones redraw, the others ignore it.
+
+        A screen with an update already due is not told again: that update reads the
+        state as it is then (a feed sends a batch every 0.2 s, a screen redraws at most
+        every ``refresh_seconds``)."""
         for screen in self.screen_stack:
-            screen.post_message(StateChanged())
+            if not getattr(screen, "update_pending", False):
+                screen.post_message(StateChanged())
 
     def action_unlock(self) -> None:
         """Leave kiosk mode for the interactive board (the configured unlock key)."""
@@ -143,6 +147,8 @@ class WallboardApp(App[None]):
         await self.service.aclose()
 
     def action_help(self) -> None:
+        from wallboard.ui.screens.help import HelpScreen  # not needed for the first frame
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cached_property
 from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import ComposeResult
@@ -15,7 +16,6 @@ from wallboard.core.models import Call
 from wallboard.core.view import NO_DEPARTMENT, BoardFilter, department_choices, describe_sort
 from wallboard.ui.screens.listen_actions import ListenActions
 from wallboard.ui.screens.live import LiveScreen
-from wallboard.ui.screens.picker import PickerScreen
 from wallboard.ui.widgets.call_table import CallTable
 from wallboard.ui.widgets.counters import CountersBar
 from wallboard.ui.widgets.keys_footer import KeysFooter
@@ -67,12 +67,15 @@ class BoardScreen(ListenActions, LiveScreen):
         yield ListenBar(id="listen-bar")
         yield KeysFooter()
 
-    @property
+    @cached_property  # looked up a few times a second otherwise; never replaced
     def table(self) -> CallTable:
         return self.query_one(CallTable)
 
+    @cached_property
+    def counters(self) -> CountersBar:
+        return self.query_one(CountersBar)
+
     def on_mount(self) -> None:
-        super().on_mount()
         self.table.focus()
         self.update_view()
 
@@ -92,8 +95,7 @@ class BoardScreen(ListenActions, LiveScreen):
         table = self.table
         counters = (compute_counters(table.rows, self.frame.now()) if app.state.synced
                     else None)
-        self.query_one(CountersBar).show(counters, table.board_filter.active,
-                                         app.config.ui.thresholds)
+        self.counters.show(counters, table.board_filter.active, app.config.ui.thresholds)
         self.show_topbar(describe_sort(table.sort_key, table.sort_reverse))
 
     def _empty_message(self) -> None:
@@ -109,6 +111,8 @@ class BoardScreen(ListenActions, LiveScreen):
 
     # -- filters -------------------------------------------------------------------------
     def action_filter_employees(self) -> None:
+        from wallboard.ui.screens.picker import PickerScreen  # not needed for the first frame
+
         state = self.app.state
         options = sorted(
             ((f"{e.name}  ·  {e.department or 'no department'}", e.id)
@@ -122,6 +126,8 @@ class BoardScreen(ListenActions, LiveScreen):
         )
 
     def action_filter_departments(self) -> None:
+        from wallboard.ui.screens.picker import PickerScreen
+
         options = [(department_label(d), d) for d in department_choices(self.app.state)]
         self.app.push_screen(
             PickerScreen("Show these departments", options, self.table.board_filter.departments),

@@ -107,7 +107,6 @@ class KioskScreen(LiveScreen):
         return self.query_one(CallTable)
 
     def on_mount(self) -> None:
-        super().on_mount()
         self.set_interval(self.app.config.ui.kiosk_page_seconds, self.next_page)
         self._build_pages()
         self._show_page()

@@ -19,7 +19,6 @@ from wallboard.core.format import mask_number
 from wallboard.core.listen import ListenMode, ListenSession
 from wallboard.core.models import Call
 from wallboard.service import ListenDesk, ServiceError
-from wallboard.ui.screens.listen_confirm import ListenConfirmScreen
 from wallboard.ui.widgets.listen_bar import ListenBar
 
 if TYPE_CHECKING:
@@ -45,6 +44,8 @@ class ListenActions(Screen[None]):
 
     # -- l: join the selected call -------------------------------------------------------
     def action_listen(self) -> None:
+        from wallboard.ui.screens.listen_confirm import ListenConfirmScreen  # on first use
+
         call = self.table.cursor_call  # type: ignore[attr-defined]
         if self._refuse(call):
             return

@@ -46,7 +46,14 @@ class LiveScreen(Screen[None]):
         self.frame.next_frame(lambda now: held_at(app.state.connection, now, app.stale_after))
 
     def on_mount(self) -> None:
+        # Textual calls the on_mount of every class in the MRO: a subclass's own on_mount
+        # must not call this one again, or the board would tick twice a second.
         self.set_interval(1.0, self._on_tick)
+
+    @property
+    def update_pending(self) -> bool:
+        """An update is already due: it will read whatever the state holds by then."""
+        return self._pending is not None
 
     def on_state_changed(self, _: StateChanged) -> None:
         """Fold bursts of events into at most one update per ``refresh_seconds``."""
@@ -91,7 +98,9 @@ class LiveScreen(Screen[None]):
                                                    app.stale_after)
         self.query_one(TopBar).show(status, status_class,
                                     wall.astimezone(app.zone).strftime("%H:%M:%S"), note=note)
-        self.set_class(self.frame.held and app.state.synced, "-held")
+        held = self.frame.held and app.state.synced
+        if self.has_class("-held") != held:
+            self.set_class(held, "-held")
         return status_class
 
     def not_synced_text(self) -> str | None:

@@ -2,12 +2,14 @@
 
 Only the visible rows are ever rendered. Each update compares what every screen line
 shows with what it should show and repaints just the lines that differ; the durations
-tick by repainting only their cells. Rows keep their identity: the cursor follows its
-call while other calls come, go and move.
+tick by repainting only the cells whose text changed, and such a line reuses the rest of
+the row as it was drawn. Rows keep their identity: the cursor follows its call while
+other calls come, go and move.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -22,7 +24,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from wallboard.core.clock import Clock
-from wallboard.core.models import Call, CallStatus
+from wallboard.core.models import Call, CallStatus, Employee
 from wallboard.core.state import LiveState
 from wallboard.core.view import BoardFilter, SortKey, sort_calls, waiting_first
 from wallboard.ui.widgets.columns import (
@@ -52,8 +54,21 @@ class _Line:
     """What a screen line shows: enough to tell whether it must be repainted."""
 
     call: Call | None
+    employee: Employee | None
+    """The call's manager as the state knows it: a renamed manager repaints the row."""
     cursor: bool
     late: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _RowStyles:
+    """The rich styles a row is drawn with, looked up once rather than for every line."""
+
+    base: Style
+    late: Style
+    late_cell: Style
+    cursor: Style
+    status: dict[str, Style]
 
 
 class CallTable(Widget, can_focus=True):
@@ -127,9 +142,22 @@ class CallTable(Widget, can_focus=True):
         self.cursor = 0
         self.cursor_call_id: str | None = None
         self.first_row = 0
-        self._index: dict[str, int] = {}
-        self._placed: list[Placed] = layout(80)
+        self._placed: list[Placed] = []
+        self._width = 0
+        self._split = 0
+        self._fills = False
+        self._set_layout(80)
         self._painted: dict[int, object] = {}
+        self._ticks_painted: dict[int, tuple[str, ...]] = {}
+        """The duration texts each row line shows, by screen line."""
+        self._tails: dict[str, tuple[_Line, _RowStyles, list[Segment]]] = {}
+        """The drawn cells right of the durations, by call id, reused when the durations
+        tick or when the row moves up or down a line (a call above it ended)."""
+        self._styles: _RowStyles | None = None
+        self._styles_checked = False
+        """Styles are looked up again at every update and tick (an ancestor's style may
+        change); while they stay equal the same object is kept, so the rows drawn with
+        them stay valid."""
         self._now: datetime = clock.now()
         self._state_version = -1
 
@@ -170,8 +198,11 @@ class CallTable(Widget, can_focus=True):
         self.board_filter = board_filter
         self.update_rows(force=True)
 
-    def update_rows(self, force: bool = False) -> None:
-        """Re-read the state (if it changed) and repaint the lines that differ."""
+    def update_rows(self, force: bool = False) -> set[int]:
+        """Re-read the state (if it changed) and repaint the lines that differ.
+
+        Returns the screen lines repainted whole.
+        """
         now = self.clock.now()
         ticking_order = self.sort_key in (SortKey.WAITING, SortKey.TALK)
         if force or self.state.version != self._state_version or ticking_order:
@@ -182,25 +213,42 @@ class CallTable(Widget, can_focus=True):
             if self.waiting_first and self._overflows(max(1, self.size.height - 1)):
                 self.rows = waiting_first(self.rows)
             self._waiting = sum(c.status is CallStatus.RINGING for c in self.rows)
-            self._index = {c.id: i for i, c in enumerate(self.rows)}
             self._place_cursor()
         self._now = now
-        self._repaint_changed()
+        self._styles_checked = False
+        return self._repaint_changed()
 
     def tick(self) -> None:
-        """Once a second: re-sort if needed and repaint the duration cells."""
-        self.update_rows()
-        ticking = [p for p in self._placed if p.column.ticks]
-        if ticking and self.rows:
-            x0 = min(p.x for p in ticking)
-            x1 = max(p.x + p.width for p in ticking)
-            self.refresh(Region(x0, 1, x1 - x0, self.page_size))
+        """Once a second: re-sort if needed; repaint the duration cells whose text changed.
+
+        A row ticks one cell (the wait while it rings, the talk time once answered), not
+        the whole duration column; a line that is repainted whole anyway (another call
+        moved there) is left to ``update_rows``.
+        """
+        whole = self.update_rows()
+        ticking = self._placed[: self._split]
+        ctx = self._cell_context()
+        regions = []
+        for y, painted in self._ticks_painted.items():
+            line = self._painted.get(y)
+            if y in whole or not isinstance(line, _Line) or line.call is None:
+                continue
+            changed = [p for p, before in zip(ticking, painted, strict=True)
+                       if p.column.ticks and p.column.text(line.call, ctx) != before]
+            if changed:
+                x0 = min(p.x for p in changed)
+                regions.append(Region(x0, y, max(p.x + p.width for p in changed) - x0, 1))
+        if regions:
+            self.refresh(*regions)
 
     # -- cursor --------------------------------------------------------------------
     def _place_cursor(self) -> None:
         """Keep the cursor on its call; if the call is gone, on the row where it was."""
-        if self.cursor_call_id is not None and self.cursor_call_id in self._index:
-            self.cursor = self._index[self.cursor_call_id]
+        if self.cursor_call_id is not None:
+            rows, cursor_id = self.rows, self.cursor_call_id
+            if not (self.cursor < len(rows) and rows[self.cursor].id == cursor_id):
+                found = next((i for i, c in enumerate(rows) if c.id == cursor_id), None)
+                self.cursor = self.cursor if found is None else found
         self.cursor = max(0, min(self.cursor, len(self.rows) - 1))
         new_id = self.rows[self.cursor].id if self.rows else None
         if new_id != self.cursor_call_id:
@@ -253,15 +301,47 @@ class CallTable(Widget, can_focus=True):
         else:
             self._repaint_changed()
 
+    def _set_layout(self, width: int) -> None:
+        self._placed = layout(width)
+        self._width = width
+        """The width the columns were laid out for (the widget's, since the last resize)."""
+        self._split = max((i + 1 for i, p in enumerate(self._placed) if p.column.ticks),
+                          default=0)
+        """How many columns, from the left, up to the last one that ticks."""
+        self._fills = sum(p.width + GAP for p in self._placed) + GAP == width
+
     def on_resize(self, event: Resize) -> None:
-        self._placed = layout(event.size.width)
+        self._set_layout(event.size.width)
         self._painted.clear()
+        self._ticks_painted.clear()
+        self._tails.clear()
         if self.waiting_first:  # whether the rows fit changed
             self.update_rows(force=True)
         self._scroll_to_cursor()
         self.refresh()
 
     # -- painting ------------------------------------------------------------------
+    def notify_style_update(self) -> None:
+        """The CSS changed (theme, focus, a class): look the styles up again."""
+        super().notify_style_update()
+        self._styles_checked = False
+
+    def _row_styles(self) -> _RowStyles:
+        if self._styles is None or not self._styles_checked:
+            style = self.get_component_rich_style
+            styles = _RowStyles(
+                base=self.rich_style,
+                late=style("call-table--late"),
+                late_cell=style("call-table--late-cell"),
+                cursor=style("call-table--cursor"),
+                status={name: style(f"call-table--{name}") for name in STATUS_CLASS.values()},
+            )
+            if styles != self._styles:
+                self._styles = styles
+            self._styles_checked = True
+        assert self._styles is not None
+        return self._styles
+
     def _cell_context(self) -> CellContext:
         return CellContext(self.state, self._now, self.mask_numbers, self.wait_warning)
 
@@ -274,22 +354,31 @@ class CallTable(Widget, can_focus=True):
         if index >= len(self.rows):
             return ("empty", y == 1 and not self.rows, self.empty_message)
         call = self.rows[index]
-        return _Line(call, self.show_cursor and index == self.cursor, is_late(call, ctx))
+        employee = self.state.employees.get(call.employee_id) if call.employee_id else None
+        return _Line(call, employee, self.show_cursor and index == self.cursor,
+                     is_late(call, ctx))
 
-    def _repaint_changed(self) -> None:
+    def _repaint_changed(self) -> set[int]:
+        """Repaint the lines that should show something else; returns them."""
         ctx = self._cell_context()
-        width = self.size.width
-        for y in range(self.size.height):
-            if self._painted.get(y) != self._expected(y, ctx):
-                self.refresh(Region(0, y, width, 1))
+        changed = {y for y in range(self.size.height)
+                   if self._painted.get(y) != self._expected(y, ctx)}
+        if changed:
+            width = self.size.width
+            self.refresh(*(Region(0, y, width, 1) for y in changed))
+        if len(self._tails) > 2 * self.page_size:  # keep the drawn rows of the shown calls
+            shown = {c.id for c in self.rows[self.first_row:self.first_row + self.page_size]}
+            self._tails = {i: t for i, t in self._tails.items() if i in shown}
+        return changed
 
     def render_line(self, y: int) -> Strip:
         ctx = self._cell_context()
         expected = self._expected(y, ctx)
         self._painted[y] = expected
-        width = self.size.width
         if isinstance(expected, _Line):
-            return self._render_row(expected, ctx, width)
+            return self._render_row(y, expected, ctx, self._width)
+        width = self.size.width
+        self._ticks_painted.pop(y, None)
         if y == 0:
             return self._render_header(width)
         if isinstance(expected, tuple) and expected[0] == "more":
@@ -299,7 +388,7 @@ class CallTable(Widget, can_focus=True):
         if isinstance(expected, tuple) and expected[1]:  # an empty table says why
             style = self.get_component_rich_style("call-table--empty")
             return Strip([Segment(fit(" " + self.empty_message, width), style)], width)
-        return Strip.blank(width, self.rich_style)
+        return Strip.blank(width, self._row_styles().base)
 
     def _hidden(self) -> tuple[int, int, int]:
         """Rows above the screen, rows below it, and waiting calls among them all."""
@@ -335,29 +424,58 @@ class CallTable(Widget, can_focus=True):
                 "call-table--mark")))
         return Strip(Segment.simplify(segments)).adjust_cell_length(width, style)
 
-    def _render_row(self, line: _Line, ctx: CellContext, width: int) -> Strip:
+    def _render_row(self, y: int, line: _Line, ctx: CellContext, width: int) -> Strip:
+        """The durations are drawn afresh; the cells right of them come from the last
+        drawing of this line if it showed the same call the same way."""
         call = line.call
         assert call is not None
-        base = self.rich_style
-        if line.late:
-            base = base + self.get_component_rich_style("call-table--late")
-        status_style = self.get_component_rich_style(f"call-table--{STATUS_CLASS[call.status]}")
-        late_cell = self.get_component_rich_style("call-table--late-cell")
-        cursor = self.get_component_rich_style("call-table--cursor") if line.cursor else None
+        styles = self._row_styles()
+        base = styles.base + styles.late if line.late else styles.base
+        split = self._split
+        placed = self._placed[:split]
+        texts = tuple(p.column.text(call, ctx) for p in placed)
+        self._ticks_painted[y] = texts
+        head = self._finish(self._cells(line, placed, texts, styles, base), line, styles)
+        memo = self._tails.get(call.id)
+        if memo is not None and memo[0] == line and memo[1] is styles:
+            tail = memo[2]
+        else:
+            placed = self._placed[split:]
+            cells = self._cells(line, placed, [p.column.text(call, ctx) for p in placed],
+                                styles, base)
+            tail = self._finish(cells + [Segment(" " * GAP, base)], line, styles)
+            self._tails[call.id] = (line, styles, tail)
+        if head and tail and head[-1].style == tail[0].style:  # one escape sequence, not two
+            head[-1] = Segment(head[-1].text + tail[0].text, head[-1].style)
+            tail = tail[1:]
+        if self._fills:  # the cells make up the whole line
+            return Strip(head + tail, width)
+        if line.cursor:
+            base = base + styles.cursor
+        return Strip(head + tail).adjust_cell_length(width, base)
+
+    @staticmethod
+    def _cells(line: _Line, placed: list[Placed], texts: Sequence[str], styles: _RowStyles,
+               base: Style) -> list[Segment]:
+        """A gap and a cell for each column."""
+        call = line.call
+        assert call is not None
         segments: list[Segment] = []
-        for p in self._placed:
+        for p, text in zip(placed, texts, strict=True):
             key = p.column.key
             style: Style = base
             if key is SortKey.STATUS:
-                style = base + status_style
+                style = base + styles.status[STATUS_CLASS[call.status]]
             elif key is SortKey.WAITING and line.late:
-                style = base + late_cell
+                style = base + styles.late_cell
             segments.append(Segment(" " * GAP, base))
-            segments.append(Segment(fit(p.column.text(call, ctx), p.width, p.column.right), style))
-        segments.append(Segment(" " * GAP, base))
+            segments.append(Segment(fit(text, p.width, p.column.right), style))
+        return segments
+
+    @staticmethod
+    def _finish(segments: list[Segment], line: _Line, styles: _RowStyles) -> list[Segment]:
         # Runs of one style become one segment: each segment costs an escape sequence.
         segments = list(Segment.simplify(segments))
-        if cursor is not None:
-            segments = list(Segment.apply_style(segments, post_style=cursor))
-            base = base + cursor
-        return Strip(segments).adjust_cell_length(width, base)
+        if line.cursor:
+            segments = list(Segment.apply_style(segments, post_style=styles.cursor))
+        return segments

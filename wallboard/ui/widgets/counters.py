@@ -7,7 +7,9 @@ second on the wire.
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.segment import Segment
+from rich.style import Style
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.geometry import Region
@@ -80,19 +82,32 @@ class Counter(Widget):
 
     def __init__(self, label: str, id: str) -> None:
         super().__init__(id=id)
+        self.key = counter_key(self)
         self.label = label
         self.value = ""
+        self._styles: tuple[Style, Style, Style] | None = None
+        """Label, value and blank styles, looked up again when the CSS applies anew."""
 
     def show(self, value: str, level: str = "") -> None:
         set_alert(self, level)
         if value != self.value:
+            # only the cells the old or the new value cover: the rest stays blank
+            changed = max(cell_len(value), cell_len(self.value))
             self.value = value
-            self.refresh(Region(0, 1, self.size.width, 1))
+            self.refresh(Region(0, 1, changed, 1))
+
+    def notify_style_update(self) -> None:
+        """A class (-amber, -red, -stale above) or the theme changed."""
+        super().notify_style_update()
+        self._styles = None
 
     def render_line(self, y: int) -> Strip:
-        text, part = (self.label, "label") if y == 0 else (self.value, "value")
-        style = self.get_component_rich_style(f"counter--{part}")
-        return Strip([Segment(text, style)]).adjust_cell_length(self.size.width, self.rich_style)
+        if self._styles is None:
+            self._styles = (self.get_component_rich_style("counter--label"),
+                            self.get_component_rich_style("counter--value"), self.rich_style)
+        label, value, blank = self._styles
+        text, style = (self.label, label) if y == 0 else (self.value, value)
+        return Strip([Segment(text, style)]).adjust_cell_length(self.size.width, blank)
 
 
 class CountersBar(Horizontal):
@@ -101,19 +116,20 @@ class CountersBar(Horizontal):
     def __init__(self, id: str | None = None) -> None:
         super().__init__(id=id)
         self.values: dict[str, str] = {key: "" for key, _ in COUNTERS}
+        self.counters: list[Counter] = []
 
     def compose(self) -> ComposeResult:
-        for key, label in COUNTERS:
-            yield Counter(label, id=counter_id(key))
+        self.counters = [Counter(label, id=counter_id(key)) for key, label in COUNTERS]
+        yield from self.counters
 
     def show(self, counters: Counters | None, filtered: bool, thresholds: Thresholds) -> None:
         """``counters`` None: nothing is known yet (no snapshot), so no figures."""
         self.values = counter_texts(counters)
         levels = alert_levels(counters, thresholds) if counters else {}
-        for counter in self.query(Counter):
-            key = counter_key(counter)
-            counter.show(self.values[key], levels.get(key, ""))
-        self.set_class(filtered, "-filtered")
+        for counter in self.counters:
+            counter.show(self.values[counter.key], levels.get(counter.key, ""))
+        if self.has_class("-filtered") != filtered:
+            self.set_class(filtered, "-filtered")
 
 
 def counter_key(widget: Widget) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, tzinfo
 
 from rich.text import Text
+from textual.geometry import Region
 from textual.widget import Widget
 
 from wallboard.core.clock import ReplayClock
@@ -61,12 +62,18 @@ class TopBar(Widget):
         self.note = ""
 
     def show(self, status: str, status_class: str, clock_text: str, note: str = "") -> None:
+        old = (self.status, self.status_class, self.clock_text, self.note)
         new = (status, status_class, clock_text, note)
-        if new != (self.status, self.status_class, self.clock_text, self.note):
-            self.status, self.status_class, self.clock_text, self.note = new
-            for name in ("live", "stale", "reconnecting", "failed", "connecting"):
-                self.set_class(name == status_class, f"-{name}")
-            self.refresh()
+        if new == old:
+            return
+        self.status, self.status_class, self.clock_text, self.note = new
+        if new[:2] + new[3:] == old[:2] + old[3:] and len(clock_text) == len(old[2]):
+            # only the clock ticked: repaint its cells, not the whole line
+            self.refresh(Region(0, 0, 1 + len(clock_text), 1))
+            return
+        for name in ("live", "stale", "reconnecting", "failed", "connecting"):
+            self.set_class(name == status_class, f"-{name}")
+        self.refresh()
 
     def render(self) -> Text:
         # The clock leads: it changes every second, and a terminal update rewrites a line

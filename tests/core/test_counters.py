@@ -1,15 +1,14 @@
+"""The header counters of SPEC 1 (wallboard/core/counters.py), from literal calls."""
+
 from datetime import UTC, datetime, timedelta
 
-import pytest
-
 from wallboard.core.counters import Counters, compute_counters
-from wallboard.core.format import format_duration
 from wallboard.core.models import Call, CallStatus, CallType
 
 T0 = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)
 
 
-def mk(i, type_, status, waited=10):
+def mk(i, type_, status, waited=10):  # type: ignore[no-untyped-def]
     answered = T0 - timedelta(seconds=30) if status is not CallStatus.RINGING else None
     created = (answered or T0) - timedelta(seconds=waited)
     return Call(id=str(i), type=type_, status=status, created_at=created, answered_at=answered)
@@ -29,19 +28,10 @@ def test_header_counters():
     assert compute_counters([], T0) == Counters()
 
 
-def test_waiting_and_talk_time_come_from_timestamps_and_the_clock():
-    c = mk(1, CallType.INCOMING, CallStatus.TALKING, waited=7)
-    assert c.waiting_seconds(T0 + timedelta(hours=1)) == 7  # frozen at the answer
-    assert c.talk_seconds(T0) == 30
-    assert c.talk_seconds(T0 + timedelta(seconds=10)) == 40
-    r = mk(2, CallType.INCOMING, CallStatus.RINGING, waited=3)
-    assert r.waiting_seconds(T0 + timedelta(seconds=2)) == 5
-    assert r.talk_seconds(T0) == 0
-
-
-@pytest.mark.parametrize(
-    ("seconds", "text"),
-    [(0, "0:00"), (7.9, "0:07"), (65, "1:05"), (3599, "59:59"), (3723, "1:02:03"), (-4, "0:00")],
-)
-def test_format_duration(seconds, text):
-    assert format_duration(seconds) == text
+def test_the_longest_wait_is_of_unanswered_calls_only_and_ticks():
+    calls = [
+        mk(1, CallType.INCOMING, CallStatus.TALKING, waited=90),  # answered after 90 s
+        mk(2, CallType.CALLBACK, CallStatus.RINGING, waited=7),
+    ]
+    assert compute_counters(calls, T0).longest_wait == 7
+    assert compute_counters(calls, T0 + timedelta(seconds=5)).longest_wait == 12

@@ -1,0 +1,59 @@
+"""The live table's repaints (wallboard/ui/widgets/call_table.py), read back from what the
+widget has painted (its cached lines), so a cell that was not repainted shows its old text.
+"""
+
+from __future__ import annotations
+
+from textual.geometry import Region
+
+from tests.ui.conftest import wait_for_calls
+from tests.ui.scripted import EMPLOYEES, scripted_app
+from wallboard.core.events import EmployeeUpserted
+from wallboard.ui.widgets.call_table import CallTable
+
+
+def painted(table: CallTable, rows: int = 8) -> list[str]:
+    """The header and the first ``rows`` rows as last painted."""
+    return [strip.text for strip in table.render_lines(Region(0, 0, table.size.width, rows + 1))]
+
+
+async def test_the_tick_repaints_the_durations_and_keeps_the_rest_of_each_row():
+    app, _ = scripted_app()
+    async with app.run_test(size=(160, 45)) as pilot:
+        await wait_for_calls(pilot, app)
+        await pilot.pause(0.1)
+        table = app.board.table
+        before = painted(table)
+        assert before[1].startswith("     0:09  1:01:40 ● talking  ↘ in")  # c108, cursor
+        assert before[2].startswith("     0:05     5:00 ‖ on hold  ↘ in")  # c105
+        assert before[5].startswith("   ! 0:40        – ◔ ringing  ↘ in")  # c101, late
+        assert before[8].startswith("     0:12        – ◔ ringing  ↗ out")  # c103
+        app.clock.advance(1)
+        app.board.next_frame()  # the tick reads the clock once for its frame
+        app.board.tick()
+        await pilot.pause(0.1)
+        after = painted(table)
+        assert after[1].startswith("     0:09  1:01:41 ● talking")
+        assert after[2].startswith("     0:05     5:01 ‖ on hold")
+        assert after[5].startswith("   ! 0:41        – ◔ ringing")
+        assert after[8].startswith("     0:13        – ◔ ringing")
+        assert after[0] == before[0]
+        assert [line[18:] for line in after] == [line[18:] for line in before]
+
+
+async def test_a_renamed_manager_is_repainted_on_the_rows_of_their_calls():
+    app, source = scripted_app()
+    async with app.run_test(size=(160, 45)) as pilot:
+        await wait_for_calls(pilot, app)
+        await pilot.pause(0.1)
+        table = app.board.table
+        assert sum("Cid Novak " in line for line in painted(table)) == 3
+        cid = next(e for e in EMPLOYEES if e.id == "e3")
+        source.push(EmployeeUpserted(employee=cid.model_copy(update={"name": "Cid Rowe"})))
+        for _ in range(40):
+            await pilot.pause(0.05)
+            if sum("Cid Rowe" in line for line in painted(table)) == 3:
+                break
+        lines = painted(table)
+        assert sum("Cid Rowe" in line for line in lines) == 3  # c108, c106, c103
+        assert not any("Cid Novak" in line for line in lines)
