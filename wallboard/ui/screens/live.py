@@ -11,6 +11,7 @@ from textual.timer import Timer
 
 from wallboard.core.clock import FrameClock
 from wallboard.core.state import held_at
+from wallboard.i18n import _, say
 from wallboard.ui.messages import StateChanged
 from wallboard.ui.widgets.topbar import TopBar, connection_text, replay_text
 
@@ -48,7 +49,7 @@ class LiveScreen(Screen[None]):
     def on_mount(self) -> None:
         self.set_interval(1.0, self._on_tick)
 
-    def on_state_changed(self, _: StateChanged) -> None:
+    def on_state_changed(self, message: StateChanged) -> None:
         """Fold bursts of events into at most one update per ``refresh_seconds``."""
         wait = self.app.config.ui.refresh_seconds - (time.monotonic() - self._last_update)
         if wait <= 0:
@@ -99,4 +100,7 @@ class LiveScreen(Screen[None]):
         app = self.app
         if app.state.synced:
             return None
-        return app.state.connection.message or f"Connecting to {app.source.title}…"
+        message = app.state.connection.message
+        if message:
+            return say(message)
+        return _("Connecting to {source}…").format(source=say(app.source.title))

@@ -10,6 +10,7 @@ from textual.widget import Widget
 from wallboard.core.clock import ReplayClock
 from wallboard.core.events import Link
 from wallboard.core.state import Connection, stale_since
+from wallboard.i18n import _, say
 
 
 def connection_text(conn: Connection, now: datetime, zone: tzinfo | None,
@@ -18,20 +19,23 @@ def connection_text(conn: Connection, now: datetime, zone: tzinfo | None,
     if conn.link is Link.LIVE:
         stale = stale_since(conn, now, stale_after)
         if stale is not None:
-            return f"⚠ stale since {stale.astimezone(zone).strftime('%H:%M:%S')}", "stale"
+            return _("⚠ stale since {time}").format(
+                time=stale.astimezone(zone).strftime("%H:%M:%S")), "stale"
         if conn.malformed:
-            return f"● live · {conn.malformed} malformed skipped", "live"
-        return "● live", "live"
+            return _("● live · {count} malformed skipped").format(count=conn.malformed), "live"
+        return _("● live"), "live"
     if conn.link is Link.RECONNECTING:
-        text = "↻ reconnecting"
         if conn.retry_at is not None:
-            text += f" in {max(0, round((conn.retry_at - now).total_seconds()))} s"
+            text = _("↻ reconnecting in {seconds} s").format(
+                seconds=max(0, round((conn.retry_at - now).total_seconds())))
+        else:
+            text = _("↻ reconnecting")
         if conn.message:
-            text += f" — {conn.message}"
+            text += f" — {say(conn.message)}"
         return text, "reconnecting"
     if conn.link is Link.FAILED:
-        return f"✖ {conn.message or 'disconnected'}", "failed"
-    return "◌ connecting…", "connecting"
+        return f"✖ {say(conn.message) if conn.message else _('disconnected')}", "failed"
+    return _("◌ connecting…"), "connecting"
 
 
 def replay_text(replay: ReplayClock, zone: tzinfo | None) -> str:
@@ -39,10 +43,10 @@ def replay_text(replay: ReplayClock, zone: tzinfo | None) -> str:
     moment = replay.now().astimezone(zone).strftime("%H:%M:%S")
     speed = f"×{replay.speed:g}"
     if replay.at_end:
-        return f"■ REPLAY {moment} — end of the recording"
+        return _("■ REPLAY {time} — end of the recording").format(time=moment)
     if replay.paused:
-        return f"‖ REPLAY {moment} paused ({speed})"
-    return f"▶ REPLAY {moment} {speed}"
+        return _("‖ REPLAY {time} paused ({speed})").format(time=moment, speed=speed)
+    return _("▶ REPLAY {time} {speed}").format(time=moment, speed=speed)
 
 
 class TopBar(Widget):
@@ -72,7 +76,7 @@ class TopBar(Widget):
         # The clock leads: it changes every second, and a terminal update rewrites a line
         # from its left edge up to the change.
         left = Text.assemble(" ", (self.clock_text, "bold"), "  ", ("☎ wallboard", "bold"),
-                             " · ", self.title)
+                             " · ", say(self.title))
         if self.note:
             left.append(f" · {self.note}", "italic")
         right = Text.assemble((self.status, "bold"), " ")
