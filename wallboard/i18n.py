@@ -23,8 +23,8 @@ from wallboard.core.text import N_, Sentence, fill
 if TYPE_CHECKING:
     from babel import Locale
 
-__all__ = ["LANGUAGES", "N_", "Sentence", "Translator", "activate", "current", "choose_language",
-           "counted", "ngettext", "say", "_"]
+__all__ = ["C_", "LANGUAGES", "N_", "Sentence", "Translator", "activate", "choose_language",
+           "counted", "current", "ngettext", "pgettext", "say", "_"]
 
 LANGUAGES = {"en": "English", "pl": "Polski", "uk": "Українська"}
 """The languages the board speaks, by code (``ui.language``, ``--lang``)."""
@@ -89,6 +89,9 @@ class Translator:
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
         return self.catalog.ngettext(singular, plural, n)
+
+    def pgettext(self, context: str, text: str) -> str:
+        return self.catalog.pgettext(context, text)
 
     def counted(self, n: int, singular: str, plural: str) -> str:
         """``5 interwałów``: ``n`` (grouped) with its noun in the language's plural form.
@@ -171,6 +174,18 @@ def activate(language: str | None) -> Translator:
 
 def current() -> Translator:
     return _active
+
+
+def C_(context: str, text: str) -> str:  # noqa: N802
+    """Mark ``text`` for the catalog with a ``context`` (one English word, two meanings:
+    the counter "Waiting" counts calls, the column "Waiting" is a time); say it with
+    :func:`pgettext` and the same context."""
+    return text
+
+
+def pgettext(context: str, text: str) -> str:
+    """``text`` of ``context`` (see :func:`C_`) in the active language."""
+    return _active.pgettext(context, text)
 
 
 def _(text: str) -> str:

@@ -111,8 +111,9 @@ class BoardScreen(ListenActions, LiveScreen):
     # -- filters -------------------------------------------------------------------------
     def action_filter_employees(self) -> None:
         state = self.app.state
+        nobody = _("no department")
         options = sorted(
-            ((f"{e.name}  ·  {e.department or _('no department')}", e.id)
+            ((f"{e.name}  ·  {e.department or nobody}", e.id)
              for e in state.employees.values()),
             key=lambda o: o[0].casefold(),
         )

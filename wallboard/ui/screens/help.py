@@ -41,7 +41,7 @@ class HelpScreen(Modal[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help"):
-            yield Label(f"[b]{_('Keys')}[/b]", id="help-title")
+            yield Label("[b]" + _("Keys") + "[/b]", id="help-title")
             yield DataTable(id="help-keys", cursor_type="none", zebra_stripes=True)
             yield Label(_(ABOUT), id="help-about")
             yield Label("", id="help-columns")

@@ -25,6 +25,7 @@ from wallboard.ui.widgets.counters import (
     alert_levels,
     counter_id,
     counter_key,
+    counter_label,
     counter_texts,
     set_alert,
 )
@@ -92,7 +93,7 @@ class KioskScreen(LiveScreen):
         yield TopBar(app.source.title, id="topbar")
         with Grid(id="big-counters"):
             for key, label in COUNTERS:
-                yield BigCounter(_(label), key)
+                yield BigCounter(counter_label(label), key)
         yield CallTable(
             app.state,
             self.frame,

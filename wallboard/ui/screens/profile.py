@@ -255,15 +255,19 @@ class ProfileScreen(Modal[None]):
         employee = self.employee
         who = self.query_one("#profile-who", Static)
         if employee is None:
-            who.update(f"[b]{self.employee_id}[/b]  [dim]{_('(no longer on the board)')}[/dim]")
+            gone = _("(no longer on the board)")
+            who.update(f"[b]{self.employee_id}[/b]  [dim]{gone}[/dim]")
             return
-        lines = [f"[b]{employee.name}[/b]  ·  {employee.department or _('no department')}"
-                 f"    {_('now')} {status_markup(employee.status)}"]
+        department = employee.department or _("no department")
+        now = _("now")
+        lines = [f"[b]{employee.name}[/b]  ·  {department}"
+                 f"    {now} {status_markup(employee.status)}"]
         for account in employee.accounts:
             lines.append(f"  {account.id:<14} {account.number or '—':<8} "
                          f"{account.user_agent or '':<16} {status_markup(account.status)}")
         if not employee.accounts:
-            lines.append(f"  [dim]{_('no SIP accounts')}[/dim]")
+            none = _("no SIP accounts")
+            lines.append(f"  [dim]{none}[/dim]")
         who.update("\n".join(lines))
 
     def _rebuild(self) -> None:

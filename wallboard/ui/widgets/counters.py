@@ -17,15 +17,15 @@ from textual.widget import Widget
 from wallboard.config import Thresholds
 from wallboard.core.counters import Counters
 from wallboard.core.format import format_duration
-from wallboard.i18n import N_, _, current
+from wallboard.i18n import C_, current, pgettext
 
 COUNTERS = (
-    ("total", N_("Total calls")),
-    ("waiting", N_("Waiting")),
-    ("waiting_incoming", N_("…incoming")),
-    ("talking", N_("Talking")),
-    ("talking_incoming", N_("…incoming")),
-    ("longest_wait", N_("Longest wait")),
+    ("total", C_("counter", "Total calls")),
+    ("waiting", C_("counter", "Waiting")),
+    ("waiting_incoming", C_("counter", "…incoming")),
+    ("talking", C_("counter", "Talking")),
+    ("talking_incoming", C_("counter", "…incoming")),
+    ("longest_wait", C_("counter", "Longest wait")),
 )
 """Each counter's key and label (English, marked for the catalog; shown translated). At
 80 columns a label has 13 cells: a test holds every language to that."""
@@ -108,7 +108,7 @@ class CountersBar(Horizontal):
 
     def compose(self) -> ComposeResult:
         for key, label in COUNTERS:
-            yield Counter(_(label), id=counter_id(key))
+            yield Counter(counter_label(label), id=counter_id(key))
 
     def show(self, counters: Counters | None, filtered: bool, thresholds: Thresholds) -> None:
         """``counters`` None: nothing is known yet (no snapshot), so no figures."""
@@ -118,6 +118,11 @@ class CountersBar(Horizontal):
             key = counter_key(counter)
             counter.show(self.values[key], levels.get(key, ""))
         self.set_class(filtered, "-filtered")
+
+
+def counter_label(label: str) -> str:
+    """A counter's label (from :data:`COUNTERS`) in the active language."""
+    return pgettext("counter", label)
 
 
 def counter_key(widget: Widget) -> str:

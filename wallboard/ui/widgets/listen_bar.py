@@ -37,7 +37,7 @@ def listen_text(session: ListenSession, now: datetime, manager: str, client: str
         text.append(f": {say(session.message)}")
     if session.muted and not session.state.finished:
         text.append(" ")
-        text.append(f" {_('muted')} ", "bold reverse")
+        text.append(" " + _("muted") + " ", "bold reverse")
     text.append(f" · {elapsed} · ")
     text.append(manager, "bold")
     if client:

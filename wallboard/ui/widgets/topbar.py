@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, tzinfo
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.widget import Widget
 
@@ -34,7 +35,8 @@ def connection_text(conn: Connection, now: datetime, zone: tzinfo | None,
             text += f" — {say(conn.message)}"
         return text, "reconnecting"
     if conn.link is Link.FAILED:
-        return f"✖ {say(conn.message) if conn.message else _('disconnected')}", "failed"
+        problem = say(conn.message) if conn.message else _("disconnected")
+        return f"✖ {problem}", "failed"
     return _("◌ connecting…"), "connecting"
 
 
@@ -75,17 +77,37 @@ class TopBar(Widget):
     def render(self) -> Text:
         # The clock leads: it changes every second, and a terminal update rewrites a line
         # from its left edge up to the change.
-        left = Text.assemble(" ", (self.clock_text, "bold"), "  ", ("☎ wallboard", "bold"),
-                             " · ", say(self.title))
-        if self.note:
-            left.append(f" · {self.note}", "italic")
-        right = Text.assemble((self.status, "bold"), " ")
         width = self.size.width
-        if left.cell_len + right.cell_len + 1 > width:
-            # a long status (an error sentence) gives way first, but keeps 20 cells;
-            # the clock and the title are cut last
-            keep_left = min(left.cell_len, max(12, width - min(20, right.cell_len) - 1))
-            right.truncate(max(1, width - keep_left - 1), overflow="ellipsis")
-            left.truncate(max(0, width - right.cell_len - 1), overflow="ellipsis")
+        head = Text.assemble(" ", (self.clock_text, "bold"), "  ", ("☎ wallboard", "bold"),
+                             " · ")
+        title, note, status = say(self.title), self.note, self.status
+        def left_len() -> int:
+            return head.cell_len + cell_len(title) + (cell_len(note) + 3 if note else 0)
+
+        if left_len() + cell_len(status) + 2 > width:
+            # a long status (an error sentence) gives way first, but keeps 20 cells; then
+            # the note, then the title: each shortened by whole words, never cut mid-word
+            keep_left = min(left_len(), max(12, width - min(20, cell_len(status) + 1) - 1))
+            status = clip_words(status, max(1, width - keep_left - 2))
+            room = width - cell_len(status) - 2 - head.cell_len
+            note = clip_words(note, room - cell_len(title) - 3) if note else ""
+            title = clip_words(title, room - (cell_len(note) + 3 if note else 0))
+        left = Text.assemble(head, title)
+        if note:
+            left.append(f" · {note}", "italic")
+        right = Text.assemble((status, "bold"), " ")
         room = max(1, width - left.cell_len - right.cell_len)
         return Text.assemble(left, " " * room, right)
+
+
+def clip_words(text: str, width: int) -> str:
+    """``text`` if it fits in ``width`` cells, else its longest run of whole words that
+    fits with an ellipsis (``Wszystkie…``), else nothing: a word is never cut."""
+    if cell_len(text) <= width:
+        return text
+    words = text.split(" ")
+    for n in range(len(words) - 1, 0, -1):
+        shorter = " ".join(words[:n]).rstrip(" ·—-:,") + "…"
+        if cell_len(shorter) <= width:
+            return shorter
+    return ""
