@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PYBABEL="${PYBABEL:-.venv/bin/pybabel}"
 LOCALES=wallboard/locale
-POT="$LOCALES/wallboard.pot"
+POT="${POT:-$LOCALES/wallboard.pot}"
 
 extract() {
     # Sentence(...): the core's and the service's sentences; counted(n, one, many): plurals;

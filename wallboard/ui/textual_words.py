@@ -1,9 +1,10 @@
-"""Textual's own words that reach the screen: its command palette's system commands.
+"""Textual's own words that reach the screen: its command palette's system commands and
+the descriptions of its own key bindings (in help, the palette and the footer).
 
-Textual has no catalog of its own; these are its English titles and help lines, marked
-here so that ``pybabel extract`` puts them in ours (the app translates them as it lists
-them, :meth:`WallboardApp.get_system_commands`). Keep them equal to the installed
-Textual's; a test checks that every title Textual yields is in the catalog.
+Textual has no catalog of its own; these are its English words, marked here so that
+``pybabel extract`` puts them in ours (the app translates them where it shows them). Keep
+them equal to the installed Textual's; tests/test_i18n.py checks that every word Textual
+shows on our screens is in the catalog.
 """
 
 from wallboard.i18n import N_
@@ -22,4 +23,10 @@ SYSTEM_COMMANDS = (
     N_("Maximize the focused widget"),
     N_("Screenshot"),
     N_("Save an SVG 'screenshot' of the current screen"),
+)
+BINDINGS = (
+    N_("Focus Next"),
+    N_("Focus Previous"),
+    N_("Copy selected text"),
+    N_("palette"),
 )
