@@ -193,3 +193,35 @@ def test_web_tabs_are_started_in_the_servers_language():
 
     command = app_command(["--demo", "web", "--port", "8001"], "uk")
     assert command[1:] == ["-m", "wallboard", "--lang", "uk", "--demo"]
+
+
+@pytest.mark.parametrize("language", ["en", "pl", "uk"])
+def test_counter_labels_and_column_titles_fit_in_every_language(language):
+    """At 80 columns a counter has 13 cells: its label takes at most 12 (one is the gap to
+    the next); every column is at least as wide as its title and its fixed words."""
+    from rich.cells import cell_len
+
+    from wallboard.i18n import activate, pgettext
+    from wallboard.ui.widgets.columns import COLUMNS, localized
+    from wallboard.ui.widgets.counters import COUNTERS
+
+    activate(language)
+    try:
+        assert max(cell_len(pgettext("counter", label)) for _key, label in COUNTERS) <= 12
+        words = translator(language)
+        for column in localized(COLUMNS):
+            assert column.width >= cell_len(words.gettext(column.title))
+            assert all(column.width >= cell_len(words.gettext(w)) for w in column.words)
+    finally:
+        activate("en")
+
+
+def test_small_whole_numbers_are_what_babel_says():
+    """The fast path of Translator.number (no Babel under 1,000) says what Babel says."""
+    from babel.numbers import format_decimal
+
+    for language in ("en", "pl", "uk"):
+        words = translator(language)
+        assert all(words.number(n) == format_decimal(n, locale=language)
+                   for n in range(0, 1000, 7))
+        assert words.number(1000) == format_decimal(1000, locale=language)
