@@ -29,6 +29,7 @@ from wallboard.core.clock import Clock
 from wallboard.core.format import mask_number
 from wallboard.core.listen import ListenMode, ListenSession, ListenState
 from wallboard.core.models import Call, Employee
+from wallboard.core.text import N_, Sentence
 
 log = logging.getLogger(__name__)
 
@@ -127,7 +128,8 @@ class AuditLog:
             with open(fd, "a", encoding="utf-8") as out:
                 out.write(json.dumps(line, ensure_ascii=False) + "\n")
         except OSError as exc:
-            self.failed = f"Cannot write the audit log {self.path} ({exc.strerror})."
+            self.failed = Sentence(N_("Cannot write the audit log {path} ({error})."),
+                                   path=str(self.path), error=exc.strerror or "")
             if self.failed not in self._warned:  # once per distinct problem
                 self._warned.add(self.failed)
                 log.warning("%s", self.failed)

@@ -11,6 +11,7 @@ import argparse
 import asyncio
 import contextlib
 import gc
+import os
 import signal
 import sys
 from collections.abc import Iterator, Mapping, Sequence
@@ -30,6 +31,7 @@ from wallboard.config import (
     load_config,
     resolve_config_path,
 )
+from wallboard.i18n import LANGUAGES, _, activate, choose_language
 from wallboard.store_commands import COMMANDS as STORE_COMMANDS
 from wallboard.store_commands import add_store_commands
 
@@ -41,66 +43,80 @@ class Parser(argparse.ArgumentParser):
     """argparse, with its errors in one line (the usage is one ``--help`` away)."""
 
     def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help).\n")
+        self.exit(2, _("{prog}: {message} (see {prog} --help).").format(
+            prog=self.prog, message=message) + "\n")
+
+
+class Formatter(argparse.HelpFormatter):
+    """argparse's help, with its ``usage:`` in the board's language."""
+
+    def add_usage(self, usage: str | None, actions: Any, groups: Any,
+                  prefix: str | None = None) -> None:
+        super().add_usage(usage, actions, groups, _("usage: ") if prefix is None else prefix)
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = Parser(
         prog="wallboard",
-        description="A live wallboard of a call center: calls, managers, waiting times.",
+        formatter_class=Formatter,
+        description=_("A live wallboard of a call center: calls, managers, waiting times."),
     )
     parser.add_argument("--version", action="version", version=f"wallboard {__version__}")
-    parser.add_argument("--config", metavar="PATH", help="config file (TOML)")
+    parser.add_argument("--config", metavar="PATH", help=_("config file (TOML)"))
+    parser.add_argument("--lang", choices=sorted(LANGUAGES), default=None,
+                        help=_("the language of the board (en, pl, uk) when the config's "
+                               "ui.language does not say; default: the locale (LC_ALL, "
+                               "LC_MESSAGES, LANG), else English"))
     add_source_arguments(parser)
-    parser.add_argument("--kiosk", action="store_true", help="wall-TV mode: big, read-only")
+    parser.add_argument("--kiosk", action="store_true", help=_("wall-TV mode: big, read-only"))
     sub = parser.add_subparsers(dest="command")
 
-    serve = sub.add_parser("serve", help="re-export the configured source as an HTTP feed")
+    serve = sub.add_parser("serve", help=_("re-export the configured source as an HTTP feed"))
     add_source_arguments(serve, suppress=True)
     serve.add_argument("--source", choices=["demo", "config", "ringostat"], default="config",
-                       help="what to serve: the demo, or the config's [source] (default); "
-                            "ringostat: the config's, which must be kind = \"ringostat\"")
-    serve.add_argument("--host", default=None, help="address to bind (default 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=None, help="port (default 8765)")
+                       help=_("what to serve: the demo, or the config's [source] (default); "
+                            "ringostat: the config's, which must be kind = \"ringostat\""))
+    serve.add_argument("--host", default=None, help=_("address to bind (default 127.0.0.1)"))
+    serve.add_argument("--port", type=int, default=None, help=_("port (default 8765)"))
     serve.add_argument("--bus", nargs="?", const="", default=None, metavar="URL",
-                       help="a replica: build the board from the streams of this Redis "
-                            "(default: [bus] url or $WALLBOARD_BUS_URL) instead of a source")
+                       help=_("a replica: build the board from the streams of this Redis "
+                            "(default: [bus] url or $WALLBOARD_BUS_URL) instead of a source"))
     add_bus_arguments(serve, several=True)
 
-    ingest = sub.add_parser("ingest", help="publish the configured source to a stream of the "
-                                           "bus (one per PBX; run two, one leads)")
+    ingest = sub.add_parser("ingest", help=_("publish the configured source to a stream of the "
+                                           "bus (one per PBX; run two, one leads)"))
     add_source_arguments(ingest, suppress=True)
     ingest.add_argument("--bus", default=None, metavar="URL",
-                        help="the Redis server (default: [bus] url or $WALLBOARD_BUS_URL)")
+                        help=_("the Redis server (default: [bus] url or $WALLBOARD_BUS_URL)"))
     ingest.add_argument("--site", default=None, metavar="NAME",
-                        help="qualify every id with this site's name, so boards can merge "
-                             "several PBXs")
+                        help=_("qualify every id with this site's name, so boards can merge "
+                             "several PBXs"))
     add_bus_arguments(ingest, several=False)
 
-    web = sub.add_parser("web", help="serve the wallboard to browsers")
+    web = sub.add_parser("web", help=_("serve the wallboard to browsers"))
     web.add_argument("--host", default="127.0.0.1")
     web.add_argument("--port", type=int, default=8000)
     web.add_argument("--token", default=None,
-                     help="browsers must give it (?token=); required off loopback "
-                          "(or $WALLBOARD_WEB_TOKEN)")
+                     help=_("browsers must give it (?token=); required off loopback "
+                          "(or $WALLBOARD_WEB_TOKEN)"))
 
-    replay = sub.add_parser("replay", help="play a recorded period back on the board")
+    replay = sub.add_parser("replay", help=_("play a recorded period back on the board"))
     replay.add_argument("--from", dest="start", required=True, metavar="TIME",
-                        help="where to start, e.g. 2026-11-30T08:00 (local time, or with "
-                             "a zone)")
+                        help=_("where to start, e.g. 2026-11-30T08:00 (local time, or with "
+                             "a zone)"))
     replay.add_argument("--to", dest="end", metavar="TIME",
-                        help="where to stop (default: the end of the recording)")
+                        help=_("where to stop (default: the end of the recording)"))
     replay.add_argument("--speed", type=float, default=10.0,
-                        help="times real time (default 10; [ and ] change it)")
+                        help=_("times real time (default 10; [ and ] change it)"))
     replay.add_argument("--store", metavar="URL",
-                        help="the history store (default: the config's [store] url)")
+                        help=_("the history store (default: the config's [store] url)"))
 
-    config = sub.add_parser("config", help="where the config file is looked for; check one")
+    config = sub.add_parser("config", help=_("where the config file is looked for; check one"))
     config_sub = config.add_subparsers(dest="config_command", required=True,
                                        metavar="{path,check}")
-    config_sub.add_parser("path", help="where the config is looked for and which file is used")
-    check = config_sub.add_parser("check", help="validate a config file (exit 0 or 2)")
-    check.add_argument("file", nargs="?", help="the file (default: the one that is used)")
+    config_sub.add_parser("path", help=_("where the config is looked for and which file is used"))
+    check = config_sub.add_parser("check", help=_("validate a config file (exit 0 or 2)"))
+    check.add_argument("file", nargs="?", help=_("the file (default: the one that is used)"))
     add_store_commands(sub)
     return parser
 
@@ -108,14 +124,14 @@ def build_parser() -> argparse.ArgumentParser:
 def add_bus_arguments(parser: argparse.ArgumentParser, several: bool) -> None:
     if several:
         parser.add_argument("--stream", action="append", default=None, metavar="NAME",
-                            help="a stream (site) to follow; give it once per site to merge "
-                                 "them (default: [bus] streams)")
+                            help=_("a stream (site) to follow; give it once per site to merge "
+                                 "them (default: [bus] streams)"))
     else:
         parser.add_argument("--stream", default=None, metavar="NAME",
-                            help="the stream to publish to (default: the site, else main)")
+                            help=_("the stream to publish to (default: the site, else main)"))
     parser.add_argument("--store", default=None, metavar="URL",
-                        help="the history store ({stream} is replaced by the stream's name), "
-                             "e.g. postgresql://wb@db/wallboard_{stream}")
+                        help=_("the history store ({stream} is replaced by the stream's name), "
+                             "e.g. postgresql://wb@db/wallboard_{stream}"))
 
 
 M = TypeVar("M", DemoSource, FeedSource)
@@ -128,15 +144,15 @@ OPTIONS = {"calls": "--demo-calls", "events_per_second": "--demo-events", "seed"
 def add_source_arguments(parser: argparse.ArgumentParser, suppress: bool = False) -> None:
     default = argparse.SUPPRESS if suppress else None
     parser.add_argument("--demo", action="store_true", default=default or False,
-                        help="run on the built-in demo call center")
+                        help=_("run on the built-in demo call center"))
     parser.add_argument("--demo-calls", type=int, metavar="N", default=default,
-                        help="demo: about N live calls")
+                        help=_("demo: about N live calls"))
     parser.add_argument("--demo-events", type=float, metavar="R", default=default,
-                        help="demo: about R call events per second")
-    parser.add_argument("--seed", type=int, default=default, help="demo: random seed")
+                        help=_("demo: about R call events per second"))
+    parser.add_argument("--seed", type=int, default=default, help=_("demo: random seed"))
     parser.add_argument("--url", action="append", default=default,
-                        help="read the feed of a `wallboard serve` (twice or more: replicas, "
-                             "tried in turn)")
+                        help=_("read the feed of a `wallboard serve` (twice or more: replicas, "
+                             "tried in turn)"))
 
 
 def config_from_args(args: argparse.Namespace) -> Config:
@@ -231,22 +247,49 @@ def check_config(config: Config, args: argparse.Namespace) -> None:
         server_tokens(config.server)
 
 
+def early_language(argv: Sequence[str], environ: Mapping[str, str]) -> str:
+    """The language, chosen before the command line is parsed (its help and errors are
+    said in it): ``ui.language`` of the config that will be used, else ``--lang``, else the
+    locale. A config that cannot be read here is reported later, in these words."""
+    early = argparse.ArgumentParser(add_help=False)
+    early.add_argument("--config")
+    early.add_argument("--lang")
+    known, _rest = early.parse_known_args(argv)
+    configured = None
+    with contextlib.suppress(Exception):
+        path, required = resolve_config_path(known.config)
+        configured = load_config(path, required).ui.language
+    flag = known.lang if known.lang in LANGUAGES else None
+    return choose_language(configured, flag, environ)
+
+
+def with_language(config: Config, args: argparse.Namespace,
+                  environ: Mapping[str, str]) -> Config:
+    """``config`` with its ``ui.language`` decided (:func:`choose_language`), so the app
+    factory and each ``wallboard web`` tab use that one."""
+    language = choose_language(config.ui.language, getattr(args, "lang", None), environ)
+    return config.model_copy(update={"ui": config.ui.model_copy(update={"language": language})})
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     from wallboard.logs import install_redaction
 
     install_redaction()  # no secret in any log line of this process, whatever logs it
+    words = list(sys.argv[1:] if argv is None else argv)
+    activate(early_language(words, os.environ))
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(words)
     if args.command == "config":
         from wallboard.config_commands import config_main
 
         return config_main(args.config_command, getattr(args, "file", None), args.config)
     try:
-        config = config_from_args(args)
+        config = with_language(config_from_args(args), args, os.environ)
         check_config(config, args)
     except ConfigError as exc:
         print(f"wallboard: {exc}", file=sys.stderr)
         return 2
+    activate(config.ui.language)
 
     if args.command in STORE_COMMANDS:
         from wallboard.store_commands import store_main
@@ -268,8 +311,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "web":
         from wallboard.web import web_main
 
-        return web_main(config, argv=list(argv or sys.argv[1:]), host=args.host, port=args.port,
-                        token=args.token)
+        return web_main(config, argv=words, host=args.host, port=args.port, token=args.token)
 
     with _startup():
         from wallboard.factory import create_app

@@ -372,6 +372,7 @@ class Thresholds(Section):
 
 
 KioskPage = Literal["all", "departments", "longest_waiting"]
+Language = Literal["en", "pl", "uk"]
 
 
 class UiConfig(Section):
@@ -381,6 +382,8 @@ class UiConfig(Section):
     """How often the table applies new events to the screen (durations tick every second)."""
     timezone: str | None = None
     """IANA zone for days and clock, e.g. Europe/Warsaw; None: the system's."""
+    language: Language | None = None
+    """en, pl or uk; None: ``--lang``, else LC_ALL, LC_MESSAGES or LANG, else English."""
 
     @field_validator("timezone")
     @classmethod

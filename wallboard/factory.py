@@ -93,6 +93,7 @@ def create_app(
     config: Config, *, source: Source | None = None, clock: Clock | None = None,
     replay: ReplayClock | None = None,
 ) -> WallboardApp:
+    from wallboard.i18n import activate
     from wallboard.sources.factory import make_source
     from wallboard.sources.softphone import with_softphone
     from wallboard.ui.app import WallboardApp
@@ -107,6 +108,7 @@ def create_app(
                 + ", ".join(sorted(binding_ids()))
                 + "."
             )
+    activate(config.ui.language)
     clock = clock or SystemClock()
     source = with_softphone(
         source or make_source(config, clock), config.supervisor.softphone, clock
@@ -127,8 +129,10 @@ def create_frozen_demo_app(
 
     clock = ManualClock(at)
     ui.setdefault("timezone", "Europe/Warsaw")
+    ui.setdefault("language", "en")
     config = Config(source=DemoSource(seed=seed, calls=calls), ui=UiConfig.model_validate(ui))
-    return create_app(config, source=Demo(clock=clock, seed=seed, calls=calls), clock=clock)
+    demo = Demo(clock=clock, seed=seed, calls=calls, language=config.ui.language or "en")
+    return create_app(config, source=demo, clock=clock)
 
 
 def bus_url(config: Config, environ: Mapping[str, str] | None = None) -> str:

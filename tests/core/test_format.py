@@ -2,7 +2,7 @@
 
 import pytest
 
-from wallboard.core.format import format_duration, format_hours
+from wallboard.core.format import format_duration
 
 
 @pytest.mark.parametrize(
@@ -11,12 +11,3 @@ from wallboard.core.format import format_duration, format_hours
 )
 def test_format_duration(seconds, text):
     assert format_duration(seconds) == text
-
-
-@pytest.mark.parametrize(
-    ("seconds", "text"),
-    [(0, "0m"), (29, "0m"), (31, "1m"), (12 * 60, "12m"), (3600, "1h 00m"),
-     (3 * 3600 + 5 * 60, "3h 05m"), (-60, "0m")],
-)
-def test_format_hours(seconds, text):
-    assert format_hours(seconds) == text

@@ -1,4 +1,4 @@
-"""Filters with "(no department)", waiting calls first, held frames, and words for counts."""
+"""Filters with "(no department)", waiting calls first, held frames, key placeholders."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ from datetime import UTC, datetime, timedelta
 
 from wallboard.core.clock import FrameClock, ManualClock
 from wallboard.core.events import ConnectionChanged, Link, Snapshot
-from wallboard.core.format import counted
 from wallboard.core.listen import END_KEY, listen_refusal
 from wallboard.core.models import Call, CallStatus, CallType, Employee
 from wallboard.core.state import Connection, LiveState, held_at
@@ -86,12 +85,6 @@ def test_a_frame_reads_the_clock_once_and_holds_where_told():
     frame.next_frame(lambda wall: NOW + timedelta(seconds=3))
     assert frame.now() == NOW + timedelta(seconds=3)
     assert frame.wall == NOW + timedelta(seconds=10.7) and frame.held
-
-
-def test_counts_take_the_right_form():
-    assert counted(1, "interval", "intervals") == "1 interval"
-    assert counted(0, "interval", "intervals") == "0 intervals"
-    assert counted(2, "call", "calls") == "2 calls"
 
 
 def test_the_core_names_no_key_only_a_placeholder_for_it():

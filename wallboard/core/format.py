@@ -17,22 +17,6 @@ def format_duration(seconds: float) -> str:
     return f"{minutes}:{secs:02d}"
 
 
-def counted(n: int, singular: str, plural: str) -> str:
-    """``1 interval``, ``2 intervals``: a number with its noun in the right form.
-
-    The one place plurals are built, shaped like ``ngettext(singular, plural, n)`` so that
-    translations (with their own plural rules) can take over here.
-    """
-    return f"{n} {singular if n == 1 else plural}"
-
-
-def format_hours(seconds: float) -> str:
-    """``3h 05m`` or ``12m`` for longer totals."""
-    total = max(0, int(round(seconds / 60)))
-    hours, minutes = divmod(total, 60)
-    return f"{hours}h {minutes:02d}m" if hours else f"{minutes}m"
-
-
 @lru_cache(maxsize=8192)
 def format_number(number: str) -> str:
     """A phone number grouped for display, by the rules of its country (``phonenumbers``):

@@ -11,6 +11,7 @@ from enum import StrEnum
 from typing import Any
 
 from wallboard.core.models import Call, CallStatus, Employee, Frozen
+from wallboard.core.text import N_, Sentence
 
 
 class ListenMode(StrEnum):
@@ -55,14 +56,15 @@ class ListenSession(Frozen):
 
 
 MODE_NAMES = {
-    ListenMode.LISTEN: "Listen",
-    ListenMode.COACH: "Coach",
-    ListenMode.BARGE: "Barge",
+    ListenMode.LISTEN: N_("Listen"),
+    ListenMode.COACH: N_("Coach"),
+    ListenMode.BARGE: N_("Barge"),
 }
+"""English, marked for the catalog: the board shows them translated."""
 MODE_HINTS = {
-    ListenMode.LISTEN: "you hear both sides; nobody hears you",
-    ListenMode.COACH: "whisper: the manager hears you, the client does not",
-    ListenMode.BARGE: "everyone hears everyone",
+    ListenMode.LISTEN: N_("you hear both sides; nobody hears you"),
+    ListenMode.COACH: N_("whisper: the manager hears you, the client does not"),
+    ListenMode.BARGE: N_("everyone hears everyone"),
 }
 
 
@@ -117,7 +119,8 @@ class RefusalCode(StrEnum):
 class Refusal:
     code: RefusalCode
     message: str
-    """One sentence, shown and audited as it is."""
+    """One sentence (a :class:`~wallboard.core.text.Sentence`): audited in English, shown
+    translated."""
 
 
 def without_keys(text: str) -> str:
@@ -136,7 +139,7 @@ def check_listen(
     mode: ListenMode | None = None,
     read_only: bool = False,
     kiosk: bool = False,
-    source_title: str = "This source",
+    source_title: str = N_("This source"),
 ) -> Refusal | None:
     """Why the supervisor may not join ``call`` now; None if they may.
 
@@ -146,43 +149,52 @@ def check_listen(
     """
     C = RefusalCode
     if kiosk:
-        return Refusal(C.OFF, "Joining calls is off in kiosk (wall-TV) mode.")
+        return Refusal(C.OFF, Sentence(N_("Joining calls is off in kiosk (wall-TV) mode.")))
     if read_only:
-        return Refusal(C.OFF, "Joining calls is off: the configuration is read-only "
-                              "(ui.read_only = true).")
+        return Refusal(C.OFF, Sentence(N_("Joining calls is off: the configuration is "
+                                          "read-only (ui.read_only = true).")))
     if isinstance(modes, NoListenModes):
         return Refusal(C.OFF, modes.reason)
     if not modes:
-        return Refusal(C.OFF, f"{source_title} cannot join calls; configure "
-                              "[supervisor.softphone] to join through your softphone.")
+        return Refusal(C.OFF, Sentence(
+            N_("{source} cannot join calls; configure [supervisor.softphone] to join "
+               "through your softphone."), source=Sentence(source_title)))
     if active is not None and not active.state.finished:
-        return Refusal(C.BUSY, f"A listen session is already running; end it ({END_KEY}) "
-                               "before joining another call.")
+        return Refusal(C.BUSY, Sentence(
+            N_("A listen session is already running; end it ({key:listen.end}) before "
+               "joining another call.")))
     if call is None:
-        return Refusal(C.NO_CALL, "No call selected.")
+        return Refusal(C.NO_CALL, Sentence(N_("No call selected.")))
     if call.status is CallStatus.RINGING:
-        return Refusal(C.NOT_IN_CONVERSATION, "This call is still ringing; only a call in "
-                                              "conversation can be joined.")
+        return Refusal(C.NOT_IN_CONVERSATION, Sentence(
+            N_("This call is still ringing; only a call in conversation can be joined.")))
     if call.status is CallStatus.ON_HOLD:
-        return Refusal(C.NOT_IN_CONVERSATION, "This call is on hold; only a call in "
-                                              "conversation can be joined.")
+        return Refusal(C.NOT_IN_CONVERSATION, Sentence(
+            N_("This call is on hold; only a call in conversation can be joined.")))
     employee = employees.get(call.employee_id) if call.employee_id else None
     if employee is None:
-        return Refusal(C.NO_MANAGER, "This call has no known manager to join.")
+        return Refusal(C.NO_MANAGER, Sentence(N_("This call has no known manager to join.")))
     if supervisor is None or not supervisor.account.strip():
-        return Refusal(C.NO_SUPERVISOR, "Set supervisor.account in the config (your own SIP "
-                                        "account, such as PJSIP/1900) to join calls.")
+        return Refusal(C.NO_SUPERVISOR, Sentence(
+            N_("Set supervisor.account in the config (your own SIP account, such as "
+               "PJSIP/1900) to join calls.")))
     if supervisor.project != employee.project:
-        return Refusal(C.OTHER_PROJECT, (
-            f"Your account {supervisor.account} is in project {supervisor.project!r} but "
-            f"{employee.name} is in {employee.project!r}; calls can be joined only within "
-            "one project."))
+        return Refusal(C.OTHER_PROJECT, Sentence(
+            N_("Your account {account} is in project {project} but {manager} is in "
+               "{manager_project}; calls can be joined only within one project."),
+            account=supervisor.account, project=repr(supervisor.project),
+            manager=employee.name, manager_project=repr(employee.project)))
     if employee.account(supervisor.account) is not None:
-        return Refusal(C.OWN_CALL, "This is your own call.")
+        return Refusal(C.OWN_CALL, Sentence(N_("This is your own call.")))
     if mode is not None and mode not in modes:
-        return Refusal(C.MODE_UNAVAILABLE, f"{MODE_NAMES[mode]} is not available with "
-                                           f"{source_title}.")
+        return Refusal(C.MODE_UNAVAILABLE, mode_unavailable(mode, source_title))
     return None
+
+
+def mode_unavailable(mode: ListenMode, source_title: str) -> Sentence:
+    """``Coach is not available with Asterisk (ChanSpy).``"""
+    return Sentence(N_("{mode} is not available with {source}."),
+                    mode=Sentence(MODE_NAMES[mode]), source=Sentence(source_title))
 
 
 def listen_refusal(

@@ -16,6 +16,7 @@ from enum import StrEnum
 from wallboard.core.history import AccountTimeline, CallRecord, DayTotals, ManagerHistory
 from wallboard.core.models import AgentStatus, CallType
 from wallboard.core.status import Interval, merge_timelines, time_in_statuses
+from wallboard.core.text import N_
 
 
 class Period(StrEnum):
@@ -31,8 +32,9 @@ class Period(StrEnum):
 
     @property
     def label(self) -> str:
-        return {Period.TODAY: "Today", Period.LAST_3_DAYS: "Last 3 days",
-                Period.LAST_7_DAYS: "Last 7 days"}[self]
+        """In English, marked for the catalog (the board shows it translated)."""
+        return {Period.TODAY: N_("Today"), Period.LAST_3_DAYS: N_("Last 3 days"),
+                Period.LAST_7_DAYS: N_("Last 7 days")}[self]
 
 
 # -- local days ---------------------------------------------------------------------------

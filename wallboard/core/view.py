@@ -11,6 +11,7 @@ from typing import Any
 
 from wallboard.core.models import Call, CallStatus, CallType
 from wallboard.core.state import LiveState
+from wallboard.core.text import N_, Sentence
 
 NO_DEPARTMENT = ""
 """In :attr:`BoardFilter.departments`: the managers who have no department."""
@@ -108,19 +109,32 @@ def _primary(key: SortKey, state: LiveState, now: datetime) -> Callable[[Call], 
     return keys[key]
 
 
-SORT_NAMES = {SortKey.STARTED: "start time", SortKey.BUSINESS: "business number",
-              SortKey.ROUTING: "routing scheme", SortKey.TALK: "talk time",
-              SortKey.WAITING: "waiting time"}
+SORT_NAMES = {
+    SortKey.STARTED: N_("start time"),
+    SortKey.TYPE: N_("type"),
+    SortKey.EMPLOYEE: N_("employee"),
+    SortKey.DEPARTMENT: N_("department"),
+    SortKey.STATUS: N_("status"),
+    SortKey.CLIENT: N_("client"),
+    SortKey.BUSINESS: N_("business number"),
+    SortKey.WAITING: N_("waiting time"),
+    SortKey.TALK: N_("talk time"),
+    SortKey.ROUTING: N_("routing scheme"),
+}
+"""Each sort key in words (English, marked for the catalog)."""
 
 
-def describe_sort(key: SortKey, reverse: bool) -> str:
-    """E.g. 'oldest first', 'by waiting time, longest first', 'by employee, Z–A'."""
+def describe_sort(key: SortKey, reverse: bool) -> Sentence:
+    """E.g. 'oldest first', 'by waiting time, longest first', 'by employee, reversed'."""
     if key is SortKey.STARTED:
-        return "newest first" if reverse else "oldest first"
-    name = SORT_NAMES.get(key, key.value)
+        return Sentence(N_("newest first") if reverse else N_("oldest first"))
+    column = Sentence(SORT_NAMES[key])
     if key in (SortKey.WAITING, SortKey.TALK):
-        return f"by {name}, {'shortest' if reverse else 'longest'} first"
-    return f"by {name}{', reversed' if reverse else ''}"
+        template = N_("by {column}, shortest first") if reverse else \
+            N_("by {column}, longest first")
+    else:
+        template = N_("by {column}, reversed") if reverse else N_("by {column}")
+    return Sentence(template, column=column)
 
 
 def sort_calls(

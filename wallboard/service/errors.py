@@ -11,6 +11,7 @@ from enum import StrEnum
 from typing import TypeVar
 
 from wallboard.core.listen import Refusal, RefusalCode
+from wallboard.core.text import N_, Sentence
 from wallboard.sources.base import NotSupported, SourceError
 
 log = logging.getLogger(__name__)
@@ -68,7 +69,10 @@ _REFUSALS = {
 
 
 class ServiceError(Exception):
-    """What went wrong, in one sentence, and what kind of problem it is."""
+    """What went wrong, in one sentence, and what kind of problem it is.
+
+    ``message`` is English (the feed's JSON, logs, the audit trail); when it is a
+    :class:`~wallboard.core.text.Sentence` the board shows it translated."""
 
     def __init__(self, message: str, problem: Problem = Problem.UPSTREAM) -> None:
         super().__init__(message)
@@ -83,18 +87,22 @@ class ServiceError(Exception):
 async def mapped(action: Awaitable[T], what: str) -> T:
     """Await a source call; any failure becomes a ServiceError with one sentence.
 
-    ``what`` completes "… failed unexpectedly", e.g. "Reading the history".
+    ``what`` completes "… failed unexpectedly", e.g. "Reading the history" (marked with
+    ``N_`` where it is written).
     """
     try:
         return await action
     except ServiceError:
         raise
     except NotSupported as exc:
-        raise ServiceError(str(exc) or f"{what} is not supported here.",
+        raise ServiceError(str(exc) or Sentence(N_("{what} is not supported here."),
+                                                what=Sentence(what)),
                            Problem.UNSUPPORTED) from None
     except SourceError as exc:
-        raise ServiceError(str(exc) or f"{what} failed.", Problem.UPSTREAM) from None
+        raise ServiceError(str(exc) or Sentence(N_("{what} failed."), what=Sentence(what)),
+                           Problem.UPSTREAM) from None
     except Exception as exc:  # a backend bug must not take the board or the server down
         log.error("%s failed: %s", what, type(exc).__name__)
-        raise ServiceError(f"{what} failed unexpectedly ({type(exc).__name__}).",
+        raise ServiceError(Sentence(N_("{what} failed unexpectedly ({error})."),
+                                    what=Sentence(what), error=type(exc).__name__),
                            Problem.INTERNAL) from None

@@ -17,16 +17,17 @@ from wallboard.audit import AuditLog
 from wallboard.core.clock import Clock
 from wallboard.core.events import Event, ListenChanged
 from wallboard.core.listen import (
-    MODE_NAMES,
     ListenMode,
     ListenSession,
     ListenState,
     RefusalCode,
     SupervisorAccount,
     check_listen,
+    mode_unavailable,
     without_keys,
 )
 from wallboard.core.state import LiveState
+from wallboard.core.text import N_, Sentence
 from wallboard.service.errors import Problem, ServiceError, mapped
 from wallboard.sources.base import Source
 
@@ -85,9 +86,9 @@ class ListenDesk:
         for known in accounts:
             if known.account == account.strip():
                 return known
-        raise ServiceError(
-            f"{account.strip()[:60]!r} is not a configured supervisor account; nothing was "
-            "dialled.", Problem.FORBIDDEN)
+        raise ServiceError(Sentence(
+            N_("{account} is not a configured supervisor account; nothing was dialled."),
+            account=repr(account.strip()[:60])), Problem.FORBIDDEN)
 
     @property
     def modes(self) -> frozenset[ListenMode]:
@@ -117,11 +118,12 @@ class ListenDesk:
             if unknown is not None and refusal.code is RefusalCode.NO_SUPERVISOR:
                 return unknown
             if call_id and call is None and refusal.code is RefusalCode.NO_CALL:
-                return ServiceError("That call has already ended.", Problem.NOT_FOUND)
+                return ServiceError(Sentence(N_("That call has already ended.")),
+                                    Problem.NOT_FOUND)
             return ServiceError.refused(refusal)
         if supervisor is not None and supervisor.account in self._starting:
-            return ServiceError("A listen session is already starting; wait for it or end it.",
-                                Problem.CONFLICT)
+            return ServiceError(Sentence(N_("A listen session is already starting; wait for "
+                                            "it or end it.")), Problem.CONFLICT)
         return None
 
     def check(self, call_id: str | None, actor: Actor, mode: ListenMode | None = None
@@ -158,7 +160,7 @@ class ListenDesk:
         self._starting.add(supervisor.account)
         try:
             session_id = await mapped(
-                self.source.start_listen(call_id, supervisor.account, mode), "Joining the call")
+                self.source.start_listen(call_id, supervisor.account, mode), N_("Joining the call"))
         except ServiceError as failure:
             self.audit.error(supervisor=supervisor.account, call=call,
                              employee=self.state.employees.get(call.employee_id or ""),
@@ -177,26 +179,27 @@ class ListenDesk:
         """Only whoever started a session may change or end it, while it runs."""
         session = self.state.listen_sessions.get(session_id)
         if session is not None and session.state.finished:
-            raise ServiceError("This listen session has already ended.", Problem.GONE)
+            raise ServiceError(Sentence(N_("This listen session has already ended.")),
+                               Problem.GONE)
         owned = self._owned.get(session_id)
         if owned is None:
-            raise ServiceError("There is no such listen session.", Problem.NOT_FOUND)
+            raise ServiceError(Sentence(N_("There is no such listen session.")),
+                               Problem.NOT_FOUND)
         if owned.actor.name != actor.name:
-            raise ServiceError("Only whoever started this listen session may change or end it.",
-                               Problem.FORBIDDEN)
+            raise ServiceError(Sentence(N_("Only whoever started this listen session may "
+                                           "change or end it.")), Problem.FORBIDDEN)
 
     async def change(self, session_id: str, actor: Actor, *, mode: ListenMode | None = None,
                      muted: bool | None = None) -> None:
         self._check_owner(session_id, actor)
         if mode is not None and mode not in self.modes:
-            raise ServiceError(f"{MODE_NAMES[mode]} is not available with {self.source.title}.",
-                               Problem.FORBIDDEN)
+            raise ServiceError(mode_unavailable(mode, self.source.title), Problem.FORBIDDEN)
         await mapped(self.source.change_listen(session_id, mode=mode, muted=muted),
-                     "Changing the listen session")
+                     N_("Changing the listen session"))
 
     async def stop(self, session_id: str, actor: Actor) -> None:
         self._check_owner(session_id, actor)
-        await mapped(self.source.stop_listen(session_id), "Ending the listen session")
+        await mapped(self.source.stop_listen(session_id), N_("Ending the listen session"))
 
     def owned_by(self, actor: Actor) -> list[ListenSession]:
         return [s for sid, o in self._owned.items()
@@ -217,7 +220,8 @@ class ListenDesk:
                 self._owned[session.id] = _Owned(Actor("source"))
             self._audit(session)
             if session.state is ListenState.FAILED and (known is None or not known.state.finished):
-                self.notify(session.message or "Joining the call failed.", "error")
+                self.notify(session.message or Sentence(N_("Joining the call failed.")),
+                            "error")
         if self.audit.failed:
             self.notify(self.audit.failed, "warning")
             self.audit.failed = None
@@ -231,7 +235,7 @@ class ListenDesk:
             self._owned.pop(session.id, None)
 
     # -- every way out -------------------------------------------------------------------
-    async def close(self, reason: str = "The wallboard closed.") -> None:
+    async def close(self, reason: str = N_("The wallboard closed.")) -> None:
         """End our running sessions and write their last audit line, whatever happens."""
         for session_id in list(self._owned):
             session = self.state.listen_sessions.get(session_id)

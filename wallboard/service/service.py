@@ -23,6 +23,7 @@ from wallboard.core.events import ConnectionChanged, Event, Link, Snapshot
 from wallboard.core.history import CallRecord, ManagerHistory, join_histories
 from wallboard.core.listen import ListenMode
 from wallboard.core.state import LiveState
+from wallboard.core.text import N_, Sentence
 from wallboard.service.errors import Problem, ServiceError, mapped
 from wallboard.service.listen import ListenDesk, ListenPolicy
 from wallboard.sources.base import NotSupported, Source, SourceError
@@ -109,7 +110,7 @@ class WallboardService:
                         return
                 if restart_after is None:
                     return
-                message = "The source ended; restarting it."
+                message: str = Sentence(N_("The source ended; restarting it."))
             except asyncio.CancelledError:
                 raise
             except SourceError as exc:
@@ -119,7 +120,8 @@ class WallboardService:
                     return
             except Exception as exc:  # the board and the server outlive any backend bug
                 log.error("The source failed: %s", type(exc).__name__)
-                message = f"The source stopped unexpectedly ({type(exc).__name__})."
+                message = Sentence(N_("The source stopped unexpectedly ({error})."),
+                                   error=type(exc).__name__)
                 if restart_after is None:
                     self._failed(message)
                     return
@@ -160,12 +162,14 @@ class WallboardService:
                 open_recorder, self.store_url, self.clock, self.state.snapshot,
                 keep_days=self.keep_days, notify=self.listen.notify)
         except StoreError as exc:
-            self.listen.notify(f"{exc} History is not recorded.", "warning")
+            self.listen.notify(Sentence(N_("{problem} History is not recorded."),
+                                        problem=Sentence(str(exc))), "warning")
             return
         except Exception as exc:  # the board and the server outlive a broken store
             log.error("Opening the history store failed: %s", type(exc).__name__)
-            self.listen.notify("The history store could not be opened "
-                               f"({type(exc).__name__}); history is not recorded.", "warning")
+            self.listen.notify(Sentence(N_("The history store could not be opened ({error}); "
+                                           "history is not recorded."),
+                                        error=type(exc).__name__), "warning")
             return
         early, self._early = self._early, None
         await recorder.start(early)
@@ -194,14 +198,15 @@ class WallboardService:
         low, high = HISTORY_YEARS
         for moment in (start, end):
             if not low <= moment.astimezone(UTC).year < high:
-                raise ServiceError(f"Dates must be between {low} and {high}.",
-                                   Problem.BAD_REQUEST)
+                raise ServiceError(Sentence(N_("Dates must be between {low} and {high}."),
+                                            low=low, high=high), Problem.BAD_REQUEST)
         if end < start:
-            raise ServiceError("The start must not be after the end.", Problem.BAD_REQUEST)
+            raise ServiceError(Sentence(N_("The start must not be after the end.")),
+                               Problem.BAD_REQUEST)
         if end - start > timedelta(days=self.history_max_days, hours=1):
-            raise ServiceError(
-                f"A history question may span at most {self.history_max_days} days; "
-                "ask for a shorter period.", Problem.BAD_REQUEST)
+            raise ServiceError(Sentence(
+                N_("A history question may span at most {days} days; ask for a shorter "
+                   "period."), days=self.history_max_days), Problem.BAD_REQUEST)
 
     async def history(self, employee_id: str, start: datetime, end: datetime) -> ManagerHistory:
         """A manager's statuses and calls over [start, end): the recorder's, with the
@@ -211,7 +216,7 @@ class WallboardService:
         recorder = self.recorder
         if recorder is None:
             return await mapped(self.source.manager_history(employee_id, start, end),
-                                "Reading the history")
+                                N_("Reading the history"))
         from wallboard.store import queries
 
         await recorder.flush()
@@ -220,11 +225,11 @@ class WallboardService:
         open_until = now if recorder.leading else (recorder.last_heartbeat or now)
         recorded = await mapped(recorder.store.call(lambda c: queries.manager_history(
             c, employee_id, start, end, open_until, intervals_from=max(start, since))),
-            "Reading the history")
+            N_("Reading the history"))
         before = None
         if start < since:
             before = await mapped(self._source_past(employee_id, start, min(end, since)),
-                                  "Reading the history")
+                                  N_("Reading the history"))
         return join_histories(before, recorded, since)
 
     async def _check_manager(self, employee_id: str) -> None:
@@ -238,7 +243,8 @@ class WallboardService:
                 return
         elif not self.state.employees:
             return  # nothing known yet (a source still connecting): let the source say
-        raise ServiceError(f"There is no manager {employee_id[:60]!r}.", Problem.NOT_FOUND)
+        raise ServiceError(Sentence(N_("There is no manager {manager}."),
+                                    manager=repr(employee_id[:60])), Problem.NOT_FOUND)
 
     async def _source_past(self, employee_id: str, start: datetime, end: datetime
                            ) -> ManagerHistory | None:
@@ -254,7 +260,7 @@ class WallboardService:
         if self.recorder is None:
             await self._check_manager(employee_id)
             return await mapped(self.source.call_log(employee_id, start, end),
-                                "Reading the call log")
+                                N_("Reading the call log"))
         return list((await self.history(employee_id, start, end)).calls)
 
     # -- the end -----------------------------------------------------------------------

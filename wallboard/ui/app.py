@@ -9,11 +9,13 @@ from zoneinfo import ZoneInfo
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.command import CommandPalette
 from textual.screen import Screen
 
 from wallboard.config import Config
 from wallboard.core.clock import Clock, ReplayClock
 from wallboard.core.events import Event
+from wallboard.i18n import N_, _, say
 from wallboard.service import Actor, WallboardService
 from wallboard.ui.keys import fill_keys, key_hints, key_name, screen_actions
 from wallboard.ui.messages import StateChanged
@@ -24,14 +26,14 @@ class WallboardApp(App[None]):
     CSS_PATH = Path(__file__).with_name("wallboard.tcss")
     TITLE = "wallboard"
     BINDINGS = [
-        Binding("question_mark", "help", "Help", id="app.help"),
-        Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("question_mark", "help", N_("Help"), id="app.help"),
+        Binding("q", "quit", N_("Quit"), id="app.quit"),
         # -- replay only (wallboard replay) --
-        Binding("space", "replay_pause", "Pause/play", id="replay.pause"),
-        Binding("left", "replay_seek(-60)", "Back 1 min", id="replay.back"),
-        Binding("right", "replay_seek(60)", "On 1 min", id="replay.forward"),
-        Binding("left_square_bracket", "replay_speed(-1)", "Slower", id="replay.slower"),
-        Binding("right_square_bracket", "replay_speed(1)", "Faster", id="replay.faster"),
+        Binding("space", "replay_pause", N_("Pause/play"), id="replay.pause"),
+        Binding("left", "replay_seek(-60)", N_("Back 1 min"), id="replay.back"),
+        Binding("right", "replay_seek(60)", N_("On 1 min"), id="replay.forward"),
+        Binding("left_square_bracket", "replay_speed(-1)", N_("Slower"), id="replay.slower"),
+        Binding("right_square_bracket", "replay_speed(1)", N_("Faster"), id="replay.faster"),
     ]
     REPLAY_ACTIONS = frozenset({"replay_pause", "replay_seek", "replay_speed"})
 
@@ -61,7 +63,8 @@ class WallboardApp(App[None]):
         if config.keys:
             self.set_keymap(config.keys)
         if config.ui.kiosk and config.ui.kiosk_unlock_key:
-            self.bind(config.ui.kiosk_unlock_key, "unlock", description="Unlock", show=False)
+            self.bind(config.ui.kiosk_unlock_key, "unlock", description=N_("Unlock"),
+                      show=False)
 
     # -- key names in text, from the active keymap -----------------------------------------
     def key(self, binding_id: str) -> str:
@@ -73,8 +76,9 @@ class WallboardApp(App[None]):
         return key_hints(self, self.keymap, hints)
 
     def fill_keys(self, text: str) -> str:
-        """A sentence from ``core`` with its ``{key:...}`` placeholders filled in."""
-        return fill_keys(self, self.keymap, text)
+        """A sentence from ``core`` or the service, translated, with its ``{key:...}``
+        placeholders filled in."""
+        return fill_keys(self, self.keymap, say(text))
 
     def get_key_display(self, binding: Binding) -> str:
         """As Textual shows keys, but ``enter`` in words (its ⏎ glyph is easily missed)."""
@@ -106,7 +110,7 @@ class WallboardApp(App[None]):
             self.kiosk = False
             self.use_command_palette = True
             self.push_screen(self.board)
-            self.notify("Kiosk mode unlocked: the board is interactive.", timeout=4)
+            self.notify(_("Kiosk mode unlocked: the board is interactive."), timeout=4)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """In kiosk mode nothing but quit (and the unlock key) works; the replay keys
@@ -152,13 +156,21 @@ class WallboardApp(App[None]):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
 
+    def action_command_palette(self) -> None:
+        """Textual's palette, with its search box's placeholder translated."""
+        if self.use_command_palette and not CommandPalette.is_open(self):  # type: ignore[arg-type]
+            self.push_screen(CommandPalette(placeholder=_("Search for commands…"),
+                                            id="--command-palette"))
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        """Every key's action is also a command in the palette."""
-        yield from super().get_system_commands(screen)
+        """Textual's own commands (translated), then every key's action as a command."""
+        for command in super().get_system_commands(screen):
+            yield command._replace(title=_(command.title), help=_(command.help))
         for active, keys in screen_actions(screen):
             binding = active.binding
+            description = _(binding.description)
             yield SystemCommand(
-                binding.description,
-                f"{binding.description} (key: {keys})",
+                description,
+                _("{action} (key: {keys})").format(action=description, keys=keys),
                 lambda node=active.node, action=binding.action: self.run_action(action, node),
             )

@@ -12,12 +12,13 @@ from textual.binding import ActiveBinding, Binding
 from textual.screen import Screen
 
 from wallboard.core.listen import KEY_PLACEHOLDER
+from wallboard.i18n import N_
 
 if TYPE_CHECKING:
     from textual.app import App
 
-HELP = Binding("question_mark", "app.help", "Help", id="app.help")
-QUIT = Binding("q", "app.quit", "Quit", id="app.quit")
+HELP = Binding("question_mark", "app.help", N_("Help"), id="app.help")
+QUIT = Binding("q", "app.quit", N_("Quit"), id="app.quit")
 APP_KEYS = [HELP, QUIT]
 """Help and quit, for the screens over the board that have no search box: a modal screen
 hides the app's own bindings."""
@@ -65,7 +66,8 @@ def key_name(app: App[Any], binding_id: str, keymap: dict[str, str]) -> str:
 
 def key_hints(app: App[Any], keymap: dict[str, str],
               hints: Iterable[tuple[str, str]]) -> str:
-    """``space toggles · enter applies``: each (binding id, words) with its key."""
+    """``space toggles · enter applies``: each (binding id, words) with its key; the words
+    are given translated."""
     return " · ".join(f"{key_name(app, binding_id, keymap)} {words}"
                       for binding_id, words in hints)
 

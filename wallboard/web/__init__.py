@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 
 from wallboard.checks import MAKE_TOKEN
 from wallboard.config import Config, ConfigError, check_token
+from wallboard.i18n import _
 from wallboard.net import is_loopback
 
 TOKEN_ENV = "WALLBOARD_WEB_TOKEN"
@@ -31,11 +32,12 @@ def web_main(config: Config, argv: Sequence[str], host: str, port: int,
     except ConfigError as exc:
         return _fail(str(exc))
     if not is_loopback(host) and not token:
-        return _fail(f"{host} is not a loopback address, so browsers need a token: set "
-                     f"{TOKEN_ENV} (or pass --token) to a long random string, e.g. the output "
-                     f"of {MAKE_TOKEN}")
+        return _fail(_("{host} is not a loopback address, so browsers need a token: set "
+                       "{variable} (or pass --token) to a long random string, e.g. the output "
+                       "of {command}").format(host=host, variable=TOKEN_ENV,
+                                              command=MAKE_TOKEN))
     if not 0 < port < 65536:
-        return _fail(f"--port {port} is not a port number (1-65535).")
+        return _fail(_("--port {port} is not a port number (1-65535).").format(port=port))
     from wallboard.web.policy import Access, cookie_value
     from wallboard.web.server import BoardServer
 
@@ -46,7 +48,8 @@ def web_main(config: Config, argv: Sequence[str], host: str, port: int,
         public_url=settings.public_url,
         loopback=is_loopback(host),
     )
-    server = BoardServer(app_command(argv), host=host, port=port, access=access,
+    server = BoardServer(app_command(argv, config.ui.language), host=host, port=port,
+                         access=access,
                          max_sessions=settings.max_sessions)
     try:
         check_bindable(host, port)  # a clear sentence before the server starts
@@ -56,21 +59,23 @@ def web_main(config: Config, argv: Sequence[str], host: str, port: int,
     return 0
 
 
-def app_command(argv: Sequence[str]) -> list[str]:
-    """``python -m wallboard`` with the options before the ``web`` subcommand."""
+def app_command(argv: Sequence[str], language: str | None = None) -> list[str]:
+    """``python -m wallboard`` with the options before the ``web`` subcommand, and the
+    language this server chose (``--lang``), so every tab speaks it."""
     from wallboard.cli import build_parser
 
     args = list(argv)
+    lang = ["--lang", language] if language else []
     for index, word in enumerate(args):
         # the first "web" that the parser takes as the subcommand (not, say, --config web)
         if word == "web" and build_parser().parse_args(args[: index + 1]).command == "web":
-            return [sys.executable, "-m", "wallboard", *args[:index]]
-    return [sys.executable, "-m", "wallboard", *args]
+            return [sys.executable, "-m", "wallboard", *lang, *args[:index]]
+    return [sys.executable, "-m", "wallboard", *lang, *args]
 
 
 def check_bindable(host: str, port: int) -> None:
     """Bind and release every address of ``host`` as the server will; raise OSError if not."""
-    for family, kind, proto, _, address in socket.getaddrinfo(
+    for family, kind, proto, _name, address in socket.getaddrinfo(
         host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
     ):
         with socket.socket(family, kind, proto) as probe:
@@ -80,14 +85,19 @@ def check_bindable(host: str, port: int) -> None:
 
 def bind_error(exc: OSError, host: str, port: int) -> str:
     if isinstance(exc, socket.gaierror):
-        return f"cannot resolve --host {host}; give an IP address or a known host name."
+        return _("cannot resolve --host {host}; give an IP address or a known host "
+                 "name.").format(host=host)
     if exc.errno == errno.EADDRINUSE:
-        return f"port {port} on {host} is already in use; choose another with --port."
+        return _("port {port} on {host} is already in use; choose another with "
+                 "--port.").format(port=port, host=host)
     if exc.errno == errno.EADDRNOTAVAIL:
-        return f"{host} is not an address of this machine; choose another with --host."
+        return _("{host} is not an address of this machine; choose another with "
+                 "--host.").format(host=host)
     if exc.errno == errno.EACCES:
-        return f"not allowed to listen on port {port}; choose a port above 1023."
-    return f"cannot listen on {host}:{port} ({exc.strerror or type(exc).__name__})."
+        return _("not allowed to listen on port {port}; choose a port above 1023.").format(
+            port=port)
+    return _("cannot listen on {host}:{port} ({error}).").format(
+        host=host, port=port, error=exc.strerror or type(exc).__name__)
 
 
 def web_token(config: Config, given: str | None,

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from wallboard.core.models import AgentStatus, Employee
+from wallboard.core.text import N_
 from wallboard.sources.demo.names import NameBook
 
 DEPARTMENTS = ("Sales", "Support", "Retention", "Billing", "Onboarding")
@@ -32,20 +33,31 @@ class Scheme:
 
 
 SCHEMES = (
-    Scheme("Main line", "+48 22 100 20 30", ("Sales", "Support"), 2.0),
-    Scheme("Sales hotline", "+48 22 100 20 31", ("Sales",)),
-    Scheme("Support queue", "+48 22 100 20 40", ("Support", "Onboarding"), 1.5),
-    Scheme("Google Ads", "+48 22 100 20 55", ("Sales",)),
-    Scheme("Website widget", "+48 22 100 20 56", ("Sales", "Onboarding")),
-    Scheme("Billing IVR", "+48 22 100 20 70", ("Billing",), 1.5),
-    Scheme("VIP clients", "+48 22 100 20 99", ("Retention", "Sales"), 0.5),
-    Scheme("Cancellations", "+48 22 100 20 80", ("Retention",), 1.5),
+    Scheme(N_("Main line"), "+48 22 100 20 30", ("Sales", "Support"), 2.0),
+    Scheme(N_("Sales hotline"), "+48 22 100 20 31", ("Sales",)),
+    Scheme(N_("Support queue"), "+48 22 100 20 40", ("Support", "Onboarding"), 1.5),
+    Scheme(N_("Google Ads"), "+48 22 100 20 55", ("Sales",)),
+    Scheme(N_("Website widget"), "+48 22 100 20 56", ("Sales", "Onboarding")),
+    Scheme(N_("Billing IVR"), "+48 22 100 20 70", ("Billing",), 1.5),
+    Scheme(N_("VIP clients"), "+48 22 100 20 99", ("Retention", "Sales"), 0.5),
+    Scheme(N_("Cancellations"), "+48 22 100 20 80", ("Retention",), 1.5),
 )
+"""The schemes' names are English here and said in the demo's language by
+:func:`scheme_name` (data in the language of the people who would have named them)."""
 SCHEME_WEIGHTS = tuple(itertools.accumulate(s.weight for s in SCHEMES))
 """Cumulative, as ``random.choices(cum_weights=...)`` takes them."""
-OVERFLOW = " (overflow)"
-"""Appended to the routing scheme of a call that none of the scheme's departments could take
-and that was put through to a free manager of another department (or of none)."""
+OVERFLOW = N_("{scheme} (overflow)")
+"""The routing scheme of a call that none of the scheme's departments could take and that
+was put through to a free manager of another department (or of none)."""
+
+
+def scheme_name(scheme: Scheme, overflow: bool = False, language: str = "en") -> str:
+    """``Main line``, ``Linia główna (przelew)``: the scheme's name in ``language``."""
+    from wallboard.i18n import translator
+
+    words = translator(language)
+    name = words.gettext(scheme.name)
+    return words.gettext(OVERFLOW).format(scheme=name) if overflow else name
 OUTGOING_NUMBERS = {
     "Sales": "+48 22 100 30 01",
     "Support": "+48 22 100 30 02",

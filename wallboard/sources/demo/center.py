@@ -18,7 +18,6 @@ from wallboard.core.models import AgentStatus, Call, CallStatus, CallType
 from wallboard.sources.demo.catalog import (
     EVENTS_PER_CALL,
     NATURAL_LIFETIME,
-    OVERFLOW,
     SCHEME_WEIGHTS,
     SCHEMES,
     VENDOR_APP,
@@ -26,6 +25,7 @@ from wallboard.sources.demo.catalog import (
     Scheme,
     make_staff,
     outgoing_number,
+    scheme_name,
 )
 from wallboard.sources.demo.draws import CallShapes, new_run_id
 from wallboard.sources.demo.plans import Plans
@@ -72,7 +72,11 @@ class DemoCallCenter:
         calls: int = 24,
         events_per_second: float | None = None,
         run: str | None = None,
+        language: str = "en",
     ) -> None:
+        self.language = language
+        """The routing schemes' names are in this language (the managers' stay Polish
+        and Ukrainian)."""
         self.rng = random.Random(seed)
         self.seed = seed
         self.run = run or new_run_id()
@@ -260,8 +264,7 @@ class DemoCallCenter:
             client_number=self.shapes.client_number(),
             business_number=scheme.number if scheme else outgoing_number(department),
             created_at=started,
-            routing_scheme=(scheme.name + OVERFLOW if overflow else scheme.name) if scheme
-            else None,
+            routing_scheme=scheme_name(scheme, overflow, self.language) if scheme else None,
             project="demo",
             answered_at=answered_at,
             revision=0 if answered_at is None else 1,

@@ -19,11 +19,11 @@ from wallboard.core.models import AgentStatus, CallType, Employee, SipAccount
 from wallboard.core.profile import clip, local_date, wall_time
 from wallboard.core.status import Interval
 from wallboard.sources.demo.catalog import (
-    OVERFLOW,
     SCHEMES,
     VENDOR_APP,
     Scheme,
     outgoing_number,
+    scheme_name,
     schemes_of,
 )
 
@@ -48,7 +48,7 @@ class HistoryShape:
 
 def demo_history(employee: Employee, seed: int, start: datetime, end: datetime,
                  now: datetime, *, zone: tzinfo = OFFICE_ZONE,
-                 shape: HistoryShape = HistoryShape()) -> ManagerHistory:
+                 shape: HistoryShape = HistoryShape(), language: str = "en") -> ManagerHistory:
     """The manager's per-account status intervals and calls over [start, min(end, now))."""
     end = min(end, now)
     per_account: dict[str, list[Interval]] = {a.id: [] for a in employee.accounts}
@@ -56,7 +56,7 @@ def demo_history(employee: Employee, seed: int, start: datetime, end: datetime,
     if end > start:
         day = local_date(start, zone)
         while wall_time(day, time(), zone) < end:
-            timelines, day_calls = _day(employee, seed, day, zone, shape)
+            timelines, day_calls = _day(employee, seed, day, zone, shape, language)
             for account_id, intervals in timelines.items():
                 per_account[account_id].extend(intervals)
             calls.extend(day_calls)
@@ -83,8 +83,8 @@ def _live_tail(intervals: list[Interval], account: SipAccount, now: datetime) ->
     return [*intervals[:-1], *head, Interval(cut, now, account.status)]
 
 
-def _day(employee: Employee, seed: int, day: date, zone: tzinfo, shape: HistoryShape
-         ) -> tuple[dict[str, list[Interval]], list[CallRecord]]:
+def _day(employee: Employee, seed: int, day: date, zone: tzinfo, shape: HistoryShape,
+         language: str = "en") -> tuple[dict[str, list[Interval]], list[CallRecord]]:
     rng = random.Random(f"{seed}:{employee.id}:{day.isoformat()}")
     midnight = wall_time(day, time(), zone)
     next_midnight = wall_time(day + timedelta(days=1), time(), zone)
@@ -120,7 +120,8 @@ def _day(employee: Employee, seed: int, day: date, zone: tzinfo, shape: HistoryS
         timelines[account.id] = base
 
     calls, talks = _calls(employee, rng, shape, load, day,
-                          [(shift_start, lunch_start), (lunch_end, shift_end)], timelines)
+                          [(shift_start, lunch_start), (lunch_end, shift_end)], timelines,
+                          language)
     for account_id, talking in talks.items():
         timelines[account_id] = _overlay(timelines[account_id], talking)
     return timelines, calls
@@ -143,7 +144,7 @@ def _flaps(base: list[Interval], rng: random.Random, per_hour: float,
 
 def _calls(employee: Employee, rng: random.Random, shape: HistoryShape, load: float,
            day: date, spans: list[tuple[datetime, datetime]],
-           timelines: dict[str, list[Interval]],
+           timelines: dict[str, list[Interval]], language: str = "en",
            ) -> tuple[list[CallRecord], dict[str, list[Interval]]]:
     calls: list[CallRecord] = []
     talks: dict[str, list[Interval]] = {a: [] for a in timelines}
@@ -174,7 +175,7 @@ def _calls(employee: Employee, rng: random.Random, shape: HistoryShape, load: fl
             scheme = _scheme(rng, schemes) if incoming else None
             routing, number = None, outgoing
             if scheme is not None:
-                routing = scheme.name if scheme in schemes else scheme.name + OVERFLOW
+                routing = scheme_name(scheme, scheme not in schemes, language)
                 number = scheme.number
             if rng.random() < (shape.unanswered_share if incoming else shape.no_answer_share):
                 # incoming: the manager did not pick up; outgoing: the client did not

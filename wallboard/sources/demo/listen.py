@@ -22,6 +22,7 @@ from wallboard.core.listen import (
     new_session_id,
 )
 from wallboard.core.models import Call, CallStatus
+from wallboard.core.text import N_
 from wallboard.sources.base import SourceError
 
 CONNECT_SECONDS = 1.5
@@ -48,13 +49,13 @@ class DemoListen:
     def start(self, call: Call | None, supervisor: str, mode: ListenMode,
               now: datetime) -> str:
         if call is None:
-            raise SourceError("That call has already ended.")
+            raise SourceError(N_("That call has already ended."))
         if call.status is not CallStatus.TALKING or call.employee_id is None:
-            raise SourceError("Only a call in conversation can be joined.")
+            raise SourceError(N_("Only a call in conversation can be joined."))
         if not supervisor.strip():
-            raise SourceError("No supervisor account to ring.")
+            raise SourceError(N_("No supervisor account to ring."))
         if self.sessions:
-            raise SourceError("A listen session is already running.")
+            raise SourceError(N_("A listen session is already running."))
         session = ListenSession(
             id=new_session_id("demo"),
             call_id=call.id,
@@ -79,7 +80,8 @@ class DemoListen:
             self._publish(live.session)
 
     def stop(self, session_id: str, now: datetime) -> None:
-        self._finish(self._get(session_id), ListenState.ENDED, "Stopped by the supervisor.", now)
+        self._finish(self._get(session_id), ListenState.ENDED,
+                     N_("Stopped by the supervisor."), now)
 
     # -- the clock -----------------------------------------------------------------------
     def advance(self, now: datetime, calls: Mapping[str, Call],
@@ -93,13 +95,13 @@ class DemoListen:
             if call is None or session.call_id in ended:
                 if connecting:
                     self._finish(live, ListenState.FAILED,
-                                 "The call ended before you were connected.", now)
+                                 N_("The call ended before you were connected."), now)
                 else:
-                    self._finish(live, ListenState.ENDED, "The call ended.", now)
+                    self._finish(live, ListenState.ENDED, N_("The call ended."), now)
             elif connecting and now >= live.active_at:
                 if call.status is not CallStatus.TALKING:
-                    self._finish(live, ListenState.FAILED,
-                                 "The call was put on hold while you were being connected.", now)
+                    self._finish(live, ListenState.FAILED, N_(
+                        "The call was put on hold while you were being connected."), now)
                 else:
                     live.session = session.model_copy(update={"state": ListenState.ACTIVE})
                     self._publish(live.session)
@@ -110,7 +112,7 @@ class DemoListen:
     def _get(self, session_id: str) -> _Live:
         live = self.sessions.get(session_id)
         if live is None:
-            raise SourceError("This listen session has already ended.")
+            raise SourceError(N_("This listen session has already ended."))
         return live
 
     def _finish(self, live: _Live, state: ListenState, message: str, now: datetime) -> None:

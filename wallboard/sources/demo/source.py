@@ -10,6 +10,7 @@ from wallboard.core.clock import Clock, SystemClock
 from wallboard.core.events import ConnectionChanged, Event, Link
 from wallboard.core.history import ManagerHistory
 from wallboard.core.listen import ListenMode
+from wallboard.core.text import N_
 from wallboard.sources.base import Source, SourceError
 from wallboard.sources.demo.center import DemoCallCenter
 from wallboard.sources.demo.history import demo_history
@@ -19,7 +20,8 @@ from wallboard.sources.demo.listen import DEMO_SUPERVISOR, DemoListen
 class DemoSource(Source):
     """The demo call center as a live source, ticking in (possibly scaled) real time."""
 
-    title = "Demo call center"
+    title = N_("Demo call center")
+    """English, marked for the catalog: the board says it in its language."""
     listen_modes = frozenset(ListenMode)
     default_supervisor = DEMO_SUPERVISOR
 
@@ -31,11 +33,15 @@ class DemoSource(Source):
         events_per_second: float | None = None,
         tick_seconds: float = 0.2,
         run: str | None = None,
+        language: str = "en",
     ) -> None:
         self.clock = clock or SystemClock()
+        self.language = language
+        """The language of the routing schemes' names (the managers' names stay as they
+        are: Polish and Ukrainian)."""
         self.center = DemoCallCenter(
             self.clock.now(), seed=seed, calls=calls, events_per_second=events_per_second,
-            run=run,
+            run=run, language=language,
         )
         self.tick_seconds = tick_seconds
         self._closed = asyncio.Event()
@@ -71,7 +77,7 @@ class DemoSource(Source):
             raise SourceError(f"The demo call center has no manager {employee_id!r}.")
         # drawn off the event loop: a month of history must not stall the board or a server
         return await asyncio.to_thread(demo_history, agent.employee, self.center.seed or 0,
-                                       start, end, self.clock.now())
+                                       start, end, self.clock.now(), language=self.language)
 
     # -- listen / coach / barge: simulated in demo_listen.py --------------------------
     async def start_listen(self, call_id: str, supervisor: str, mode: ListenMode) -> str:

@@ -39,6 +39,7 @@ from wallboard.core.events import (
 from wallboard.core.history import CallRecord, ManagerHistory
 from wallboard.core.listen import ListenMode, NoListenModes
 from wallboard.core.models import Employee
+from wallboard.core.text import N_
 from wallboard.sources.backoff import Backoff
 from wallboard.sources.base import NotSupported, Source, SourceError
 from wallboard.sources.ringostat.calls import CallTracker, WebhookError, read_webhook
@@ -56,7 +57,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-NO_LISTEN = "Ringostat has no public listen API, so the wallboard cannot join its calls."
+NO_LISTEN = N_("Ringostat has no public listen API, so the wallboard cannot join its calls.")
 STAFF_SOONEST = 60.0
 """A webhook naming an unknown manager makes the staff list be read again, at most this
 often (seconds after the last read)."""

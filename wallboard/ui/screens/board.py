@@ -14,6 +14,7 @@ from wallboard.core.counters import compute_counters
 from wallboard.core.format import mask_number
 from wallboard.core.models import Call
 from wallboard.core.view import NO_DEPARTMENT, BoardFilter, department_choices, describe_sort
+from wallboard.i18n import N_, _, say
 from wallboard.ui.screens.listen_actions import ListenActions
 from wallboard.ui.screens.live import LiveScreen
 from wallboard.ui.widgets.call_table import CallTable
@@ -30,21 +31,21 @@ class BoardScreen(ListenActions, LiveScreen):
     """Everything a supervisor watches, updated a few times a second at most."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("slash", "filter_employees", "Employees", id="board.filter_employees"),
-        Binding("d", "filter_departments", "Department", id="board.filter_departments"),
-        Binding("x", "clear_filters", "Clear filters", id="board.clear_filters"),
-        Binding("s", "sort_next", "Sort", id="board.sort_next"),
-        Binding("S", "sort_reverse", "Reverse", id="board.sort_reverse"),
-        Binding("c", "copy_client", "Copy client", id="board.copy_client"),
-        Binding("b", "copy_business", "Copy business no.", id="board.copy_business"),
+        Binding("slash", "filter_employees", N_("Employees"), id="board.filter_employees"),
+        Binding("d", "filter_departments", N_("Department"), id="board.filter_departments"),
+        Binding("x", "clear_filters", N_("Clear filters"), id="board.clear_filters"),
+        Binding("s", "sort_next", N_("Sort"), id="board.sort_next"),
+        Binding("S", "sort_reverse", N_("Reverse"), id="board.sort_reverse"),
+        Binding("c", "copy_client", N_("Copy client"), id="board.copy_client"),
+        Binding("b", "copy_business", N_("Copy business no."), id="board.copy_business"),
         # -- manager profile (SPEC 4) --
-        Binding("p,enter", "open_profile", "Profile", id="board.open_profile"),
-        Binding("m", "managers", "Managers", id="board.managers"),
+        Binding("p,enter", "open_profile", N_("Profile"), id="board.open_profile"),
+        Binding("m", "managers", N_("Managers"), id="board.managers"),
         # -- listen / coach / barge (SPEC 6): actions in screens/listen_actions.py --
-        Binding("l", "listen", "Join call", id="board.listen"),
-        Binding("w", "listen_mode", "Listen/coach", id="listen.mode"),
-        Binding("u", "listen_mute", "Mute/unmute", id="listen.mute"),
-        Binding("e", "listen_end", "End listening", id="listen.end"),
+        Binding("l", "listen", N_("Join call"), id="board.listen"),
+        Binding("w", "listen_mode", N_("Listen/coach"), id="listen.mode"),
+        Binding("u", "listen_mute", N_("Mute/unmute"), id="listen.mute"),
+        Binding("e", "listen_end", N_("End listening"), id="listen.end"),
     ]
 
     app: WallboardApp
@@ -96,17 +97,17 @@ class BoardScreen(ListenActions, LiveScreen):
         counters = (compute_counters(table.rows, self.frame.now()) if app.state.synced
                     else None)
         self.counters.show(counters, table.board_filter.active, app.config.ui.thresholds)
-        self.show_topbar(describe_sort(table.sort_key, table.sort_reverse))
+        self.show_topbar(say(describe_sort(table.sort_key, table.sort_reverse)))
 
     def _empty_message(self) -> None:
         """What the table says when it has no rows: connecting is not "no calls"."""
         if (waiting := self.not_synced_text()) is not None:
             message = waiting
         elif self.table.board_filter.active:
-            message = (f"No calls match the filters — press "
-                       f"{self.app.key('board.clear_filters')} to clear them.")
+            message = _("No calls match the filters — press {key} to clear them.").format(
+                key=self.app.key("board.clear_filters"))
         else:
-            message = "No active calls right now."
+            message = _("No active calls right now.")
         self.table.set_empty_message(message)
 
     # -- filters -------------------------------------------------------------------------
@@ -114,13 +115,14 @@ class BoardScreen(ListenActions, LiveScreen):
         from wallboard.ui.screens.picker import PickerScreen  # not needed for the first frame
 
         state = self.app.state
+        nobody = _("no department")
         options = sorted(
-            ((f"{e.name}  ·  {e.department or 'no department'}", e.id)
+            ((f"{e.name}  ·  {e.department or nobody}", e.id)
              for e in state.employees.values()),
             key=lambda o: o[0].casefold(),
         )
         self.app.push_screen(
-            PickerScreen("Show the calls of these employees", options,
+            PickerScreen(_("Show the calls of these employees"), options,
                          self.table.board_filter.employees),
             lambda chosen: self._set_filter(employees=chosen),
         )
@@ -130,7 +132,8 @@ class BoardScreen(ListenActions, LiveScreen):
 
         options = [(department_label(d), d) for d in department_choices(self.app.state)]
         self.app.push_screen(
-            PickerScreen("Show these departments", options, self.table.board_filter.departments),
+            PickerScreen(_("Show these departments"), options,
+                         self.table.board_filter.departments),
             lambda chosen: self._set_filter(departments=chosen),
         )
 
@@ -150,7 +153,7 @@ class BoardScreen(ListenActions, LiveScreen):
     def action_clear_filters(self) -> None:
         if self.table.board_filter.active:
             self._set_filter(frozenset(), frozenset())
-            self.notify("Filters cleared: showing every call.", timeout=2)
+            self.notify(_("Filters cleared: showing every call."), timeout=2)
 
     def _describe_filter(self, board_filter: BoardFilter) -> None:
         line = self.query_one("#filter-line", Static)
@@ -163,12 +166,14 @@ class BoardScreen(ListenActions, LiveScreen):
             names = sorted(employees[e].name if e in employees else e
                            for e in board_filter.employees)
             shown = ", ".join(names[:3]) + (f" +{len(names) - 3}" if len(names) > 3 else "")
-            parts.append(f"employees: {shown}")
+            parts.append(_("employees: {names}").format(names=shown))
         if board_filter.departments:
             names = sorted(board_filter.departments, key=lambda d: (d == NO_DEPARTMENT, d))
-            parts.append(f"departments: {', '.join(department_label(d) for d in names)}")
-        line.update(f"⚑ FILTERED — {' · '.join(parts)} — counters show these calls only "
-                    f"({self.app.key('board.clear_filters')} clears)")
+            parts.append(_("departments: {names}").format(
+                names=", ".join(department_label(d) for d in names)))
+        line.update(_("⚑ FILTERED — {filters} — counters show these calls only "
+                      "({key} clears)").format(filters=" · ".join(parts),
+                                               key=self.app.key("board.clear_filters")))
 
     # -- sorting -------------------------------------------------------------------------
     def action_sort_next(self) -> None:
@@ -183,23 +188,25 @@ class BoardScreen(ListenActions, LiveScreen):
 
     # -- copy ----------------------------------------------------------------------------
     def action_copy_client(self) -> None:
-        self._copy("client number", lambda call: call.client_number)
+        self._copy(lambda call: call.client_number, _("This call has no client number."),
+                   _("Copied the client number {number}"))
 
     def action_copy_business(self) -> None:
-        self._copy("business number", lambda call: call.business_number)
+        self._copy(lambda call: call.business_number, _("This call has no business number."),
+                   _("Copied the business number {number}"))
 
-    def _copy(self, what: str, pick: Callable[[Call], str]) -> None:
+    def _copy(self, pick: Callable[[Call], str], missing: str, copied: str) -> None:
         call = self.table.cursor_call
         if call is None:
-            self.notify("No call selected.", severity="warning", timeout=2)
+            self.notify(_("No call selected."), severity="warning", timeout=2)
             return
         number = pick(call)
         if not number:
-            self.notify(f"This call has no {what}.", severity="warning", timeout=2)
+            self.notify(missing, severity="warning", timeout=2)
             return
         self.app.copy_to_clipboard(number)
         shown = mask_number(number) if self.app.mask_numbers else number
-        self.notify(f"Copied {what} {shown}", timeout=2)
+        self.notify(copied.format(number=shown), timeout=2)
 
     # -- manager profile (SPEC 4) ----------------------------------------------------------
     def action_open_profile(self) -> None:
@@ -207,7 +214,8 @@ class BoardScreen(ListenActions, LiveScreen):
 
         call = self.table.cursor_call
         if call is None or call.employee_id is None:
-            what = "No call selected." if call is None else "This call has no manager yet."
+            what = (_("No call selected.") if call is None
+                    else _("This call has no manager yet."))
             self.notify(what, severity="warning", timeout=2)
             return
         open_profile(self.app, call.employee_id)
@@ -219,4 +227,4 @@ class BoardScreen(ListenActions, LiveScreen):
 
 
 def department_label(department: str) -> str:
-    return "(no department)" if department == NO_DEPARTMENT else department
+    return _("(no department)") if department == NO_DEPARTMENT else department

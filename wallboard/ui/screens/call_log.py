@@ -11,9 +11,11 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
-from wallboard.core.format import counted, format_duration, mask_number
+from wallboard.core.format import format_duration, mask_number
 from wallboard.core.history import CallRecord
+from wallboard.core.models import CallType
 from wallboard.core.profile import Period
+from wallboard.i18n import N_, _, counted, current, say
 from wallboard.service import ServiceError
 from wallboard.ui.screens.modal import Page
 from wallboard.ui.widgets.keys_footer import KeysFooter
@@ -21,18 +23,26 @@ from wallboard.ui.widgets.keys_footer import KeysFooter
 if TYPE_CHECKING:
     from wallboard.ui.app import WallboardApp
 
-COLUMNS = ("Date and time", "Type", "Client", "Waiting", "Talk", "Outcome", "Recording")
+COLUMNS = (N_("Date and time"), N_("Type"), N_("Client"), N_("Waiting"), N_("Talk"),
+           N_("Outcome"), N_("Recording"))
+CALL_TYPES = {
+    CallType.INCOMING: N_("incoming"),
+    CallType.OUTGOING: N_("outgoing"),
+    CallType.CALLBACK: N_("callback"),
+}
 
 
 def outcome_text(call: CallRecord) -> str:
     if call.answered_at is not None:
-        return "answered"
-    return "missed" if call.missed else "unanswered ≤5 s"
+        return _("answered")
+    return _("missed") if call.missed else _("unanswered ≤5 s")
 
 
 def wait_text(seconds: float) -> str:
     """Tenths under a minute, so the 5-second missed-call boundary reads exactly."""
-    return f"{seconds:.1f} s" if seconds < 60 else format_duration(seconds)
+    if seconds < 60:
+        return _("{seconds} s").format(seconds=current().decimal(seconds, 1))
+    return format_duration(seconds)
 
 
 @dataclass
@@ -47,8 +57,9 @@ class CallLogFailed(Message):
 
 class CallLogScreen(Page[None]):
     BINDINGS = [
-        Binding("escape", "close", "Back to profile", id="call_log.close"),
-        Binding("c", "copy_recording", "Copy recording link", id="call_log.copy_recording"),
+        Binding("escape", "close", N_("Back to profile"), id="call_log.close"),
+        Binding("c", "copy_recording", N_("Copy recording link"),
+                id="call_log.copy_recording"),
     ]
 
     app: WallboardApp
@@ -71,15 +82,16 @@ class CallLogScreen(Page[None]):
 
     def on_mount(self) -> None:
         zone = self.app.zone
-        first = self.start.astimezone(zone).strftime("%a %d.%m")
-        last = self.end.astimezone(zone).strftime("%a %d.%m %H:%M")
-        self._title = (f"[b]Call log — {self.manager_name}[/b]  ·  "
-                       f"{self.period.label} ({first} – {last})")
+        words = current()
+        first = words.day(self.start.astimezone(zone).date())
+        last = words.day_time(self.end.astimezone(zone))
+        self._title = _("[b]Call log — {manager}[/b]  ·  {period} ({first} – {last})").format(
+            manager=self.manager_name, period=_(self.period.label), first=first, last=last)
         self.query_one("#call-log-title", Static).update(self._title)
         table = self.query_one(DataTable)
-        table.add_columns(*COLUMNS)
+        table.add_columns(*(_(title) for title in COLUMNS))
         table.display = False
-        self._status(f"Loading the calls of {self.manager_name}…")
+        self._status(_("Loading the calls of {manager}…").format(manager=self.manager_name))
         self.run_worker(self._fetch(), group="call-log", exclusive=True, exit_on_error=False)
         table.focus()
 
@@ -87,7 +99,7 @@ class CallLogScreen(Page[None]):
         try:
             calls = await self.app.service.call_log(self.employee_id, self.start, self.end)
         except ServiceError as exc:
-            self.post_message(CallLogFailed(exc.message))
+            self.post_message(CallLogFailed(say(exc.message)))
         else:
             self.post_message(CallLogLoaded(calls))
 
@@ -102,14 +114,15 @@ class CallLogScreen(Page[None]):
 
     def on_call_log_loaded(self, message: CallLogLoaded) -> None:
         app = self.app
+        words = current()
         self.calls = sorted(message.calls, key=lambda c: (c.started_at, c.id), reverse=True)
         table = self.query_one(DataTable)
         table.clear()
         for call in self.calls:
             client = mask_number(call.client_number) if app.mask_numbers else call.client_number
             table.add_row(
-                call.started_at.astimezone(app.zone).strftime("%a %d.%m %H:%M:%S"),
-                call.type.value,
+                words.day_time(call.started_at.astimezone(app.zone), seconds=True),
+                _(CALL_TYPES[call.type]),
                 client or "—",
                 wait_text(call.ring_seconds),
                 format_duration(call.talk_seconds) if call.answered_at else "—",
@@ -120,11 +133,11 @@ class CallLogScreen(Page[None]):
         table.display = True
         answered = sum(c.answered_at is not None for c in self.calls)
         missed = sum(c.missed for c in self.calls)
-        self._status("" if self.calls else "No calls in this period.")
-        self.query_one("#call-log-title", Static).update(
-            f"{self._title}   "
-            f"[dim]{counted(len(self.calls), 'call', 'calls')} · {answered} answered · "
-            f"{missed} missed[/dim]")
+        self._status("" if self.calls else _("No calls in this period."))
+        totals = " · ".join((counted(len(self.calls), "{n} call", "{n} calls"),
+                             counted(answered, "{n} answered", "{n} answered"),
+                             counted(missed, "{n} missed", "{n} missed")))
+        self.query_one("#call-log-title", Static).update(f"{self._title}   [dim]{totals}[/dim]")
 
     @property
     def selected(self) -> CallRecord | None:
@@ -136,13 +149,14 @@ class CallLogScreen(Page[None]):
     def action_copy_recording(self) -> None:
         call = self.selected
         if call is None:
-            self.notify("No call selected.", severity="warning", timeout=2)
+            self.notify(_("No call selected."), severity="warning", timeout=2)
             return
         if not call.recording_url:
-            self.notify("This call has no recording.", severity="warning", timeout=2)
+            self.notify(_("This call has no recording."), severity="warning", timeout=2)
             return
         self.app.copy_to_clipboard(call.recording_url)
-        self.notify(f"Copied the recording link {call.recording_url}", timeout=3)
+        self.notify(_("Copied the recording link {url}").format(url=call.recording_url),
+                    timeout=3)
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -16,6 +16,7 @@ from textual.widgets import Digits, Label
 
 from wallboard.core.counters import compute_counters
 from wallboard.core.view import BoardFilter, SortKey, describe_sort
+from wallboard.i18n import _, say
 from wallboard.ui.screens.live import LiveScreen
 from wallboard.ui.widgets.call_table import CallTable
 from wallboard.ui.widgets.counters import (
@@ -24,6 +25,7 @@ from wallboard.ui.widgets.counters import (
     alert_levels,
     counter_id,
     counter_key,
+    counter_label,
     counter_texts,
     set_alert,
 )
@@ -46,12 +48,12 @@ def kiosk_pages(names: Sequence[str], departments: Sequence[str]) -> list[Page]:
     pages: list[Page] = []
     for name in names:
         if name == "all":
-            pages.append(Page("All calls", BoardFilter()))
+            pages.append(Page(_("All calls"), BoardFilter()))
         elif name == "departments":
             pages.extend(Page(d, BoardFilter(departments=frozenset({d}))) for d in departments)
         elif name == "longest_waiting":
-            pages.append(Page("Longest waiting", BoardFilter(), SortKey.WAITING))
-    return pages or [Page("All calls", BoardFilter())]
+            pages.append(Page(_("Longest waiting"), BoardFilter(), SortKey.WAITING))
+    return pages or [Page(_("All calls"), BoardFilter())]
 
 
 class BigCounter(Vertical):
@@ -91,7 +93,7 @@ class KioskScreen(LiveScreen):
         yield TopBar(app.source.title, id="topbar")
         with Grid(id="big-counters"):
             for key, label in COUNTERS:
-                yield BigCounter(label, key)
+                yield BigCounter(counter_label(label), key)
         yield CallTable(
             app.state,
             self.frame,
@@ -146,8 +148,8 @@ class KioskScreen(LiveScreen):
         everything = not page.board_filter.active
         self.table.set_empty_message(
             waiting if waiting is not None
-            else "No active calls right now." if everything
-            else f"No active calls in {page.title} right now.")
+            else _("No active calls right now.") if everything
+            else _("No active calls in {page} right now.").format(page=page.title))
 
     def _update_header(self) -> None:
         app = self.app
@@ -163,5 +165,5 @@ class KioskScreen(LiveScreen):
         if len(self.pages) > 1:
             note += f" ({self.page_index % len(self.pages) + 1}/{len(self.pages)})"
         if page.sort_key is not SortKey.STARTED:
-            note += f" · {describe_sort(page.sort_key, page.reverse)}"
+            note += f" · {say(describe_sort(page.sort_key, page.reverse))}"
         self.show_topbar(note)

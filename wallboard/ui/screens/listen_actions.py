@@ -18,6 +18,7 @@ from textual.screen import Screen
 from wallboard.core.format import mask_number
 from wallboard.core.listen import ListenMode, ListenSession
 from wallboard.core.models import Call
+from wallboard.i18n import _
 from wallboard.service import ListenDesk, ServiceError
 from wallboard.ui.widgets.listen_bar import ListenBar
 
@@ -132,7 +133,7 @@ class ListenActions(Screen[None]):
             employee = app.state.employees.get(session.employee_id or "")
             call = app.state.calls.get(session.call_id)
             client = self._client(call) if call else None
-            bar.show(session, now, employee.name if employee else "unknown manager", client,
+            bar.show(session, now, employee.name if employee else _("unknown manager"), client,
                      self._hints(session))
         running = self._active() is not None
         if running != self._listen_keys_shown:
@@ -144,9 +145,9 @@ class ListenActions(Screen[None]):
         if session.state.finished:
             return ""
         return self.app.key_hints(
-            ("listen.mode", "coach" if session.mode is ListenMode.LISTEN else "listen"),
-            ("listen.mute", "unmute" if session.muted else "mute"),
-            ("listen.end", "end"),
+            ("listen.mode", _("coach") if session.mode is ListenMode.LISTEN else _("listen")),
+            ("listen.mute", _("unmute") if session.muted else _("mute")),
+            ("listen.end", _("end")),
         )
 
     def _client(self, call: Call) -> str:

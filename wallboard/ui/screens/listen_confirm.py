@@ -16,6 +16,7 @@ from wallboard.core.clock import Clock
 from wallboard.core.format import format_duration
 from wallboard.core.listen import MODE_HINTS, MODE_NAMES, ListenMode
 from wallboard.core.models import Call, Employee
+from wallboard.i18n import N_, _, say
 from wallboard.ui.keys import APP_KEYS, ARROWS
 from wallboard.ui.screens.modal import Modal
 
@@ -27,8 +28,8 @@ class ListenConfirmScreen(Modal[ListenMode | None]):
     """Returns the chosen mode (enter), or None (escape)."""
 
     BINDINGS = [
-        Binding("enter", "start", "Join", id="listen_confirm.start"),
-        Binding("escape", "cancel", "Cancel", id="listen_confirm.cancel"),
+        Binding("enter", "start", N_("Join"), id="listen_confirm.start"),
+        Binding("escape", "cancel", N_("Cancel"), id="listen_confirm.cancel"),
         *APP_KEYS,
     ]
 
@@ -58,7 +59,7 @@ class ListenConfirmScreen(Modal[ListenMode | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="listen-confirm"):
-            yield Label("Join this call?", id="listen-confirm-title")
+            yield Label(_("Join this call?"), id="listen-confirm-title")
             yield Static(self._details(), id="listen-confirm-details")
             yield OptionList(
                 *(
@@ -67,14 +68,18 @@ class ListenConfirmScreen(Modal[ListenMode | None]):
                 ),
                 id="listen-confirm-modes",
             )
-            hints = self.app.key_hints(("listen_confirm.start", "joins"),
-                                       ("listen_confirm.cancel", "cancels"))
-            yield Label(f"{ARROWS} mode · {hints}", id="listen-confirm-hint")
+            hints = self.app.key_hints(("listen_confirm.start", _("joins")),
+                                       ("listen_confirm.cancel", _("cancels")))
+            yield Label(_("{arrows} mode · {keys}").format(arrows=ARROWS, keys=hints),
+                        id="listen-confirm-hint")
 
     def _mode_text(self, mode: ListenMode) -> Text:
-        text = Text.assemble((f"{MODE_NAMES[mode]:<7}", "bold"), f" {MODE_HINTS[mode]}")
+        width = max(len(_(name)) for name in MODE_NAMES.values()) + 1
+        text = Text.assemble((f"{_(MODE_NAMES[mode]):<{width}}", "bold"),
+                             f" {_(MODE_HINTS[mode])}")
         if mode not in self.modes:
-            text.append(f" (not available with {self.source_title})", "italic")
+            text.append(" " + _("(not available with {source})").format(
+                source=say(self.source_title)), "italic")
         return text
 
     def _details(self) -> Text:
@@ -82,14 +87,15 @@ class ListenConfirmScreen(Modal[ListenMode | None]):
         manager = employee.name + (f" · {employee.department}" if employee.department else "")
         talk = format_duration(self.call.talk_seconds(self.clock.now()))
         rows = (
-            ("Manager", manager),
-            ("Client", self.client or "unknown"),
-            ("Talking for", talk),
-            ("You", self.supervisor),
+            (_("Manager"), manager),
+            (_("Client"), self.client or _("unknown")),
+            (_("Talking for"), talk),
+            (_("You"), self.supervisor),
         )
+        width = max(12, *(len(label) + 1 for label, _value in rows))
         text = Text()
         for i, (label, value) in enumerate(rows):
-            text.append(f"{label:<12}", "dim")
+            text.append(f"{label:<{width}}", "dim")
             text.append(value, "bold")
             if i < len(rows) - 1:
                 text.append("\n")

@@ -11,6 +11,7 @@ from textual.timer import Timer
 
 from wallboard.core.clock import FrameClock
 from wallboard.core.state import held_at
+from wallboard.i18n import _, say
 from wallboard.ui.messages import StateChanged
 from wallboard.ui.widgets.topbar import TopBar, connection_text, replay_text
 
@@ -108,4 +109,7 @@ class LiveScreen(Screen[None]):
         app = self.app
         if app.state.synced:
             return None
-        return app.state.connection.message or f"Connecting to {app.source.title}…"
+        message = app.state.connection.message
+        if message:
+            return say(message)
+        return _("Connecting to {source}…").format(source=say(app.source.title))

@@ -15,6 +15,7 @@ from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from wallboard.core.models import Employee
+from wallboard.i18n import N_, _
 from wallboard.ui.messages import StateChanged
 from wallboard.ui.screens.modal import Modal, first_highlighted, type_ahead
 from wallboard.ui.widgets.status_look import status_markup
@@ -24,16 +25,16 @@ if TYPE_CHECKING:
 
 
 def manager_line(employee: Employee) -> str:
-    department = employee.department or "no department"
+    department = employee.department or _("no department")
     return f"{employee.name:<28} {department:<14} {status_markup(employee.status)}"
 
 
 class ManagersScreen(Modal[None]):
     BINDINGS = [
-        Binding("escape", "close", "Close", id="managers.close"),
-        Binding("up", "move(-1)", "Up", show=False),
-        Binding("down", "move(1)", "Down", show=False),
-        Binding("enter", "open", "Open profile", id="managers.open", priority=True),
+        Binding("escape", "close", N_("Close"), id="managers.close"),
+        Binding("up", "move(-1)", N_("Up"), show=False),
+        Binding("down", "move(1)", N_("Down"), show=False),
+        Binding("enter", "open", N_("Open profile"), id="managers.open", priority=True),
     ]
 
     AUTO_FOCUS = "#managers-search"
@@ -46,11 +47,12 @@ class ManagersScreen(Modal[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="managers"):
-            yield Label("Managers", id="managers-title")
-            yield Input(placeholder="type to search by name or department", id="managers-search")
+            yield Label(_("Managers"), id="managers-title")
+            yield Input(placeholder=_("type to search by name or department"),
+                        id="managers-search")
             yield first_highlighted(OptionList(*self._options(), id="managers-list"))
-            yield Label(self.app.key_hints(("managers.open", "opens the profile"),
-                                           ("managers.close", "closes")), id="managers-hint")
+            yield Label(self.app.key_hints(("managers.open", _("opens the profile")),
+                                           ("managers.close", _("closes"))), id="managers-hint")
 
     def on_key(self, event: events.Key) -> None:
         for search in self.query(Input):  # none once the screen is being closed
@@ -61,9 +63,9 @@ class ManagersScreen(Modal[None]):
         self._state_version = self.app.state.version
         words = self.query_text.casefold().split()
         employees = sorted(self.app.state.employees.values(), key=lambda e: e.name.casefold())
+        nobody = _("no department")
         return [Option(manager_line(e), id=e.id) for e in employees
-                if all(w in f"{e.name} {e.department or 'no department'}".casefold()
-                       for w in words)]
+                if all(w in f"{e.name} {e.department or nobody}".casefold() for w in words)]
 
     def _show(self) -> None:
         """Redraw the list, keeping the highlighted manager; only changed lines if the
@@ -87,7 +89,7 @@ class ManagersScreen(Modal[None]):
         self.query_text = event.value
         self._show()
 
-    def on_state_changed(self, _: StateChanged) -> None:
+    def on_state_changed(self, message: StateChanged) -> None:
         """Statuses change live; the list follows (posted to every screen on the stack)."""
         if self.app.state.version != self._state_version:
             self._show()

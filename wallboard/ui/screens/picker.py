@@ -13,6 +13,7 @@ from textual.containers import Vertical
 from textual.strip import Strip
 from textual.widgets import Checkbox, Input, Label, OptionList, SelectionList
 
+from wallboard.i18n import N_, _
 from wallboard.ui.screens.modal import Modal, first_highlighted, type_ahead
 
 if TYPE_CHECKING:
@@ -56,13 +57,13 @@ class PickerScreen(Modal[frozenset[str] | None]):
     """Returns the chosen values (empty: no filter), or None when cancelled."""
 
     BINDINGS = [
-        Binding("space", "toggle_item", "Toggle", priority=True, id="picker.toggle"),
-        Binding("enter", "apply", "Apply", priority=True, id="picker.apply"),
-        Binding("up", "move(-1)", "Up", show=False),
-        Binding("down", "move(1)", "Down", show=False),
+        Binding("space", "toggle_item", N_("Toggle"), priority=True, id="picker.toggle"),
+        Binding("enter", "apply", N_("Apply"), priority=True, id="picker.apply"),
+        Binding("up", "move(-1)", N_("Up"), show=False),
+        Binding("down", "move(1)", N_("Down"), show=False),
         # priority: the search box has a ctrl+a of its own (to the start of the line)
-        Binding("ctrl+a", "clear", "None", priority=True, id="picker.clear"),
-        Binding("escape", "cancel", "Cancel", id="picker.cancel"),
+        Binding("ctrl+a", "clear", N_("None"), priority=True, id="picker.clear"),
+        Binding("escape", "cancel", N_("Cancel"), id="picker.cancel"),
     ]
 
     AUTO_FOCUS = "#picker-search"
@@ -80,11 +81,11 @@ class PickerScreen(Modal[frozenset[str] | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="picker"):
             yield Label(self.title_text, id="picker-title")
-            yield SearchInput(placeholder="type to search", id="picker-search")
+            yield SearchInput(placeholder=_("type to search"), id="picker-search")
             yield first_highlighted(MarkedSelectionList(*self._matching(""), id="picker-list"))
             yield Label(self.app.key_hints(
-                ("picker.toggle", "toggles"), ("picker.apply", "applies"),
-                ("picker.clear", "clears"), ("picker.cancel", "cancels"),
+                ("picker.toggle", _("toggles")), ("picker.apply", _("applies")),
+                ("picker.clear", _("clears")), ("picker.cancel", _("cancels")),
             ), id="picker-hint")
 
     def on_key(self, event: events.Key) -> None:

@@ -25,10 +25,11 @@ from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Static, Tab, Tabs
 
-from wallboard.core.format import format_duration, format_hours
+from wallboard.core.format import format_duration
 from wallboard.core.history import ManagerHistory
 from wallboard.core.models import Employee
 from wallboard.core.profile import Period, Profile, build_profile, period_bounds, splice_history
+from wallboard.i18n import N_, _, current, say
 from wallboard.service import ServiceError
 from wallboard.ui.keys import APP_KEYS, ARROWS
 from wallboard.ui.screens.modal import Modal
@@ -88,21 +89,21 @@ class ProfileScreen(Modal[None]):
     """One manager: accounts, period summary, calls by day, time in statuses by day."""
 
     BINDINGS = [
-        Binding("escape", "close", "Close", id="profile.close"),
-        Binding("1", "period('today')", "Today", id="profile.today"),
-        Binding("2", "period('3d')", "3 days", id="profile.last_3_days"),
-        Binding("3", "period('7d')", "7 days", id="profile.last_7_days"),
-        Binding("g", "call_log", "Call log", id="profile.call_log"),
-        Binding("t", "details", "Details", id="profile.details"),
+        Binding("escape", "close", N_("Close"), id="profile.close"),
+        Binding("1", "period('today')", N_("Today"), id="profile.today"),
+        Binding("2", "period('3d')", N_("3 days"), id="profile.last_3_days"),
+        Binding("3", "period('7d')", N_("7 days"), id="profile.last_7_days"),
+        Binding("g", "call_log", N_("Call log"), id="profile.call_log"),
+        Binding("t", "details", N_("Details"), id="profile.details"),
         *APP_KEYS,
         # the arrows walk the days (or a day's intervals) wherever the focus is: the
         # panel scrolls to follow them, it is not scrolled by them
-        Binding("up,left", "move(-1)", "Previous day", show=False),
-        Binding("down,right", "move(1)", "Next day", show=False),
-        Binding("home", "move(-100000)", "First day", show=False),
-        Binding("end", "move(100000)", "Last day", show=False),
-        Binding("pageup", "page(-1)", "Scroll up", show=False),
-        Binding("pagedown", "page(1)", "Scroll down", show=False),
+        Binding("up,left", "move(-1)", N_("Previous day"), show=False),
+        Binding("down,right", "move(1)", N_("Next day"), show=False),
+        Binding("home", "move(-100000)", N_("First day"), show=False),
+        Binding("end", "move(100000)", N_("Last day"), show=False),
+        Binding("pageup", "page(-1)", N_("Scroll up"), show=False),
+        Binding("pagedown", "page(1)", N_("Scroll down"), show=False),
     ]
 
     AUTO_FOCUS = "#profile-timeline"
@@ -134,20 +135,22 @@ class ProfileScreen(Modal[None]):
         keys = self.app.key
         with VerticalScroll(id="profile-panel", can_focus=False):
             yield Static(id="profile-who")
-            yield Tabs(*(Tab(p.label, id=tab_id(p)) for p in Period),
+            yield Tabs(*(Tab(_(p.label), id=tab_id(p)) for p in Period),
                        active=tab_id(self.period), id="profile-period")
             yield Static(id="profile-status")
             with Vertical(id="profile-body"):
                 yield Static(id="profile-summary")
-                yield Static(f"[b]Calls by day[/b]  [dim]({keys('profile.call_log')}: "
-                             "call log of the period)[/dim]", classes="profile-heading")
-                yield CallsByDay(id="profile-calls")
-                yield Static(f"[b]Time in statuses by day[/b]  [dim]({ARROWS} day · "
-                             f"{keys('profile.details')} details)[/dim]",
+                yield Static(_("[b]Calls by day[/b]  [dim]({key}: call log of the "
+                               "period)[/dim]").format(key=keys("profile.call_log")),
                              classes="profile-heading")
-                yield StatusTimeline(id="profile-timeline", close_hint=(
-                    f"arrows walk them, {keys('profile.details')} or "
-                    f"{keys('profile.close')} closes"))
+                yield CallsByDay(id="profile-calls")
+                yield Static(_("[b]Time in statuses by day[/b]  [dim]({arrows} day · {key} "
+                               "details)[/dim]").format(arrows=ARROWS,
+                                                        key=keys("profile.details")),
+                             classes="profile-heading")
+                yield StatusTimeline(id="profile-timeline", close_hint=_(
+                    "arrows walk them, {details} or {close} closes").format(
+                        details=keys("profile.details"), close=keys("profile.close")))
         yield KeysFooter()
 
     @property
@@ -172,7 +175,7 @@ class ProfileScreen(Modal[None]):
         self.query_one("#profile-panel", VerticalScroll).scroll_home(animate=False)
         self._show_who()
         name = self.employee.name if self.employee else self.employee_id
-        self._status(f"Loading the history of {name}…")
+        self._status(_("Loading the history of {manager}…").format(manager=name))
         self._load(partial=False)
 
     def on_screen_resume(self) -> None:
@@ -216,7 +219,7 @@ class ProfileScreen(Modal[None]):
             history = await self.app.service.history(employee_id, start, end)
         except ServiceError as exc:
             if not partial:
-                self.post_message(HistoryFailed(employee_id, exc.message))
+                self.post_message(HistoryFailed(employee_id, say(exc.message)))
             return
         self.post_message(HistoryLoaded(history, partial))
 
@@ -252,15 +255,19 @@ class ProfileScreen(Modal[None]):
         employee = self.employee
         who = self.query_one("#profile-who", Static)
         if employee is None:
-            who.update(f"[b]{self.employee_id}[/b]  [dim](no longer on the board)[/dim]")
+            gone = _("(no longer on the board)")
+            who.update(f"[b]{self.employee_id}[/b]  [dim]{gone}[/dim]")
             return
-        lines = [f"[b]{employee.name}[/b]  ·  {employee.department or 'no department'}"
-                 f"    now {status_markup(employee.status)}"]
+        department = employee.department or _("no department")
+        now = _("now")
+        lines = [f"[b]{employee.name}[/b]  ·  {department}"
+                 f"    {now} {status_markup(employee.status)}"]
         for account in employee.accounts:
             lines.append(f"  {account.id:<14} {account.number or '—':<8} "
                          f"{account.user_agent or '':<16} {status_markup(account.status)}")
         if not employee.accounts:
-            lines.append("  [dim]no SIP accounts[/dim]")
+            none = _("no SIP accounts")
+            lines.append(f"  [dim]{none}[/dim]")
         who.update("\n".join(lines))
 
     def _rebuild(self) -> None:
@@ -274,21 +281,31 @@ class ProfileScreen(Modal[None]):
 
     def _summary_text(self, profile: Profile) -> str:
         s = profile.summary
+        words = current()
+        number = words.number
         first, last = profile.days[0].day, profile.days[-1].day
         span = day_label(last) if first == last else f"{day_label(first)} – {day_label(last)}"
-        short = f" · not missed: {s.short_rings} rang 5 s or less" if s.short_rings else ""
+        short = ""
+        if s.short_rings:
+            short = " · " + _("not missed: {count} rang 5 s or less").format(
+                count=number(s.short_rings))
         statuses = "  ".join(
-            f"{status_markup(st)} {format_hours(s.status_seconds[st])}"
+            f"{status_markup(st)} {words.hours(s.status_seconds[st])}"
             for st in shown_statuses(s.status_seconds))
-        return (
-            f"[b]{profile.period.label}[/b]  {span}\n"
-            f"Calls handled [b]{s.handled}[/b]: incoming {s.incoming} · outgoing {s.outgoing}\n"
-            f"Missed [b]{s.missed}[/b] (rang more than 5 s){short}\n"
-            f"Talk time [b]{format_hours(s.talk_seconds)}[/b] · "
-            f"average talk [b]{format_duration(s.average_talk)}[/b] · "
-            f"average answer [b]{format_duration(s.average_answer)}[/b]\n"
-            f"Time in status:\n  {statuses}"
-        )
+        return "\n".join((
+            f"[b]{_(profile.period.label)}[/b]  {span}",
+            _("Calls handled [b]{handled}[/b]: incoming {incoming} · outgoing {outgoing}").format(
+                handled=number(s.handled), incoming=number(s.incoming),
+                outgoing=number(s.outgoing)),
+            _("Missed [b]{missed}[/b] (rang more than 5 s)").format(missed=number(s.missed))
+            + short,
+            _("Talk time [b]{total}[/b] · average talk [b]{talk}[/b] · average answer "
+              "[b]{answer}[/b]").format(total=words.hours(s.talk_seconds),
+                                        talk=format_duration(s.average_talk),
+                                        answer=format_duration(s.average_answer)),
+            _("Time in status:"),
+            f"  {statuses}",
+        ))
 
     def _tick(self) -> None:
         """Follow the live state: the accounts' statuses change with the board."""

@@ -27,6 +27,7 @@ from wallboard.core.clock import Clock
 from wallboard.core.models import Call, CallStatus, Employee
 from wallboard.core.state import LiveState
 from wallboard.core.view import BoardFilter, SortKey, sort_calls, waiting_first
+from wallboard.i18n import N_, _, counted
 from wallboard.ui.widgets.columns import (
     COLUMNS,
     GAP,
@@ -47,6 +48,15 @@ def fit(text: str, width: int, right: bool = False) -> str:
         return set_cell_size(text, width - 1) + "…" if width > 1 else text[:width]
     pad = " " * (width - length)
     return pad + text if right else text + pad
+
+
+def header_title(title: str, arrow: str, width: int) -> str:
+    """``Waiting ▲``; the arrow closer (``Waiting▲``), or left out, rather than the title
+    cut: the top line says the order in words anyway."""
+    for candidate in (f"{title} {arrow}", f"{title}{arrow}"):
+        if arrow and cell_len(candidate) <= width:
+            return candidate
+    return title
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,12 +110,12 @@ class CallTable(Widget, can_focus=True):
         "call-table--mark",
     }
     BINDINGS = [
-        Binding("up", "cursor(-1)", "Up", show=False),
-        Binding("down", "cursor(1)", "Down", show=False),
-        Binding("pageup", "page(-1)", "Page up", show=False),
-        Binding("pagedown", "page(1)", "Page down", show=False),
-        Binding("home", "cursor(-1000000000)", "First", show=False),
-        Binding("end", "cursor(1000000000)", "Last", show=False),
+        Binding("up", "cursor(-1)", N_("Up"), show=False),
+        Binding("down", "cursor(1)", N_("Down"), show=False),
+        Binding("pageup", "page(-1)", N_("Page up"), show=False),
+        Binding("pagedown", "page(1)", N_("Page down"), show=False),
+        Binding("home", "cursor(-1000000000)", N_("First"), show=False),
+        Binding("end", "cursor(1000000000)", N_("Last"), show=False),
     ]
 
     class CursorMoved(Message):
@@ -132,7 +142,7 @@ class CallTable(Widget, can_focus=True):
         self.show_cursor = show_cursor
         self.waiting_first = waiting_first
         """When the rows do not fit, waiting calls come first (a wall TV cannot scroll)."""
-        self.empty_message = "No active calls right now."
+        self.empty_message = _("No active calls right now.")
         self._waiting = 0
         self.sort_key = SortKey.STARTED
         self.sort_reverse = False
@@ -400,12 +410,12 @@ class CallTable(Widget, can_focus=True):
     def _more_text(self, above: int, below: int, waiting: int) -> str:
         """``+12 more · 2 waiting`` on a wall TV; ``↑ 3 above · 12 more ↓`` with a cursor."""
         if self.show_cursor:
-            parts = ([f"↑ {above} above"] if above else []) + ([f"{below} more ↓"]
-                                                              if below else [])
+            parts = ([_("↑ {count} above").format(count=above)] if above else []) + (
+                [_("{count} more ↓").format(count=below)] if below else [])
         else:
-            parts = [f"+{above + below} more"]
+            parts = [_("+{count} more").format(count=above + below)]
         if waiting:
-            parts.append(f"{waiting} waiting")
+            parts.append(counted(waiting, "{n} waiting", "{n} waiting"))
         return " · ".join(parts)
 
     def _render_header(self, width: int) -> Strip:
@@ -413,7 +423,8 @@ class CallTable(Widget, can_focus=True):
         arrow = "▼" if self.sort_reverse else "▲"
         segments = [Segment(" " * GAP, style)]
         for p in self._placed:
-            title = p.column.title + (f" {arrow}" if p.column.key is self.sort_key else "")
+            title = header_title(_(p.column.title), arrow if p.column.key is self.sort_key
+                                 else "", p.width)
             segments.append(Segment(fit(title, p.width, p.column.right), style))
             segments.append(Segment(" " * GAP, style))
         used = sum(p.width + GAP for p in self._placed) + GAP

@@ -6,6 +6,7 @@ from rich.text import Text
 from textual.widget import Widget
 
 from wallboard.core.profile import DayStats
+from wallboard.i18n import counted, current
 
 EIGHTHS = " ▏▎▍▌▋▊▉"
 ANSWERED_GLYPH = "█"
@@ -45,8 +46,9 @@ class CallsByDay(Widget):
         if not self.days:
             return out
         width = self.size.width or 80
+        words = current()
         busiest = max((d.answered + d.missed for d in self.days), default=0)
-        room = max(4, width - 12 - 26)
+        room = max(4, width - words.day_width - 3 - 26)
         scale = room / busiest if busiest else 0.0
         answered_style = self.get_component_rich_style("calls-chart--answered")
         missed_style = self.get_component_rich_style("calls-chart--missed")
@@ -54,11 +56,13 @@ class CallsByDay(Widget):
         for n, day in enumerate(self.days):
             if n:
                 out.append("\n")
-            out.append(f"{day.day:%a %d.%m}  ")
+            out.append(f"{words.day(day.day):<{words.day_width}}  ")
             bar = block_bar(day.answered, scale)
             out.append(bar, style=answered_style)
             missed = MISSED_GLYPH * (max(1, round(day.missed * scale)) if day.missed else 0)
             out.append(missed, style=missed_style)
-            out.append(f" {day.answered} answered", style="bold" if day.answered else muted)
-            out.append(f" · {day.missed} missed", style=missed_style if day.missed else muted)
+            out.append(" " + counted(day.answered, "{n} answered", "{n} answered"),
+                       style="bold" if day.answered else muted)
+            out.append(" · " + counted(day.missed, "{n} missed", "{n} missed"),
+                       style=missed_style if day.missed else muted)
         return out

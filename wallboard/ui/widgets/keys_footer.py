@@ -17,6 +17,7 @@ from textual.events import Click, Resize
 from textual.screen import Screen
 from textual.widget import Widget
 
+from wallboard.i18n import _
 from wallboard.ui.keys import FOOTER_PRIORITY
 
 
@@ -55,7 +56,7 @@ def footer_entries(screen: Screen[object]) -> tuple[list[FooterEntry], FooterEnt
 
 
 def _entry(display: str, binding: Binding, enabled: bool) -> FooterEntry:
-    return FooterEntry(binding.key, display, binding.description, enabled, binding.id)
+    return FooterEntry(binding.key, display, _(binding.description), enabled, binding.id)
 
 
 def fit_entries(entries: list[FooterEntry], palette: FooterEntry | None,

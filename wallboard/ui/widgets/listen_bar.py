@@ -13,12 +13,13 @@ from textual.widget import Widget
 
 from wallboard.core.format import format_duration
 from wallboard.core.listen import MODE_NAMES, ListenSession, ListenState
+from wallboard.i18n import N_, _, say
 
 STATE_TEXT = {
-    ListenState.CONNECTING: "◌ connecting…",
-    ListenState.ACTIVE: "● active",
-    ListenState.ENDED: "■ ended",
-    ListenState.FAILED: "✖ failed",
+    ListenState.CONNECTING: N_("◌ connecting…"),
+    ListenState.ACTIVE: N_("● active"),
+    ListenState.ENDED: N_("■ ended"),
+    ListenState.FAILED: N_("✖ failed"),
 }
 
 
@@ -28,15 +29,15 @@ def listen_text(session: ListenSession, now: datetime, manager: str, client: str
     elapsed = format_duration((end - session.started_at).total_seconds())
     text = Text.assemble(
         " ◎ ",
-        (MODE_NAMES[session.mode].upper(), "bold"),
+        (_(MODE_NAMES[session.mode]).upper(), "bold"),
         " ",
-        (STATE_TEXT[session.state], "bold"),
+        (_(STATE_TEXT[session.state]), "bold"),
     )
     if session.state.finished and session.message:
-        text.append(f": {session.message}")
+        text.append(f": {say(session.message)}")
     if session.muted and not session.state.finished:
         text.append(" ")
-        text.append(" muted ", "bold reverse")
+        text.append(" " + _("muted") + " ", "bold reverse")
     text.append(f" · {elapsed} · ")
     text.append(manager, "bold")
     if client:

@@ -8,19 +8,21 @@ from __future__ import annotations
 
 from datetime import datetime, tzinfo
 
-from wallboard.core.format import format_duration, format_hours
+from wallboard.core.format import format_duration
 from wallboard.core.models import AgentStatus
 from wallboard.core.status import Interval
+from wallboard.i18n import N_, _, current
 
 STATUS_ORDER = (AgentStatus.TALKING, AgentStatus.ONLINE, AgentStatus.DND, AgentStatus.OFFLINE)
 """The statuses of SPEC 5; ``unknown`` (a gap in the record) is shown only where it occurs."""
 STATUS_NAME = {
-    AgentStatus.TALKING: "talking",
-    AgentStatus.ONLINE: "online",
-    AgentStatus.DND: "DND",
-    AgentStatus.OFFLINE: "offline",
-    AgentStatus.UNKNOWN: "unknown",
+    AgentStatus.TALKING: N_("talking"),
+    AgentStatus.ONLINE: N_("online"),
+    AgentStatus.DND: N_("DND"),
+    AgentStatus.OFFLINE: N_("offline"),
+    AgentStatus.UNKNOWN: N_("unknown"),
 }
+"""The employee's statuses (SPEC 5), in English, marked; :func:`status_name` says them."""
 STATUS_GLYPH = {
     AgentStatus.TALKING: "█",
     AgentStatus.ONLINE: "▆",
@@ -37,9 +39,14 @@ STATUS_VARIABLE = {
 }
 
 
+def status_name(status: AgentStatus) -> str:
+    """``online``, ``nie przeszkadzać``: the status in the active language."""
+    return _(STATUS_NAME[status])
+
+
 def status_markup(status: AgentStatus) -> str:
     """``▆ online`` in the status colour, as Textual content markup."""
-    return f"[{STATUS_VARIABLE[status]}]{STATUS_GLYPH[status]} {STATUS_NAME[status]}[/]"
+    return f"[{STATUS_VARIABLE[status]}]{STATUS_GLYPH[status]} {status_name(status)}[/]"
 
 
 def shown_statuses(totals: dict[AgentStatus, float]) -> tuple[AgentStatus, ...]:
@@ -48,7 +55,8 @@ def shown_statuses(totals: dict[AgentStatus, float]) -> tuple[AgentStatus, ...]:
 
 
 def totals_text(totals: dict[AgentStatus, float]) -> str:
-    return " · ".join(f"{STATUS_NAME[s]} {format_hours(totals.get(s, 0.0))}"
+    hours = current().hours
+    return " · ".join(f"{status_name(s)} {hours(totals.get(s, 0.0))}"
                       for s in shown_statuses(totals))
 
 
@@ -61,5 +69,5 @@ def clock_text(moment: datetime, zone: tzinfo | None, day_end: datetime | None =
 
 def interval_text(iv: Interval, zone: tzinfo | None, day_end: datetime | None = None) -> str:
     """``online 12:34–13:25 (51:00)``."""
-    return (f"{STATUS_NAME[iv.status]} {clock_text(iv.start, zone)}–"
+    return (f"{status_name(iv.status)} {clock_text(iv.start, zone)}–"
             f"{clock_text(iv.end, zone, day_end)} ({format_duration(iv.seconds)})")

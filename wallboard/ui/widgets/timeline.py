@@ -11,29 +11,33 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widget import Widget
 
-from wallboard.core.format import counted
 from wallboard.core.models import AgentStatus
 from wallboard.core.profile import DayStats, hour_marks, proportion_cells, status_cells
 from wallboard.core.status import Interval
+from wallboard.i18n import N_, _, counted, current
 from wallboard.ui.widgets.status_look import (
     STATUS_GLYPH,
-    STATUS_NAME,
     STATUS_ORDER,
     interval_text,
+    status_name,
     totals_text,
 )
 
-LABEL = 12
-"""``▶ Thu 26.11 `` before each bar."""
 DETAIL_ROWS = 7
 """Intervals listed around the cursor in details mode."""
-TOTALS_ONLY = " totals only"
+TOTALS_ONLY = N_("totals only")
 """Closes the bar of a day the source knows only as totals (drawn as proportions)."""
 _CLASS = {s: f"timeline--{s.value}" for s in AgentStatus}
 
 
 def day_label(day: date) -> str:
-    return day.strftime("%a %d.%m")
+    """``Thu 26.11``, ``czw. 26.11``: the locale's weekday (Babel's CLDR data)."""
+    return current().day(day)
+
+
+def label_width() -> int:
+    """``▶ Thu 26.11 `` before each bar: as wide as the language's widest day."""
+    return current().day_width + 3
 
 
 class StatusTimeline(Widget, can_focus=True):
@@ -154,8 +158,9 @@ class StatusTimeline(Widget, can_focus=True):
     def _draw(self) -> Text:
         if not self.days:
             return Text("")
-        width = max(LABEL + 25, self.size.width or 80)
-        per_hour = max(1, (width - LABEL - 1) // 25)
+        label = label_width()
+        width = max(label + 25, self.size.width or 80)
+        per_hour = max(1, (width - label - 1) // 25)
         out = Text(no_wrap=True, overflow="crop")
         reference = self.days[0].day
         out.append_text(self._ruler(reference, per_hour, labels=True))
@@ -166,24 +171,24 @@ class StatusTimeline(Widget, can_focus=True):
             out.append_text(self._bar(index, day, per_hour))
             marks = hour_marks(day.day, self.zone)
             if [m.hour for m in marks] != list(range(24)):  # a daylight-saving day
-                out.append(f"\n{'':{LABEL}}")
+                out.append(f"\n{'':{label}}")
                 out.append_text(self._ticks(day.day, per_hour, labels=True))
             if self.details and index == self.cursor:
-                out.append(f"\n{'':{LABEL}}")
+                out.append(f"\n{'':{label}}")
                 out.append_text(self._caret(day, per_hour))
         out.append("\n")
         out.append_text(self._legend())
         day = self.days[self.cursor]
         out.append(f"\n{day_label(day.day)}: {totals_text(day.totals)}")
         if day.totals_only:
-            out.append(" (totals only)", style=self._style("timeline--ruler"))
+            out.append(f" ({_(TOTALS_ONLY)})", style=self._style("timeline--ruler"))
         if self.details:
             self._details_top = out.plain.count("\n")
             out.append_text(self._details(day))
         return out
 
     def _ruler(self, day: date, per_hour: int, labels: bool) -> Text:
-        text = Text(f"{'':{LABEL}}")
+        text = Text(f"{'':{label_width()}}")
         text.append_text(self._ticks(day, per_hour, labels))
         return text
 
@@ -206,12 +211,13 @@ class StatusTimeline(Widget, can_focus=True):
 
     def _bar(self, index: int, day: DayStats, per_hour: int) -> Text:
         cursor = index == self.cursor
-        label = f"{'▶' if cursor else ' '} {day_label(day.day)} "
+        label = f"{'▶' if cursor else ' '} {day_label(day.day):<{label_width() - 3}} "
         text = Text(label, style=self._style("timeline--cursor") if cursor else Style())
         cells = round(day.hours * per_hour)
+        closing = f" {_(TOTALS_ONLY)}"
         if day.totals_only:  # no intervals to place: the day's shares, said as such
             statuses: list[AgentStatus | None] = list(
-                proportion_cells(day.totals, cells - len(TOTALS_ONLY)))
+                proportion_cells(day.totals, cells - len(closing)))
         else:
             statuses = status_cells(day.timeline, day.start, 3600 / per_hour, cells)
         run: list[str] = []
@@ -226,7 +232,7 @@ class StatusTimeline(Widget, can_focus=True):
             current = status  # type: ignore[assignment]
             run.append(STATUS_GLYPH[status] if status else " ")  # type: ignore[index]
         if day.totals_only:
-            text.append(TOTALS_ONLY, style=self._style("timeline--ruler"))
+            text.append(closing, style=self._style("timeline--ruler"))
         return text
 
     def _caret(self, day: DayStats, per_hour: int) -> Text:
@@ -240,11 +246,11 @@ class StatusTimeline(Widget, can_focus=True):
         return Text(" " * a + "^" * (b - a), style=self._style("timeline--mark"))
 
     def _legend(self) -> Text:
-        text = Text("Legend: ")
+        text = Text(_("Legend:") + " ")
         unknown = any(d.totals.get(AgentStatus.UNKNOWN) for d in self.days)
         for status in STATUS_ORDER + ((AgentStatus.UNKNOWN,) if unknown else ()):
             text.append(STATUS_GLYPH[status] * 2, style=self._style(_CLASS[status]))
-            text.append(f" {STATUS_NAME[status]}   ")
+            text.append(f" {status_name(status)}   ")
         return text
 
     def _details(self, day: DayStats) -> Text:
@@ -252,11 +258,14 @@ class StatusTimeline(Widget, can_focus=True):
         text = Text()
         hint = f" ({self.close_hint})" if self.close_hint else ""
         if day.totals_only:
-            text.append(f"\nDetails of {day_label(day.day)}: the source gave totals only, "
-                        f"no intervals{hint}", style="bold")
+            text.append("\n" + _("Details of {day}: the source gave totals only, no "
+                                 "intervals").format(day=day_label(day.day)) + hint,
+                        style="bold")
             return text
-        text.append(f"\nDetails of {day_label(day.day)}: "
-                    f"{counted(len(intervals), 'interval', 'intervals')}{hint}", style="bold")
+        text.append("\n" + _("Details of {day}: {intervals}").format(
+            day=day_label(day.day),
+            intervals=counted(len(intervals), "{n} interval", "{n} intervals")) + hint,
+                    style="bold")
         if not intervals:
             return text
         first = max(0, min(self.interval - DETAIL_ROWS // 2, len(intervals) - DETAIL_ROWS))

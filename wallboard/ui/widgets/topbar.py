@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, tzinfo
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.geometry import Region
 from textual.widget import Widget
@@ -11,6 +12,7 @@ from textual.widget import Widget
 from wallboard.core.clock import ReplayClock
 from wallboard.core.events import Link
 from wallboard.core.state import Connection, stale_since
+from wallboard.i18n import _, say
 
 
 def connection_text(conn: Connection, now: datetime, zone: tzinfo | None,
@@ -19,20 +21,24 @@ def connection_text(conn: Connection, now: datetime, zone: tzinfo | None,
     if conn.link is Link.LIVE:
         stale = stale_since(conn, now, stale_after)
         if stale is not None:
-            return f"⚠ stale since {stale.astimezone(zone).strftime('%H:%M:%S')}", "stale"
+            return _("⚠ stale since {time}").format(
+                time=stale.astimezone(zone).strftime("%H:%M:%S")), "stale"
         if conn.malformed:
-            return f"● live · {conn.malformed} malformed skipped", "live"
-        return "● live", "live"
+            return _("● live · {count} malformed skipped").format(count=conn.malformed), "live"
+        return _("● live"), "live"
     if conn.link is Link.RECONNECTING:
-        text = "↻ reconnecting"
         if conn.retry_at is not None:
-            text += f" in {max(0, round((conn.retry_at - now).total_seconds()))} s"
+            text = _("↻ reconnecting in {seconds} s").format(
+                seconds=max(0, round((conn.retry_at - now).total_seconds())))
+        else:
+            text = _("↻ reconnecting")
         if conn.message:
-            text += f" — {conn.message}"
+            text += f" — {say(conn.message)}"
         return text, "reconnecting"
     if conn.link is Link.FAILED:
-        return f"✖ {conn.message or 'disconnected'}", "failed"
-    return "◌ connecting…", "connecting"
+        problem = say(conn.message) if conn.message else _("disconnected")
+        return f"✖ {problem}", "failed"
+    return _("◌ connecting…"), "connecting"
 
 
 def replay_text(replay: ReplayClock, zone: tzinfo | None) -> str:
@@ -40,10 +46,10 @@ def replay_text(replay: ReplayClock, zone: tzinfo | None) -> str:
     moment = replay.now().astimezone(zone).strftime("%H:%M:%S")
     speed = f"×{replay.speed:g}"
     if replay.at_end:
-        return f"■ REPLAY {moment} — end of the recording"
+        return _("■ REPLAY {time} — end of the recording").format(time=moment)
     if replay.paused:
-        return f"‖ REPLAY {moment} paused ({speed})"
-    return f"▶ REPLAY {moment} {speed}"
+        return _("‖ REPLAY {time} paused ({speed})").format(time=moment, speed=speed)
+    return _("▶ REPLAY {time} {speed}").format(time=moment, speed=speed)
 
 
 class TopBar(Widget):
@@ -78,17 +84,37 @@ class TopBar(Widget):
     def render(self) -> Text:
         # The clock leads: it changes every second, and a terminal update rewrites a line
         # from its left edge up to the change.
-        left = Text.assemble(" ", (self.clock_text, "bold"), "  ", ("☎ wallboard", "bold"),
-                             " · ", self.title)
-        if self.note:
-            left.append(f" · {self.note}", "italic")
-        right = Text.assemble((self.status, "bold"), " ")
         width = self.size.width
-        if left.cell_len + right.cell_len + 1 > width:
-            # a long status (an error sentence) gives way first, but keeps 20 cells;
-            # the clock and the title are cut last
-            keep_left = min(left.cell_len, max(12, width - min(20, right.cell_len) - 1))
-            right.truncate(max(1, width - keep_left - 1), overflow="ellipsis")
-            left.truncate(max(0, width - right.cell_len - 1), overflow="ellipsis")
+        head = Text.assemble(" ", (self.clock_text, "bold"), "  ", ("☎ wallboard", "bold"),
+                             " · ")
+        title, note, status = say(self.title), self.note, self.status
+        def left_len() -> int:
+            return head.cell_len + cell_len(title) + (cell_len(note) + 3 if note else 0)
+
+        if left_len() + cell_len(status) + 2 > width:
+            # a long status (an error sentence) gives way first, but keeps 20 cells; then
+            # the note, then the title: each shortened by whole words, never cut mid-word
+            keep_left = min(left_len(), max(12, width - min(20, cell_len(status) + 1) - 1))
+            status = clip_words(status, max(1, width - keep_left - 2))
+            room = width - cell_len(status) - 2 - head.cell_len
+            note = clip_words(note, room - cell_len(title) - 3) if note else ""
+            title = clip_words(title, room - (cell_len(note) + 3 if note else 0))
+        left = Text.assemble(head, title)
+        if note:
+            left.append(f" · {note}", "italic")
+        right = Text.assemble((status, "bold"), " ")
         room = max(1, width - left.cell_len - right.cell_len)
         return Text.assemble(left, " " * room, right)
+
+
+def clip_words(text: str, width: int) -> str:
+    """``text`` if it fits in ``width`` cells, else its longest run of whole words that
+    fits with an ellipsis (``Wszystkie…``), else nothing: a word is never cut."""
+    if cell_len(text) <= width:
+        return text
+    words = text.split(" ")
+    for n in range(len(words) - 1, 0, -1):
+        shorter = " ".join(words[:n]).rstrip(" ·—-:,") + "…"
+        if cell_len(shorter) <= width:
+            return shorter
+    return ""
