@@ -19,13 +19,15 @@ from wallboard.sources.demo import DemoSource
 AT = datetime(2026, 3, 24, 9, 0, tzinfo=UTC)
 SEED = 7
 CALLS = 12
+RUN = "frozen"
+"""The call ids' run prefix, fixed so the test knows them."""
 
 
 async def main(url: str, site: str) -> None:
     clock = ManualClock(AT)
 
     def make_service() -> WallboardService:
-        source = SiteSource(DemoSource(clock=clock, seed=SEED, calls=CALLS), site)
+        source = SiteSource(DemoSource(clock=clock, seed=SEED, calls=CALLS, run=RUN), site)
         return WallboardService(source, clock, audit=AuditLog(None, clock))
 
     ingest = Ingest(open_bus(url), IngestSettings(stream=site, snapshot_seconds=1.0),

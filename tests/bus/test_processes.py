@@ -280,7 +280,7 @@ async def test_two_pbxs_on_one_board_with_per_site_counters(
         await talking_call(pbx, "PJSIP/1001", "+48600100100")
         # the demo PBX's own state, as the demo itself has it at its frozen moment
         truth = DemoCallCenter(frozen_demo.AT, seed=frozen_demo.SEED,
-                               calls=frozen_demo.CALLS).snapshot()
+                               calls=frozen_demo.CALLS, run=frozen_demo.RUN).snapshot()
         assert len(truth.calls) == 12
         await follower.until(lambda: len(follower.state.calls) == 14, timeout=20)
         calls = follower.state.calls
