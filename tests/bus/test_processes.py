@@ -297,9 +297,9 @@ async def test_two_pbxs_on_one_board_with_per_site_counters(
                 demo_counts.waiting_incoming) == (
             demo_truth.total, demo_truth.waiting, demo_truth.talking,
             demo_truth.waiting_incoming)
-        # seed 7, 12 calls at 09:00: one outgoing call rings, eleven talk (nine incoming)
+        # seed 7, 12 calls at 09:00: one call rings, eleven talk (six incoming)
         assert (demo_counts.total, demo_counts.waiting, demo_counts.talking,
-                demo_counts.talking_incoming) == (12, 1, 11, 9)
+                demo_counts.talking_incoming) == (12, 1, 11, 6)
         employees = follower.state.employees
         assert employees["pbx:anna"].site == "pbx" and employees["pbx:anna"].name == "Anna Nowak"
         assert len([e for e in employees.values() if e.site == "demo"]) == len(truth.employees)
