@@ -391,3 +391,67 @@ async def test_one_interval_is_one_interval():
         await pilot.pause()
         text = str(timeline.render())
         assert "Details of Tue 24.11: 1 interval (t closes)" in text
+
+
+async def test_each_account_s_own_timeline_shows_under_the_merged_one_spec_5_3():
+    """SPEC 5.3 on screen: A (MicroSIP) online 08:00-18:00, talking 09:00-09:15; B (the
+    vendor's app) online 08-12, DND 12:00-12:10, offline 12:10-13, online 13-17. The
+    merged line is online 08-18 with talking 09:00-09:15; t shows A and B under it."""
+    from datetime import UTC, datetime
+
+    from wallboard.core.history import AccountTimeline, ManagerHistory
+    from wallboard.core.status import Interval
+
+    day = datetime(2026, 11, 25, tzinfo=UTC)  # the day before FROZEN, a whole one
+
+    def at(h: float) -> datetime:
+        return day + timedelta(hours=h)
+
+    O, T, D, F = AgentStatus.ONLINE, AgentStatus.TALKING, AgentStatus.DND, AgentStatus.OFFLINE
+    a = (Interval(at(0), at(8), F), Interval(at(8), at(9), O), Interval(at(9), at(9.25), T),
+         Interval(at(9.25), at(18), O), Interval(at(18), at(24), F))
+    b = (Interval(at(0), at(8), F), Interval(at(8), at(12), O),
+         Interval(at(12), at(12 + 1 / 6), D), Interval(at(12 + 1 / 6), at(13), F),
+         Interval(at(13), at(17), O), Interval(at(17), at(24), F))
+    ann = Employee(id="e1", name="Ann", accounts=(
+        SipAccount(id="PJSIP/1001", user_agent="MicroSIP", status=O),
+        SipAccount(id="PJSIP/1002", user_agent="Ringostat app", status=O)))
+
+    class WithHistory(ScriptedSource):
+        async def manager_history(self, employee_id, start, end):  # type: ignore[no-untyped-def]
+            return ManagerHistory(employee_id=employee_id, start=start, end=end, accounts=(
+                AccountTimeline(account_id="PJSIP/1001", intervals=a),
+                AccountTimeline(account_id="PJSIP/1002", intervals=b)))
+
+    config = Config(ui=UiConfig(timezone="UTC"), store=StoreConfig(url="off"))
+    app = create_app(config, source=WithHistory(Snapshot(employees=(ann,))),
+                     clock=ManualClock(FROZEN))
+    async with app.run_test(size=(160, 45)) as pilot:
+        for _ in range(50):
+            if app.state.employees:
+                break
+            await pilot.pause(0.02)
+        await pilot.press("m", "enter")
+        screen = app.screen
+        assert isinstance(screen, ProfileScreen)
+        for _ in range(100):
+            if screen.profile is not None:
+                break
+            await pilot.pause(0.02)
+        await pilot.press("2", "up", "t")  # three days; yesterday; its details
+        await pilot.pause()
+        timeline = screen.timeline
+        assert timeline.day.day == day.date()
+        assert [(iv.status, iv.start, iv.end) for iv in timeline.day.timeline] == [
+            (F, at(0), at(8)), (O, at(8), at(9)), (T, at(9), at(9.25)), (O, at(9.25), at(18)),
+            (F, at(18), at(24))]
+        lines = timeline.render().plain.splitlines()
+        own = [line for line in lines if line.startswith("  └ ")]
+        assert [line.split()[1] for line in own] == ["1001", "1002"]
+        first = own[0].index("·")  # where the bars begin (offline at midnight)
+        per_hour = len(own[0][first:].rstrip()) // 24  # a whole day of cells
+        assert per_hour >= 1
+        b_line = own[1]
+        noon = first + 12 * per_hour
+        assert b_line[noon] == "░"  # DND at 12:00 on B's own line
+        assert own[0][noon] == "▆"  # A is online then, so the merged line says online

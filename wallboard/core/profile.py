@@ -186,6 +186,9 @@ class DayStats:
     """Unanswered calls that rang 5 s or less: not missed."""
     totals_only: bool = False
     """The source knows this day only as totals per status (no intervals, no timeline)."""
+    accounts: dict[str, list[Interval]] = field(default_factory=dict)
+    """Each SIP account's own intervals this day, whose merge is ``timeline`` (SPEC 5.3
+    can be checked on screen)."""
 
     @property
     def hours(self) -> float:
@@ -259,6 +262,9 @@ def build_profile(history: ManagerHistory, period: Period, now: datetime,
     bounds = [day_bounds(d, zone) for d in days]
     merged = merge_timelines([a.intervals for a in history.accounts], start, known)
     per_day = cut_days(merged, bounds)
+    own = {a.account_id: cut_days(sorted(clip(a.intervals, start, known),
+                                         key=lambda iv: iv.start), bounds)
+           for a in history.accounts}
     calls = sorted((c for c in history.calls if start <= c.started_at < end),
                    key=lambda c: (c.started_at, c.id))
     by_day: dict[date, list[CallRecord]] = {d: [] for d in days}
@@ -266,7 +272,7 @@ def build_profile(history: ManagerHistory, period: Period, now: datetime,
         by_day.setdefault(local_date(call.started_at, zone), []).append(call)
     reported = {t.day: t for t in history.day_totals}
     stats = []
-    for d, (a, b), timeline in zip(days, bounds, per_day, strict=True):
+    for n, (d, (a, b), timeline) in enumerate(zip(days, bounds, per_day, strict=True)):
         day_calls = by_day[d]
         answered = sum(c.answered_at is not None for c in day_calls)
         missed = sum(c.missed for c in day_calls)
@@ -277,6 +283,7 @@ def build_profile(history: ManagerHistory, period: Period, now: datetime,
             totals=_reported(reported[d]) if totals_only else time_in_statuses(timeline),
             answered=answered, missed=missed, short_rings=len(day_calls) - answered - missed,
             totals_only=totals_only,
+            accounts={} if totals_only else {k: days_of[n] for k, days_of in own.items()},
         ))
     return Profile(period, start, end, stats, summarize(calls, stats), calls)
 

@@ -176,6 +176,9 @@ class StatusTimeline(Widget, can_focus=True):
             if self.details and index == self.cursor:
                 out.append(f"\n{'':{label}}")
                 out.append_text(self._caret(day, per_hour))
+                for account, intervals in sorted(day.accounts.items()):
+                    out.append("\n")
+                    out.append_text(self._account_bar(account, intervals, day, per_hour))
         out.append("\n")
         out.append_text(self._legend())
         day = self.days[self.cursor]
@@ -233,6 +236,23 @@ class StatusTimeline(Widget, can_focus=True):
             run.append(STATUS_GLYPH[status] if status else " ")  # type: ignore[index]
         if day.totals_only:
             text.append(closing, style=self._style("timeline--ruler"))
+        return text
+
+    def _account_bar(self, account: str, intervals: list[Interval], day: DayStats,
+                     per_hour: int) -> Text:
+        """One SIP account's own bar under the merged one: ``  └ 1001 ▆▆▆░░···``."""
+        name = account.rpartition("/")[2]
+        width = label_width() - 5
+        if len(name) > width:  # a long endpoint name: its end tells accounts apart
+            name = "…" + name[-(width - 1):]
+        text = Text(f"  └ {name:<{width}} ", style=self._style("timeline--ruler"))
+        cells = round(day.hours * per_hour)
+        statuses = status_cells(intervals, day.start, 3600 / per_hour, cells)
+        for status in statuses:
+            if status is None:
+                text.append(" ")
+            else:
+                text.append(STATUS_GLYPH[status], style=self._style(_CLASS[status]))
         return text
 
     def _caret(self, day: DayStats, per_hour: int) -> Text:
