@@ -57,3 +57,13 @@ async def test_a_renamed_manager_is_repainted_on_the_rows_of_their_calls():
         lines = painted(table)
         assert sum("Cid Rowe" in line for line in lines) == 3  # c108, c106, c103
         assert not any("Cid Novak" in line for line in lines)
+
+
+def test_a_cut_cell_ends_after_a_whole_word_and_a_name_keeps_what_fits():
+    from wallboard.ui.widgets.call_table import fit
+
+    assert fit("Cancellations (overflow)", 22) == "Cancellations…" + " " * 8
+    assert fit("Website widget", 12) == "Website…    "
+    assert fit("Supercalifragilistic", 8) == "Superca…"  # one word: cut where it must be
+    assert fit("Anastasiia Bilotserkivska", 20, words=False) == "Anastasiia Bilotser…"
+    assert fit("Main line", 12, right=True) == "   Main line"

@@ -41,11 +41,23 @@ from wallboard.ui.widgets.columns import (
 )
 
 
-def fit(text: str, width: int, right: bool = False) -> str:
-    """Pad or cut ``text`` to exactly ``width`` cells (cut text ends with an ellipsis)."""
+def fit(text: str, width: int, right: bool = False, words: bool = True) -> str:
+    """Pad or cut ``text`` to exactly ``width`` cells. Cut text ends with an ellipsis after
+    its last whole word that fits ("Cancellations…", never "Cancellations (overflo…"); a
+    single word too long for the cell is cut where it must be, and so is any text with
+    ``words`` False (a person's name: "Anastasiia Bilotser…" says more than
+    "Anastasiia…")."""
     length = cell_len(text)
     if length > width:
-        return set_cell_size(text, width - 1) + "…" if width > 1 else text[:width]
+        if width <= 1:
+            return text[:width]
+        head = set_cell_size(text, width - 1)
+        if words and len(parts := head.rstrip().rsplit(" ", 1)) == 2 and parts[0] and \
+                text[len(head):len(head) + 1] not in ("", " "):
+            head = parts[0].rstrip(" (-–·,")  # the word the cut fell in goes whole
+        cut = head + "…"
+        return cut + " " * (width - cell_len(cut)) if not right else \
+            " " * (width - cell_len(cut)) + cut
     pad = " " * (width - length)
     return pad + text if right else text + pad
 
@@ -480,7 +492,8 @@ class CallTable(Widget, can_focus=True):
             elif key is SortKey.WAITING and line.late:
                 style = base + styles.late_cell
             segments.append(Segment(" " * GAP, base))
-            segments.append(Segment(fit(text, p.width, p.column.right), style))
+            segments.append(Segment(fit(text, p.width, p.column.right,
+                                        words=p.column.key is not SortKey.EMPLOYEE), style))
         return segments
 
     @staticmethod
