@@ -1,6 +1,7 @@
 """The baseline: the same board built the plain way, for budgets measured side by side.
 
     python benchmarks/baseline_board.py --calls 1000 --events 20 --seed 7
+    python benchmarks/baseline_board.py --url http://127.0.0.1:8765   # follow a serve
 
 A Textual ``DataTable`` with the board's columns, the same demo source (same seed, calls
 and events), the same top line and counters, updated cell by cell once a second: rows of
@@ -8,6 +9,8 @@ ended calls are removed, new calls are added at the bottom (oldest first, as the
 and every cell whose text changed gets ``update_cell``. Nothing else is tuned: it is what
 a careful first version of the board would be. ``benchmarks/board_pty.py`` runs it next to
 ``wallboard --demo`` in the same pty size and states the board's budgets as ratios of it.
+With ``--url`` it follows a ``wallboard serve`` through the board's own feed client, as
+``wallboard --url`` does (``benchmarks/ari_board.py``: both boards on one serve).
 """
 
 from __future__ import annotations
@@ -23,12 +26,15 @@ from textual.app import App, ComposeResult  # noqa: E402
 from textual.containers import Horizontal  # noqa: E402
 from textual.widgets import DataTable, Footer, Static  # noqa: E402
 
+from wallboard.config import FeedSource  # noqa: E402
 from wallboard.core.clock import SystemClock  # noqa: E402
 from wallboard.core.counters import compute_counters  # noqa: E402
 from wallboard.core.format import format_duration  # noqa: E402
 from wallboard.core.models import Call  # noqa: E402
 from wallboard.core.state import LiveState  # noqa: E402
+from wallboard.sources.base import Source  # noqa: E402
 from wallboard.sources.demo import DemoSource  # noqa: E402
+from wallboard.sources.feed import FeedClient  # noqa: E402
 from wallboard.ui.widgets.columns import CellContext, layout  # noqa: E402
 
 WAIT_WARNING = 30.0
@@ -43,7 +49,7 @@ class BaselineBoard(App[None]):
     """
     BINDINGS = [("q", "quit", "Quit")]
 
-    def __init__(self, source: DemoSource) -> None:
+    def __init__(self, source: Source) -> None:
         super().__init__()
         self.source = source
         self.clock = SystemClock()
@@ -124,8 +130,11 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=1000)
     parser.add_argument("--events", type=float, default=20.0)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--url", help="follow this wallboard serve instead of the demo")
     args = parser.parse_args()
-    source = DemoSource(seed=args.seed, calls=args.calls, events_per_second=args.events)
+    source: Source = (
+        FeedClient(FeedSource(url=args.url)) if args.url
+        else DemoSource(seed=args.seed, calls=args.calls, events_per_second=args.events))
     BaselineBoard(source).run()
 
 

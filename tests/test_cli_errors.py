@@ -88,6 +88,13 @@ CASES = [
      "wallboard web: 0.0.0.0 is not a loopback address, so browsers need a token: set "
      "WALLBOARD_WEB_TOKEN (or pass --token) to a long random string, e.g. the output of "
      f"{MAKE}"),
+    # the log level, for the board and the servers alike
+    (["--demo"], {"WALLBOARD_LOG_LEVEL": "loud"}, 2,
+     "wallboard: $WALLBOARD_LOG_LEVEL: 'loud' is not a log level; use one of DEBUG, INFO, "
+     "WARNING, ERROR."),
+    (["serve"], {"WALLBOARD_LOG_LEVEL": "5"}, 2,
+     "wallboard: $WALLBOARD_LOG_LEVEL: '5' is not a log level; use one of DEBUG, INFO, "
+     "WARNING, ERROR."),
     # config check: the same line, or one line that it is fine
     (["config", "check", "{d}/tz.toml"], {}, 2,
      "wallboard: {d}/tz.toml: ui.timezone: 'Mars/Phobos' is not a known time zone; use an "

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import logging
 import logging.config
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -111,3 +112,64 @@ def test_a_filter_on_one_handler_redacts_its_records():
     finally:
         logger.removeHandler(handler)
     assert out.getvalue() == "opened http://h/?token=***\n"
+
+
+LOGGING = (
+    "import logging, os\n"
+    "from wallboard.logs import configure_logging\n"
+    "level = configure_logging(fmt='%(levelname)s %(name)s: %(message)s', terminal={terminal})\n"
+    "print(logging.getLevelName(level))\n"
+    "logging.getLogger('httpx').info('HTTP Request: GET http://u:pw7@h/ari/channels')\n"
+    "logging.getLogger('httpcore').debug('connect_tcp.started host=h')\n"
+    "logging.getLogger('wallboard.sources.ari').info('connected')\n"
+    "logging.getLogger('wallboard.sources.ari').debug('a batch of 3')\n"
+)
+
+
+def _logging(env: dict[str, str], terminal: bool = False) -> tuple[str, str]:
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("WALLBOARD_")}
+    result = subprocess.run([sys.executable, "-c", LOGGING.format(terminal=terminal)],
+                            cwd=ROOT, capture_output=True, text=True, timeout=60,
+                            env={**environ, **env})
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip(), result.stderr
+
+
+def test_by_default_ours_log_at_info_and_libraries_only_warnings():
+    """``wallboard serve`` as it always was: no library's URLs at INFO."""
+    level, err = _logging({})
+    assert level == "INFO"
+    assert err == "INFO wallboard.sources.ari: connected\n"
+
+
+@pytest.mark.parametrize("asked", ["DEBUG", "debug", " Debug "])
+def test_wallboard_log_level_debug_turns_every_logger_on_still_redacted(asked):
+    level, err = _logging({"WALLBOARD_LOG_LEVEL": asked})
+    assert level == "DEBUG"
+    assert err.splitlines() == [
+        "INFO httpx: HTTP Request: GET http://***@h/ari/channels",
+        "DEBUG httpcore: connect_tcp.started host=h",
+        "INFO wallboard.sources.ari: connected",
+        "DEBUG wallboard.sources.ari: a batch of 3",
+    ]
+
+
+def test_warning_quiets_our_info_too():
+    assert _logging({"WALLBOARD_LOG_LEVEL": "WARNING"}) == ("WARNING", "")
+
+
+def test_the_board_logs_only_into_a_file(tmp_path: Path):
+    """The board's stderr is its screen: without a file it sets up nothing; with one, the
+    lines go there, with times and logger names."""
+    assert _logging({"WALLBOARD_LOG_LEVEL": "DEBUG"}, terminal=True) == ("WARNING", "")
+    log = tmp_path / "board.log"
+    level, err = _logging({"WALLBOARD_LOG_LEVEL": "DEBUG", "WALLBOARD_LOG_FILE": str(log)},
+                          terminal=True)
+    assert (level, err) == ("DEBUG", "")
+    lines = [line.split(" ", 2)[2] for line in log.read_text().splitlines()]
+    assert lines == [
+        "INFO httpx: HTTP Request: GET http://***@h/ari/channels",
+        "DEBUG httpcore: connect_tcp.started host=h",
+        "INFO wallboard.sources.ari: connected",
+        "DEBUG wallboard.sources.ari: a batch of 3",
+    ]

@@ -272,7 +272,7 @@ def with_language(config: Config, args: argparse.Namespace,
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from wallboard.logs import install_redaction
+    from wallboard.logs import LogSettingError, configure_logging, install_redaction, log_level
 
     install_redaction()  # no secret in any log line of this process, whatever logs it
     words = list(sys.argv[1:] if argv is None else argv)
@@ -286,7 +286,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         config = with_language(config_from_args(args), args, os.environ)
         check_config(config, args)
-    except ConfigError as exc:
+        log_level()  # a bad $WALLBOARD_LOG_LEVEL is one line too
+    except (ConfigError, LogSettingError) as exc:
         print(f"wallboard: {exc}", file=sys.stderr)
         return 2
     activate(config.ui.language)
@@ -303,6 +304,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         from wallboard.bus.run import ingest_main
 
         return ingest_main(config)
+    if args.command in (None, "replay"):  # the screen is stderr: a log only to a file
+        configure_logging(terminal=True)
     if args.command == "replay":
         from wallboard.replay import replay_main
 

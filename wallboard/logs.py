@@ -15,14 +15,18 @@
 handler ends up writing it (including handlers that a library configures later, such as
 uvicorn's). It is a process-wide switch, so the entry points call it (``wallboard``, ``wallboard
 serve``, ``wallboard web``), never a source or a library.
+
+:func:`configure_logging` sets the level and the destination from ``$WALLBOARD_LOG_LEVEL``
+and ``$WALLBOARD_LOG_FILE`` (docs/security.md), with redaction on.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import re
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 from urllib.parse import unquote_plus
 
@@ -163,3 +167,63 @@ def _all_handlers() -> list[logging.Handler]:
     if logging.lastResort is not None:
         handlers.append(logging.lastResort)
     return handlers
+
+
+# -- how much is logged, and where ------------------------------------------------------
+LEVEL_ENV = "WALLBOARD_LOG_LEVEL"
+"""DEBUG, INFO, WARNING or ERROR: every logger of the process (ours and the libraries')
+logs at that level. Unset: ours at INFO, libraries at WARNING (httpx logs every URL at
+INFO; redaction blanks their secrets, but an operator need not read them)."""
+FILE_ENV = "WALLBOARD_LOG_FILE"
+"""A file the log lines are appended to instead of stderr. The board in a terminal logs
+only there (its stderr is the screen)."""
+LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+class LogSettingError(ValueError):
+    """$WALLBOARD_LOG_LEVEL holds no level name; the message is one sentence."""
+
+
+def log_level(environ: Mapping[str, str] | None = None) -> int | None:
+    """The level asked for in $WALLBOARD_LOG_LEVEL, or None when it is unset or blank."""
+    given = (os.environ if environ is None else environ).get(LEVEL_ENV, "").strip()
+    if not given:
+        return None
+    if given.upper() not in LEVELS:
+        raise LogSettingError(f"${LEVEL_ENV}: {given!r} is not a log level; use one of "
+                              f"{', '.join(LEVELS)}.")
+    return int(logging.getLevelName(given.upper()))
+
+
+def configure_logging(*, ours: int = logging.INFO, fmt: str = FORMAT,
+                      terminal: bool = False, environ: Mapping[str, str] | None = None) -> int:
+    """Set up the process's logging from $WALLBOARD_LOG_LEVEL and $WALLBOARD_LOG_FILE (see
+    above), with redaction installed; returns the level of the ``wallboard`` loggers.
+    ``fmt``: the lines' format on stderr (a file gets times and logger names).
+
+    ``terminal``: the process draws on its stderr (the board), so nothing is set up unless
+    a log file is named."""
+    environ = os.environ if environ is None else environ
+    level = log_level(environ)
+    path = environ.get(FILE_ENV, "").strip()
+    install_redaction()
+    if terminal and not path:
+        return logging.WARNING
+    handler: logging.Handler = (logging.FileHandler(path, encoding="utf-8") if path
+                                else logging.StreamHandler())
+    handler.setFormatter(logging.Formatter(FORMAT if path else fmt))
+    handler.addFilter(RedactingFilter())
+    logging.basicConfig(level=logging.WARNING if level is None else level, handlers=[handler],
+                        force=True)
+    logging.getLogger("wallboard").setLevel(ours if level is None else level)
+    return ours if level is None else level
+
+
+def apply_log_level(names: Iterable[str] = (), environ: Mapping[str, str] | None = None) -> None:
+    """After a process set up its own logging (``wallboard web``): $WALLBOARD_LOG_LEVEL, if
+    set, for the root logger, ``wallboard``'s and ``names``."""
+    level = log_level(environ)
+    if level is not None:
+        for name in ("", "wallboard", *names):
+            logging.getLogger(name).setLevel(level)

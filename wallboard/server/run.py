@@ -11,6 +11,7 @@ from starlette.applications import Starlette
 
 from wallboard.config import Config
 from wallboard.core.clock import SystemClock
+from wallboard.logs import configure_logging
 from wallboard.net import is_loopback
 from wallboard.server.app import create_server_app
 from wallboard.server.auth import server_tokens
@@ -52,8 +53,8 @@ def serve_main(config: Config, host: str | None = None, port: int | None = None,
         return 2
     from wallboard.factory import create_server_service
 
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s:     %(message)s")
-    logging.getLogger("wallboard").setLevel(logging.INFO)  # ours; never third parties' URLs
+    # ours at INFO, never third parties' URLs; $WALLBOARD_LOG_LEVEL / _FILE change that
+    level = configure_logging(fmt="%(levelname)s:     %(message)s")
     # History answers are built in worker threads: hand the interpreter back to the event
     # loop every millisecond (not every 5), so /healthz and the streams stay quick meanwhile.
     sys.setswitchinterval(0.001)
@@ -76,7 +77,7 @@ def serve_main(config: Config, host: str | None = None, port: int | None = None,
     names = ", ".join(f"{t.name} ({t.role.value})" for t in tokens)
     auth = f"tokens: {names}" if tokens else "no token; viewers only"
     print(f"wallboard serve: {service.title} on http://{host}:{port} ({auth})", file=sys.stderr)
-    server = build_server(app, host, port)
+    server = build_server(app, host, port, log_level=logging.getLevelName(level).lower())
     try:
         server.run()
     except SystemExit as exc:  # uvicorn exits when it cannot bind

@@ -38,7 +38,7 @@ from aiohttp import web
 from textual_serve.app_service import AppService
 from textual_serve.server import Server, to_int
 
-from wallboard.logs import RedactingFilter, install_redaction
+from wallboard.logs import RedactingFilter, apply_log_level, install_redaction
 from wallboard.web.driver import PARENT_ENV
 from wallboard.web.policy import COOKIE, Access
 
@@ -117,6 +117,7 @@ class BoardServer(Server):
         logging.basicConfig(level=logging.WARNING, handlers=[handler], force=True)
         for name in ("aiohttp.access", "wallboard.web"):
             logging.getLogger(name).setLevel(logging.INFO)
+        apply_log_level(("aiohttp.access", "wallboard.web"))  # $WALLBOARD_LOG_LEVEL
         install_redaction()
 
     async def on_startup(self, app: web.Application) -> None:
