@@ -3,13 +3,16 @@
 
 from __future__ import annotations
 
+from datetime import tzinfo
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from wallboard.core.alerts import Metric
+from wallboard.core.alerts import AlertRule, Metric
 from wallboard.core.daily import parse_clock
+from wallboard.core.metrics import MetricsSettings, ServiceLevelFormula
+from wallboard.core.queues import QueueCatalog, QueueDefaults
 
 
 class _Section(BaseModel):
@@ -68,6 +71,24 @@ class QueuesConfig(_Section):
     def _reset(cls, value: str) -> str:
         return _clock(value)
 
+    def catalog(self) -> QueueCatalog:
+        """How sources make their queues: these thresholds, names and departments."""
+        return QueueCatalog(
+            service_level_seconds=self.service_level_seconds,
+            short_abandon_seconds=self.short_abandon_seconds,
+            overrides=tuple((q.id, QueueDefaults(
+                name=q.name, department=q.department,
+                service_level_seconds=q.service_level_seconds,
+                short_abandon_seconds=q.short_abandon_seconds)) for q in self.queue))
+
+    def metrics(self, zone: tzinfo | None) -> MetricsSettings:
+        return MetricsSettings(
+            reset_at=parse_clock(self.reset_time), zone=zone,
+            window_minutes=self.window_minutes,
+            formula=ServiceLevelFormula(self.service_level_formula),
+            service_level_seconds=self.service_level_seconds,
+            short_abandon_seconds=self.short_abandon_seconds)
+
     @field_validator("pause_reasons")
     @classmethod
     def _reasons(cls, reasons: list[str]) -> list[str]:
@@ -121,6 +142,17 @@ class AlertConfig(_Section):
     def rule_name(self) -> str:
         where = "" if self.queue == "all" else f" {self.queue}"
         return self.name or f"{self.metric.value}{where}"
+
+    def rule(self, number: int) -> AlertRule:
+        spans = []
+        for span in self.quiet_hours:
+            start, _, end = span.partition("-")
+            spans.append((parse_clock(start), parse_clock(end)))
+        return AlertRule(
+            name=self.name or f"{self.rule_name} #{number}", metric=self.metric,
+            queue=None if self.queue == "all" else self.queue, warning=self.warning,
+            critical=self.critical, hold_seconds=self.hold_seconds, window=self.window,
+            quiet=tuple(spans))
 
 
 class NotificationsConfig(_Section):

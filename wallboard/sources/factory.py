@@ -24,6 +24,7 @@ def make_source(config: Config, clock: Clock) -> Source:
             seed=settings.seed,
             calls=settings.calls,
             events_per_second=settings.events_per_second,
+            catalog=config.queues.catalog(),
         )
     if isinstance(settings, FeedSource):
         from wallboard.sources.feed import FeedClient
