@@ -140,11 +140,14 @@ def create_frozen_demo_app(
     from wallboard.config import DemoSource, UiConfig
     from wallboard.core.clock import ManualClock
     from wallboard.sources.demo import DemoSource as Demo
+    from wallboard.sources.factory import ui_zone
 
     clock = ManualClock(at)
     ui.setdefault("timezone", "Europe/Warsaw")
     config = Config(source=DemoSource(seed=seed, calls=calls), ui=UiConfig.model_validate(ui))
-    return create_app(config, source=Demo(clock=clock, seed=seed, calls=calls), clock=clock)
+    demo = Demo(clock=clock, seed=seed, calls=calls, catalog=config.queues.catalog(),
+                metrics=config.queues.metrics(ui_zone(config)))
+    return create_app(config, source=demo, clock=clock)
 
 
 def bus_url(config: Config, environ: Mapping[str, str] | None = None) -> str:

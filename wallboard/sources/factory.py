@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import tzinfo
+
 from wallboard.config import (
     AmiSource,
     AriSource,
@@ -12,6 +14,12 @@ from wallboard.config import (
 )
 from wallboard.core.clock import Clock
 from wallboard.sources.base import Source
+
+
+def ui_zone(config: Config) -> tzinfo | None:
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(config.ui.timezone) if config.ui.timezone else None
 
 
 def make_source(config: Config, clock: Clock) -> Source:
@@ -25,6 +33,7 @@ def make_source(config: Config, clock: Clock) -> Source:
             calls=settings.calls,
             events_per_second=settings.events_per_second,
             catalog=config.queues.catalog(),
+            metrics=config.queues.metrics(ui_zone(config)),
         )
     if isinstance(settings, FeedSource):
         from wallboard.sources.feed import FeedClient

@@ -118,7 +118,10 @@ class AgentDay:
             self._schedule(start + timedelta(seconds=rng.expovariate(1 / PAUSE_EVERY)),
                            "pause", agent_id)
             activity.state = self._state_of(agent)
-            if activity.since is None:
+            call = self.calls.get(agent.busy_with) if agent.busy_with else None
+            if call is not None:  # ringing since the call came, on it since the answer
+                activity.since = call.answered_at or call.created_at
+            elif activity.since is None:
                 activity.since = start - timedelta(seconds=rng.uniform(0, 900))
             self._update_free(agent)
 

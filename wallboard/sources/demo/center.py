@@ -11,6 +11,7 @@ import random
 from datetime import datetime, timedelta
 
 from wallboard.core.events import AccountStatusChanged, CallEnded, CallUpserted, Event, Snapshot
+from wallboard.core.metrics import MetricsSettings
 from wallboard.core.models import AgentStatus, Call, CallStatus, CallType
 from wallboard.core.queues import QueueCatalog
 from wallboard.sources.demo.activity import AgentDay, scheme_queue
@@ -27,6 +28,7 @@ from wallboard.sources.demo.catalog import (
     make_staff,
     outgoing_number,
 )
+from wallboard.sources.demo.day import day_so_far
 from wallboard.sources.demo.draws import CallShapes, new_run_id
 from wallboard.sources.demo.plans import Plans
 from wallboard.sources.demo.roster import Agent, FreeManagers, phone, with_status
@@ -50,6 +52,7 @@ class DemoCallCenter(AgentDay):
         events_per_second: float | None = None,
         run: str | None = None,
         catalog: QueueCatalog | None = None,
+        metrics: MetricsSettings | None = None,
     ) -> None:
         self.rng = random.Random(seed)
         self.qrng = random.Random(None if seed is None else seed * 1_000_003 + 14)
@@ -85,6 +88,10 @@ class DemoCallCenter(AgentDay):
                 self.agents[hire.id].employee = hire.employee()
             self._start_activities(start)
             self.plans.done_filling()
+        self.day_seed = day_so_far(
+            metrics or MetricsSettings(), start, self.queues,
+            {scheme_queue(s): s.weight for s in SCHEMES}, self.arrival_rate, seed)
+        """The queue figures of the day until the demo started."""
         self._schedule(start + timedelta(seconds=self.rng.expovariate(self.arrival_rate)),
                        "arrival", "")
 
@@ -147,6 +154,7 @@ class DemoCallCenter(AgentDay):
             employees=tuple(a.employee for a in self.agents.values()),
             queues=tuple(self.queues.values()),
             agents=tuple(self.agent_model(a) for a in self.agents),
+            metrics=self.day_seed,
             at=self.now,
         )
 

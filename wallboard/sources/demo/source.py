@@ -10,6 +10,7 @@ from wallboard.core.clock import Clock, SystemClock
 from wallboard.core.events import ConnectionChanged, Event, Link
 from wallboard.core.history import ManagerHistory
 from wallboard.core.listen import ListenMode
+from wallboard.core.metrics import MetricsSettings
 from wallboard.core.queues import QueueCatalog
 from wallboard.sources.base import Source, SourceError
 from wallboard.sources.demo.center import DemoCallCenter
@@ -34,11 +35,12 @@ class DemoSource(Source):
         tick_seconds: float = 0.2,
         run: str | None = None,
         catalog: QueueCatalog | None = None,
+        metrics: MetricsSettings | None = None,
     ) -> None:
         self.clock = clock or SystemClock()
         self.center = DemoCallCenter(
             self.clock.now(), seed=seed, calls=calls, events_per_second=events_per_second,
-            run=run, catalog=catalog,
+            run=run, catalog=catalog, metrics=metrics,
         )
         self._pending: list[Event] = []
         """What a supervisor's action changed, delivered with the next batch."""

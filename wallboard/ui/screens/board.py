@@ -20,6 +20,7 @@ from wallboard.ui.widgets.call_table import CallTable
 from wallboard.ui.widgets.counters import CountersBar
 from wallboard.ui.widgets.keys_footer import KeysFooter
 from wallboard.ui.widgets.listen_bar import ListenBar
+from wallboard.ui.widgets.queue_strip import QueueStrip
 from wallboard.ui.widgets.topbar import TopBar
 
 if TYPE_CHECKING:
@@ -35,11 +36,16 @@ class BoardScreen(ListenActions, LiveScreen):
         Binding("x", "clear_filters", "Clear filters", id="board.clear_filters"),
         Binding("s", "sort_next", "Sort", id="board.sort_next"),
         Binding("S", "sort_reverse", "Reverse", id="board.sort_reverse"),
+        Binding("k", "filter_queues", "Queue", id="board.filter_queues"),
         Binding("c", "copy_client", "Copy client", id="board.copy_client"),
         Binding("b", "copy_business", "Copy business no.", id="board.copy_business"),
         # -- manager profile (SPEC 4) --
         Binding("p,enter", "open_profile", "Profile", id="board.open_profile"),
         Binding("m", "managers", "Managers", id="board.managers"),
+        # -- queues, agents and alerts (docs/queues.md) --
+        Binding("Q", "queues", "Queues", id="board.queues"),
+        Binding("a", "agents", "Agents", id="board.agents"),
+        Binding("exclamation_mark", "alerts", "Alerts", id="board.alerts"),
         # -- listen / coach / barge (SPEC 6): actions in screens/listen_actions.py --
         Binding("l", "listen", "Join call", id="board.listen"),
         Binding("w", "listen_mode", "Listen/coach", id="listen.mode"),
@@ -56,6 +62,7 @@ class BoardScreen(ListenActions, LiveScreen):
         app = self.app
         yield TopBar(app.source.title, id="topbar")
         yield CountersBar(id="counters")
+        yield QueueStrip(id="queue-strip")
         yield Static("", id="filter-line")
         yield CallTable(
             app.state,
@@ -94,7 +101,20 @@ class BoardScreen(ListenActions, LiveScreen):
                     else None)
         self.query_one(CountersBar).show(counters, table.board_filter.active,
                                          app.config.ui.thresholds)
+        self._update_strip()
         self.show_topbar(describe_sort(table.sort_key, table.sort_reverse))
+
+    def _update_strip(self) -> None:
+        app = self.app
+        strip = self.query_one(QueueStrip)
+        show = app.config.queues.strip and bool(app.state.queues) and app.state.synced
+        strip.display = show
+        if not show:
+            return
+        board_filter = self.table.board_filter
+        ids = [q.id for q in app.state.queues.values() if board_filter.matches_queue(q)]
+        strip.show(app.queue_view(self.frame.now()), app.alert_engine,
+                   f"{app.key('board.queues')} shows all", ids)
 
     def _empty_message(self) -> None:
         """What the table says when it has no rows: connecting is not "no calls"."""
@@ -128,13 +148,34 @@ class BoardScreen(ListenActions, LiveScreen):
             lambda chosen: self._set_filter(departments=chosen),
         )
 
+    def action_filter_queues(self) -> None:
+        state = self.app.state
+        if not state.queues:
+            self.notify(f"{self.app.source.title} has no queues.", severity="warning",
+                        timeout=3)
+            return
+        options = sorted(((q.name, q.id) for q in state.queues.values()),
+                         key=lambda o: o[0].casefold())
+        self.app.push_screen(
+            PickerScreen("Show the calls and agents of these queues", options,
+                         self.table.board_filter.queues),
+            lambda chosen: self._set_filter(queues=chosen),
+        )
+
     def _set_filter(self, employees: frozenset[str] | None = None,
-                    departments: frozenset[str] | None = None) -> None:
+                    departments: frozenset[str] | None = None,
+                    queues: frozenset[str] | None = None) -> None:
         current = self.table.board_filter
         new = BoardFilter(
             employees=current.employees if employees is None else employees,
             departments=current.departments if departments is None else departments,
+            queues=current.queues if queues is None else queues,
         )
+        self.apply_filter(new)
+
+    def apply_filter(self, new: BoardFilter) -> None:
+        """The board's filters (the agents grid shares them)."""
+        current = self.table.board_filter
         if new != current:
             self.table.set_filter(new)
             self._empty_message()
@@ -143,7 +184,7 @@ class BoardScreen(ListenActions, LiveScreen):
 
     def action_clear_filters(self) -> None:
         if self.table.board_filter.active:
-            self._set_filter(frozenset(), frozenset())
+            self._set_filter(frozenset(), frozenset(), frozenset())
             self.notify("Filters cleared: showing every call.", timeout=2)
 
     def _describe_filter(self, board_filter: BoardFilter) -> None:
@@ -161,6 +202,10 @@ class BoardScreen(ListenActions, LiveScreen):
         if board_filter.departments:
             names = sorted(board_filter.departments, key=lambda d: (d == NO_DEPARTMENT, d))
             parts.append(f"departments: {', '.join(department_label(d) for d in names)}")
+        if board_filter.queues:
+            queues = self.app.state.queues
+            names = sorted(queues[q].name if q in queues else q for q in board_filter.queues)
+            parts.append(f"queues: {', '.join(names)}")
         line.update(f"⚑ FILTERED — {' · '.join(parts)} — counters show these calls only "
                     f"({self.app.key('board.clear_filters')} clears)")
 
@@ -210,6 +255,22 @@ class BoardScreen(ListenActions, LiveScreen):
         from wallboard.ui.screens.managers import ManagersScreen
 
         self.app.push_screen(ManagersScreen())
+
+    # -- queues, agents and alerts ---------------------------------------------------------
+    def action_queues(self) -> None:
+        from wallboard.ui.screens.queues import QueuesScreen
+
+        self.app.push_screen(QueuesScreen())
+
+    def action_agents(self) -> None:
+        from wallboard.ui.screens.agents import AgentsScreen
+
+        self.app.push_screen(AgentsScreen())
+
+    def action_alerts(self) -> None:
+        from wallboard.ui.screens.alerts import AlertsScreen
+
+        self.app.push_screen(AlertsScreen())
 
 
 def department_label(department: str) -> str:
