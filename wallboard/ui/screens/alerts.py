@@ -28,7 +28,7 @@ LEVEL_MARK = {Level.WARNING: "[bold $warning]▲ warning[/]",
 class AlertsScreen(LiveScreen):
     BINDINGS = [
         Binding("escape", "close", "Close", id="alerts.close"),
-        Binding("enter", "acknowledge", "Acknowledge", id="alerts.acknowledge"),
+        Binding("enter", "acknowledge", "Acknowledge", id="alerts.acknowledge", priority=True),
         *APP_KEYS,
     ]
 

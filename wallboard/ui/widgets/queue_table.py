@@ -87,7 +87,8 @@ class QueueTable(Widget, can_focus=True):
 
     def _relayout(self) -> None:
         width = self.size.width or 80
-        self._name_width = min(22, max([cell_len(q.name) for q in self.queues] + [5]))
+        self._name_width = min(22, max([cell_len(q.name) for q in self.queues]
+                                       + [cell_len(self._title())]))
         self._fields = fit_fields(width - 1, self._name_width, GAP, labelled=False)
         lines = [self._header()] + [self._row(q, n) for n, q in enumerate(self.queues)]
         for y, line in enumerate(lines):
@@ -97,9 +98,12 @@ class QueueTable(Widget, can_focus=True):
             self.refresh()
         self._lines = lines
 
+    def _title(self) -> str:
+        """The first column's title, whole: it names the window of the counted figures."""
+        return "Queue · today" if self.day else "Queue · 30 min"
+
     def _header(self) -> tuple[Cell, ...]:
-        title = "Today" if self.day else "Last 30 min"
-        cells: list[Cell] = [(" " + fit_text(f"Queue ({title})", self._name_width), "header")]
+        cells: list[Cell] = [(" " + fit_text(self._title(), self._name_width), "header")]
         for field in self._fields:
             cells.append((" " * GAP + fit_text(field.title, field_width(field, False),
                                               right=True), "header"))
