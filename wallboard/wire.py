@@ -94,6 +94,6 @@ class ListenPatch(Frozen):
 class PauseRequest(Frozen):
     """``POST /v1/agents/{employee_id}/pause``: pause (with a reason) or unpause."""
 
-    paused: bool
+    paused: bool = Field(strict=True)
     reason: str = Field(default="", max_length=40)
     """One of the server's pause reasons (``[queues] pause_reasons``); ignored to unpause."""

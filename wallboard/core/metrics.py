@@ -231,7 +231,7 @@ class QueueMetrics:
         """Start a new day at the reset; forget minutes older than the window."""
         if now >= self._next_reset:
             start, self._next_reset = day_window(now, self.settings.reset_at, self.settings.zone)
-            if start != self._day_start:
+            if start > self._day_start:  # the day only moves forward
                 self._day_start = start
                 self._day = {}
         oldest = minute_of(now) - self.settings.window_minutes
@@ -364,7 +364,7 @@ class QueueMetrics:
             self._latest = at
         if seed is not None:
             self._day_start = seed.day_start
-            self._next_reset = EPOCH
+            self._next_reset = seed.next_reset or EPOCH
             self._day = {q: _Tally.of(t) for q, t in seed.day.items()}
             self._minutes = {m: {q: _Tally.of(t) for q, t in per.items()}
                              for m, per in seed.minutes.items()}
@@ -381,7 +381,7 @@ class QueueMetrics:
 
     def seed(self) -> MetricsSeed:
         return MetricsSeed(
-            day_start=self._day_start,
+            day_start=self._day_start, next_reset=self._next_reset,
             day={q: t.frozen() for q, t in self._day.items()},
             minutes={m: {q: t.frozen() for q, t in per.items()}
                      for m, per in self._minutes.items()})
@@ -479,6 +479,8 @@ def merge_seeds(seeds: Iterable[MetricsSeed | None]) -> MetricsSeed | None:
             for queue_id, tally in per.items():
                 into.setdefault(queue_id, _Tally()).add(tally)
     return MetricsSeed(day_start=max(s.day_start for s in found),
+                       next_reset=min((s.next_reset for s in found if s.next_reset),
+                                      default=None),
                        day={q: t.frozen() for q, t in day.items()},
                        minutes={m: {q: t.frozen() for q, t in per.items()}
                                 for m, per in minutes.items()})

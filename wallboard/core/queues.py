@@ -114,6 +114,9 @@ class MetricsSeed(Frozen):
     starts from the server's day instead of from zero, then counts the same events."""
 
     day_start: datetime
+    next_reset: datetime | None = None
+    """When the sender's day ends: a board following a feed keeps the server's day until
+    then, whatever its own reset time."""
     day: dict[str, Tally] = Field(default_factory=dict)
     """Per queue, since the daily reset."""
     minutes: dict[int, dict[str, Tally]] = Field(default_factory=dict)

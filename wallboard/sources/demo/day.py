@@ -59,7 +59,7 @@ def day_so_far(settings: MetricsSettings, now: datetime, queues: dict[str, Queue
     """The figures from the day's reset up to ``now`` (``arrival_rate``: calls a second
     at the busiest; ``weights``: each queue's share of the incoming calls)."""
     rng = random.Random(None if seed is None else seed * 7_919 + 3)
-    start, _ = day_window(now, settings.reset_at, settings.zone)
+    start, end = day_window(now, settings.reset_at, settings.zone)
     total_weight = sum(weights.values()) or 1.0
     per_minute = arrival_rate * 60 * INCOMING_SHARE
     recent_from = minute_of(now) - settings.window_minutes
@@ -82,7 +82,8 @@ def day_so_far(settings: MetricsSettings, now: datetime, queues: dict[str, Queue
                 if minute > recent_from:
                     minutes.setdefault(minute, {})[queue_id] = tally
         moment += timedelta(minutes=1)
-    return MetricsSeed(day_start=start, day={q: t.frozen() for q, t in day.items()},
+    return MetricsSeed(day_start=start, next_reset=end,
+                       day={q: t.frozen() for q, t in day.items()},
                        minutes={m: {q: t.frozen() for q, t in per.items()}
                                 for m, per in minutes.items()})
 
