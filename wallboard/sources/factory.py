@@ -42,7 +42,7 @@ def make_source(config: Config, clock: Clock) -> Source:
     if isinstance(settings, AriSource):
         from wallboard.sources.ari import AriClient
 
-        return AriClient(settings, clock=clock)
+        return AriClient(settings, clock=clock, catalog=config.queues.catalog())
     if isinstance(settings, RingostatSource):
         from wallboard.sources.ringostat import RingostatClient
 
