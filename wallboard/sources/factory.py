@@ -50,5 +50,5 @@ def make_source(config: Config, clock: Clock) -> Source:
     if isinstance(settings, AmiSource):
         from wallboard.sources.ami import AmiClient
 
-        return AmiClient(settings, clock=clock)
+        return AmiClient(settings, clock=clock, catalog=config.queues.catalog())
     raise TypeError(f"unknown source kind {settings!r}")  # pragma: no cover
