@@ -112,16 +112,17 @@ async def test_the_grid_takes_the_board_s_queue_filter_and_the_board_keeps_it():
         assert len(app.screen.query_one(AgentsGrid).rows) == everyone
 
 
-async def test_sorting_by_name_then_reversed():
+async def test_sorting_by_name_then_by_state_then_reversed():
     app = demo_app(calls=40)
     async with app.run_test(size=(160, 45)) as pilot:
         grid = await open_grid(pilot, app)
-        states = [r.agent.state for r in grid.rows]
-        assert states == sorted(states, key=list(AgentState).index)  # by state: available first
-        await pilot.press("s")  # by name
-        await pilot.pause()
         names = [r.employee.name.casefold() for r in grid.rows]
-        assert names == sorted(names)
+        assert names == sorted(names)  # by name: everyone keeps their place
+        await pilot.press("s")  # by state: available first, then the longest in it
+        await pilot.pause()
+        states = [r.agent.state for r in grid.rows]
+        assert states == sorted(states, key=list(AgentState).index)
+        assert states[0] is AgentState.AVAILABLE
         await pilot.press("S")
         await pilot.pause()
-        assert [r.employee.name.casefold() for r in grid.rows] == sorted(names, reverse=True)
+        assert [r.agent.state for r in grid.rows] == states[::-1]

@@ -16,9 +16,10 @@ from wallboard.core.view import BoardFilter
 
 
 class AgentSort(StrEnum):
+    NAME = "name"
+    """The default: every agent keeps their place while their state changes."""
     STATE = "state"
     """By state (available first), then the longest in it."""
-    NAME = "name"
     TIME = "time"
     """The longest in their state first."""
     DEPARTMENT = "department"

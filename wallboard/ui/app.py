@@ -111,9 +111,12 @@ class WallboardApp(App[None]):
         return self.board
 
     def notify_state_changed(self) -> None:
-        """Tell every screen on the stack; the live ones redraw, the others ignore it."""
+        """Tell every screen on the stack that shows; the live ones redraw, the others
+        ignore it. A live screen under a full screen is not woken (it catches up when it is
+        back on top)."""
         for screen in self.screen_stack:
-            screen.post_message(StateChanged())
+            if not getattr(screen, "covered", False):
+                screen.post_message(StateChanged())
 
     def action_unlock(self) -> None:
         """Leave kiosk mode for the interactive board (the configured unlock key)."""

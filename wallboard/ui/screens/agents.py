@@ -72,8 +72,9 @@ class AgentsScreen(LiveScreen):
 
     def __init__(self) -> None:
         super().__init__(id="agents-screen")
-        self.sort = AgentSort.STATE
+        self.sort = AgentSort.NAME
         self.reverse = False
+        self._totals = ""
 
     def compose(self) -> ComposeResult:
         yield TopBar(self.app.source.title, id="topbar")
@@ -113,14 +114,16 @@ class AgentsScreen(LiveScreen):
         text = totals_markup(totals, max(20, self.size.width - 2)) if rows else ""
         if rows and not all(r.agent.pause_known for r in rows):
             text += f" · [i]{app.source.title} does not report pauses[/i]"
-        self.query_one("#agents-totals", Static).update(text)
+        if text != self._totals:  # a Static's update lays the screen out again
+            self._totals = text
+            self.query_one("#agents-totals", Static).update(text)
         self._describe_filter(board_filter)
         self.show_topbar(f"Agents · {len(rows)} · {self.sort.describe(self.reverse)}")
 
     def tick(self) -> None:
+        """Once a second: the events folded into this frame, then the times."""
+        self.update_view()
         self.grid.tick()
-        self.show_topbar(f"Agents · {len(self.grid.rows)} · "
-                         f"{self.sort.describe(self.reverse)}")
 
     def _describe_filter(self, board_filter: BoardFilter) -> None:
         line = self.query_one("#agents-filter", Static)
@@ -156,9 +159,6 @@ class AgentsScreen(LiveScreen):
     def action_clear_filters(self) -> None:
         self.app.board.action_clear_filters()
         self.update_view()
-
-    def on_screen_resume(self) -> None:
-        self.update_view()  # a filter picked in a dialog over this screen
 
     # -- sorting -----------------------------------------------------------------------------
     def action_sort_next(self) -> None:

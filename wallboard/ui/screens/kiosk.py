@@ -167,10 +167,10 @@ class KioskScreen(LiveScreen):
 
     def tick(self) -> None:
         self.table.tick()
+        if self.page.kind != "calls":
+            self._update_page()
         if self.page.kind == "agents":
             self.query_one(AgentsGrid).tick()
-        elif self.page.kind == "queues":
-            self._update_page()
         self._update_header()
 
     def update_view(self) -> None:

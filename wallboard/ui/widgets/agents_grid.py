@@ -1,10 +1,12 @@
 """The agents grid: a cell per manager — time in state, state glyph and colour, name, pause
 reason — as many columns as the width holds, with a cell cursor.
 
-Drawn line by line; only the visible lines are rendered. Each cell starts with its time in
-state, in a segment of its own: a tick repaints just the four characters of the cells
-whose time changed (the time ticks every second only in the first ten minutes of a
-state), so a grid of 200 agents costs a few bytes a second per changing cell.
+Each column of cells is a widget of its own, drawn line by line (only the visible lines
+are rendered). A terminal update rewrites a line from the widget's left edge up to the
+change (Textual's partial updates), so a cell starts with its time in state, and a tick
+repaints just those four characters at its column's left edge: 200 agents ticking cost a
+few bytes a second per changing cell, not a line each. The time ticks every second only
+in a state's first ten minutes.
 """
 
 from __future__ import annotations
@@ -13,12 +15,14 @@ from datetime import datetime
 
 from rich.cells import cell_len
 from rich.segment import Segment
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.events import Click, Resize
 from textual.geometry import Region
 from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
+from textual.widgets import Static
 
 from wallboard.core.agents import AgentRow, time_in_state_text
 from wallboard.core.alerts import AlertEngine, Level, Metric
@@ -31,6 +35,7 @@ CELL = 26
 CELL_MAX = 40
 GAP = 1
 TIME = 4
+MAX_COLUMNS = 16
 
 
 def short_name(name: str, width: int) -> str:
@@ -45,9 +50,29 @@ def short_name(name: str, width: int) -> str:
     return fit_text(name, width).rstrip()
 
 
+class AgentColumn(Widget):
+    """One column of cells; the grid says what each line shows."""
+
+    DEFAULT_CSS = "AgentColumn { height: 1fr; width: 27; }"
+
+    def __init__(self, grid: AgentsGrid, index: int) -> None:
+        super().__init__()
+        self.grid = grid
+        self.index = index
+
+    def render_line(self, y: int) -> Strip:
+        return self.grid.render_cell(self.index, y, self.size.width)
+
+    def on_click(self, event: Click) -> None:
+        self.grid.move_to((self.grid.first_line + event.y) * self.grid.columns + self.index)
+
+
 class AgentsGrid(Widget, can_focus=True):
     DEFAULT_CSS = """
-    AgentsGrid { height: 1fr; }
+    AgentsGrid { height: 1fr; layout: vertical; }
+    AgentsGrid > #agents-columns { height: 1fr; layout: horizontal; }
+    AgentsGrid > #agents-more { height: 1; display: none; background: $panel;
+                                text-style: bold; }
     AgentsGrid > .agents-grid--time { color: $text-muted; }
     AgentsGrid > .agents-grid--available { color: $success; text-style: bold; }
     AgentsGrid > .agents-grid--ringing { color: $warning; text-style: bold; }
@@ -62,11 +87,10 @@ class AgentsGrid(Widget, can_focus=True):
     AgentsGrid > .agents-grid--warning { background: $warning 30%; }
     AgentsGrid > .agents-grid--critical { background: $error 55%; }
     AgentsGrid > .agents-grid--empty { color: $text-muted; text-style: italic; }
-    AgentsGrid > .agents-grid--more { background: $panel; text-style: bold; }
     """
     COMPONENT_CLASSES = {f"agents-grid--{name}" for name in (
         "time", "available", "ringing", "on-call", "wrap-up", "paused", "dnd", "offline",
-        "unknown", "reason", "cursor", "warning", "critical", "empty", "more")}
+        "unknown", "reason", "cursor", "warning", "critical", "empty")}
     BINDINGS = [
         Binding("up", "move(0, -1)", "Up", show=False),
         Binding("down", "move(0, 1)", "Down", show=False),
@@ -91,11 +115,22 @@ class AgentsGrid(Widget, can_focus=True):
         self.first_line = 0
         self.empty_message = "No agents."
         self.engine = AlertEngine([])
-        self._columns = 1
+        self.columns = 1
         self._cell = CELL
-        self._painted: dict[int, object] = {}
-        self._times: dict[int, str] = {}
-        """Cell index -> the time shown (the ticking part)."""
+        self._painted: dict[tuple[int, int], object] = {}
+        """(column, line) -> what it shows (its time aside)."""
+        self._times: dict[tuple[int, int], str] = {}
+        self._more = ""
+
+    def compose(self) -> ComposeResult:
+        with Widget(id="agents-columns"):
+            for index in range(MAX_COLUMNS):
+                yield AgentColumn(self, index)
+        yield Static("", id="agents-more")
+
+    @property
+    def _column_widgets(self) -> list[AgentColumn]:
+        return list(self.query(AgentColumn))
 
     # -- data ------------------------------------------------------------------------------
     def show(self, rows: list[AgentRow], engine: AlertEngine) -> None:
@@ -114,28 +149,28 @@ class AgentsGrid(Widget, can_focus=True):
 
     @property
     def lines_needed(self) -> int:
-        return -(-len(self.rows) // self._columns)
+        return -(-len(self.rows) // self.columns)
 
     def _visible_lines(self) -> int:
         lines = max(1, self.size.height)
         return lines - 1 if self.lines_needed > lines else lines
 
-    # -- painting ---------------------------------------------------------------------------
+    # -- one cell ---------------------------------------------------------------------------
     def _cell_parts(self, row: AgentRow, now: datetime) -> tuple[str, tuple[str, ...]]:
-        """The time text, and the rest of the cell as (text, class) pairs flattened."""
+        """The time text, and the rest of the cell."""
         agent = row.agent
         seconds = row.seconds(now)
         time = time_in_state_text(seconds).rjust(TIME)
         reason = agent.reason if agent.state is AgentState.PAUSED else ""
         if agent.state is AgentState.WRAP_UP and agent.until is not None:
-            reason = "wrap " + time_in_state_text((agent.until - agent.since).total_seconds())
+            # its planned length (the ✎ glyph says wrap-up)
+            reason = "/" + time_in_state_text((agent.until - agent.since).total_seconds())
         name_room = self._cell - TIME - 3 - (cell_len(reason) + 1 if reason else 0)
         if name_room < 6 and reason:
             reason, name_room = "", self._cell - TIME - 3
         name = fit_text(short_name(row.employee.name, name_room), name_room)
-        level = self._level(row, seconds)
-        return time, (STATE_GLYPH[agent.state], STATE_CLASS[agent.state], name,
-                      reason, level or "")
+        return time, (STATE_GLYPH[agent.state], STATE_CLASS[agent.state], name, reason,
+                      self._level(row, seconds) or "")
 
     def _level(self, row: AgentRow, seconds: float) -> str | None:
         metric = {AgentState.PAUSED: Metric.PAUSE, AgentState.WRAP_UP: Metric.WRAP_UP}.get(
@@ -145,83 +180,65 @@ class AgentsGrid(Widget, can_focus=True):
         level: Level | None = self.engine.level(metric, None, seconds)
         return level.value if level else None
 
-    def _expected(self, y: int, now: datetime) -> object:
+    def _index(self, column: int, y: int) -> int | None:
+        if y >= self._visible_lines() or column >= self.columns:
+            return None
+        index = (self.first_line + y) * self.columns + column
+        return index if index < len(self.rows) else None
+
+    def _expected(self, column: int, y: int, now: datetime) -> object:
         if not self.rows:
-            return ("empty", y == 0, self.empty_message)
-        visible = self._visible_lines()
-        if y == visible and self.lines_needed > visible:
-            return ("more", self.first_line, self.lines_needed - self.first_line - visible)
-        line = self.first_line + y
-        start = line * self._columns
-        cells = []
-        for index in range(start, min(start + self._columns, len(self.rows))):
-            _, rest = self._cell_parts(self.rows[index], now)
-            cells.append((self.rows[index].employee.id, rest,
-                          self.show_cursor and index == self.cursor and self.has_focus))
-        return ("cells", self._cell, tuple(cells))
+            return ("empty", column == 0 and y == 0, self.empty_message)
+        index = self._index(column, y)
+        if index is None:
+            return None
+        _, rest = self._cell_parts(self.rows[index], now)
+        cursor = self.show_cursor and index == self.cursor and self.has_focus
+        return (self.rows[index].employee.id, rest, cursor)
 
-    def _layout(self) -> None:
-        width = max(1, self.size.width)
-        self._columns = max(1, (width + GAP) // (CELL + GAP))
-        self._cell = min(CELL_MAX, (width - GAP * (self._columns - 1)) // self._columns)
-
+    # -- painting ---------------------------------------------------------------------------
     def _repaint_changed(self) -> None:
         now = self.clock.now()
-        width = self.size.width
-        for y in range(self.size.height):
-            if self._painted.get(y) != self._expected(y, now):
-                self.refresh(Region(0, y, width, 1))
+        for column in self._column_widgets[: self.columns]:
+            width = column.size.width
+            for y in range(self.size.height):
+                if self._painted.get((column.index, y)) != self._expected(column.index, y, now):
+                    column.refresh(Region(0, y, width, 1))
+        self._show_more()
 
     def tick(self) -> None:
-        """Once a second: repaint the lines whose cells changed, and the time of each cell
-        whose time changed (nothing else)."""
+        """Once a second: repaint the cells that changed, and the time of each cell whose
+        time changed (four characters at its column's left edge)."""
         self._repaint_changed()
         now = self.clock.now()
-        visible = self._visible_lines()
-        for y in range(min(visible, self.lines_needed - self.first_line)):
-            start = (self.first_line + y) * self._columns
-            for column in range(self._columns):
-                index = start + column
-                if index >= len(self.rows):
+        for column in self._column_widgets[: self.columns]:
+            for y in range(self._visible_lines()):
+                index = self._index(column.index, y)
+                if index is None:
                     break
                 time, _ = self._cell_parts(self.rows[index], now)
-                if self._times.get(index) != time:
-                    x = column * (self._cell + GAP)
-                    self.refresh(Region(x, y, TIME, 1))
+                if self._times.get((column.index, y)) != time:
+                    column.refresh(Region(0, y, TIME, 1))
 
-    def render_line(self, y: int) -> Strip:
+    def render_cell(self, column: int, y: int, width: int) -> Strip:
         now = self.clock.now()
-        expected = self._expected(y, now)
-        self._painted[y] = expected
-        width = self.size.width
+        expected = self._expected(column, y, now)
+        self._painted[(column, y)] = expected
         base = self.rich_style
-        kind = expected[0]  # type: ignore[index]
-        if kind == "empty":
-            if expected[1]:  # type: ignore[index]
+        if isinstance(expected, tuple) and expected[0] == "empty":
+            if expected[1]:
                 style = base + self.get_component_rich_style("agents-grid--empty")
                 return Strip([Segment(fit_text(" " + self.empty_message, width), style)], width)
             return Strip.blank(width, base)
-        if kind == "more":
-            above, below = expected[1], expected[2]  # type: ignore[index]
-            parts = ([f"↑ {above} lines above"] if above else []) + (
-                [f"{below} more lines ↓"] if below else [])
-            style = base + self.get_component_rich_style("agents-grid--more")
-            return Strip([Segment(fit_text(" " + " · ".join(parts), width), style)], width)
-        segments: list[Segment] = []
-        start = (self.first_line + y) * self._columns
-        for column in range(self._columns):
-            index = start + column
-            if index >= len(self.rows):
-                break
-            if column:
-                segments.append(Segment(" " * GAP, base))
-            segments.extend(self._render_cell(index, now))
-        return Strip(segments).adjust_cell_length(width, base)
+        index = self._index(column, y)
+        if index is None:
+            return Strip.blank(width, base)
+        return Strip(self._render_cell(index, column, y, now)).adjust_cell_length(width, base)
 
-    def _render_cell(self, index: int, now: datetime) -> list[Segment]:
+    def _render_cell(self, index: int, column: int, y: int, now: datetime) -> list[Segment]:
         row = self.rows[index]
         time, (glyph, state_class, name, reason, level) = self._cell_parts(row, now)
-        self._times[index] = time
+        self._times[(column, y)] = time
         style = self.rich_style
         state = style + self.get_component_rich_style(f"agents-grid--{state_class}")
         segments = [
@@ -248,10 +265,25 @@ class AgentsGrid(Widget, can_focus=True):
             segments = list(Segment.apply_style(segments, post_style=over))
         return segments
 
+    def _show_more(self) -> None:
+        visible = self._visible_lines()
+        more = ""
+        if self.rows and self.lines_needed > visible:
+            above = self.first_line
+            below = self.lines_needed - self.first_line - visible
+            parts = ([f"↑ {above} lines above"] if above else []) + (
+                [f"{below} more lines ↓"] if below else [])
+            more = " " + " · ".join(parts)
+        if more != self._more:
+            self._more = more
+            line = self.query_one("#agents-more", Static)
+            line.update(more)
+            line.display = bool(more)
+
     # -- the cursor and scrolling --------------------------------------------------------------
     def _scroll_to_cursor(self) -> None:
         visible = self._visible_lines()
-        line = self.cursor // self._columns
+        line = self.cursor // self.columns
         if not self.show_cursor:
             self.first_line = min(self.first_line, max(0, self.lines_needed - visible))
             return
@@ -271,21 +303,24 @@ class AgentsGrid(Widget, can_focus=True):
         self._repaint_changed()
 
     def action_move(self, dx: int, dy: int) -> None:
-        self.move_to(self.cursor + dx + dy * self._columns)
+        self.move_to(self.cursor + dx + dy * self.columns)
 
     def action_page(self, pages: int) -> None:
-        self.move_to(self.cursor + pages * self._visible_lines() * self._columns)
-
-    def on_click(self, event: Click) -> None:
-        column = min(self._columns - 1, event.x // (self._cell + GAP))
-        self.move_to((self.first_line + event.y) * self._columns + column)
+        self.move_to(self.cursor + pages * self._visible_lines() * self.columns)
 
     def on_resize(self, event: Resize) -> None:
-        self._layout()
+        width = max(1, event.size.width)
+        self.columns = max(1, min(MAX_COLUMNS, (width + GAP) // (CELL + GAP)))
+        self._cell = min(CELL_MAX, (width - GAP * (self.columns - 1)) // self.columns)
+        for column in self._column_widgets:
+            column.display = column.index < self.columns
+            column.styles.width = self._cell + (GAP if column.index < self.columns - 1 else 0)
         self._painted.clear()
         self._times.clear()
         self._scroll_to_cursor()
-        self.refresh()
+        self._show_more()
+        for column in self._column_widgets:
+            column.refresh()
 
     def on_focus(self) -> None:
         self._repaint_changed()
