@@ -228,3 +228,22 @@ def test_one_event_does_not_walk_the_day():
         state.apply(CallEnded(call_id=call.id, at=start + timedelta(seconds=n + 60)))
     assert len(state.metrics._calls) == 0 and not state.metrics._waiting["sales"]
     assert state.metrics.view(at(1, 0), state.queues).queues["sales"].day.answered == 2_000
+
+
+def test_minutes_out_of_the_window_are_forgotten_without_anyone_looking():
+    """A server that never draws a frame keeps no more than the window in memory (and in
+    the snapshots it hands out)."""
+    state = state_with(SALES)
+    for n in range(120):  # two hours, an answer a minute
+        call = waiting(f"m{n}", at(9, 0) + timedelta(minutes=n))
+        state.apply(CallUpserted(call=call))
+        state.apply(CallUpserted(call=answered(call, call.created_at + timedelta(seconds=5))))
+    assert len(state.metrics.seed().minutes) <= 31
+    assert state.metrics.seed().day["sales"].answered == 120
+
+
+def test_the_mutable_tally_has_every_field_of_the_wire_tally():
+    from wallboard.core.queues import Tally
+    from wallboard.core.tally import _Tally
+
+    assert set(_Tally.__slots__) == set(Tally.model_fields)

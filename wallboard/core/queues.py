@@ -117,6 +117,8 @@ class MetricsSeed(Frozen):
     next_reset: datetime | None = None
     """When the sender's day ends: a board following a feed keeps the server's day until
     then, whatever its own reset time."""
+    latest: datetime | None = None
+    """The latest time an event the sender counted carried (the recent window's edge)."""
     day: dict[str, Tally] = Field(default_factory=dict)
     """Per queue, since the daily reset."""
     minutes: dict[int, dict[str, Tally]] = Field(default_factory=dict)

@@ -14,6 +14,7 @@ nothing for them). Pure: the client calls it after every batch and at each wrap-
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
@@ -192,6 +193,14 @@ class AmiAgents:
         if all(m.status == 0 for m in members) and status is AgentStatus.UNKNOWN:
             return AgentState.UNKNOWN, "", None, None
         return AgentState.AVAILABLE, "", None, None
+
+    def at_next_wrapup_end(self, now: datetime, then: Callable[[], None]
+                           ) -> asyncio.TimerHandle | None:
+        """Call ``then`` when the next wrap-up ends (None: none is under way)."""
+        until = self.next_wrapup_end(now)
+        if until is None:
+            return None
+        return asyncio.get_running_loop().call_later((until - now).total_seconds(), then)
 
     def next_wrapup_end(self, now: datetime) -> datetime | None:
         ends = [until for q in self.model.queues.values() for m in q.members.values()

@@ -34,7 +34,7 @@ from wallboard.sources.ami.errors import AmiDropped, AmiGiveUp
 from wallboard.sources.ami.listen import ChanSpyListen
 from wallboard.sources.ami.protocol import AmiMessage, AmiProtocolError
 from wallboard.sources.ami.queues import QUEUE_EVENTS, QueueModel
-from wallboard.sources.ami.watch import Auditor, pause_member
+from wallboard.sources.ami.watch import Auditor, pause_manager, pause_member
 from wallboard.sources.ami.world import CHANNEL_EVENTS, AmiWorld
 from wallboard.sources.base import Source, SourceError
 from wallboard.sources.endpoints import Directory, load_employees
@@ -158,12 +158,7 @@ class AmiClient(Source):
     async def pause(self, employee_id: str, paused: bool, reason: str = "") -> None:
         """Pause (with a reason) or unpause a manager in every queue they are a member of
         (QueuePause per member interface); the service audits it."""
-        interfaces = sorted({m.interface for m in
-                             self.agents.memberships().get(employee_id, [])})
-        if not interfaces:
-            raise SourceError(f"{employee_id} is not a member of any queue.")
-        for interface in interfaces:
-            await pause_member(self, interface, paused, reason, None)
+        await pause_manager(self, employee_id, paused, reason)
 
     async def pause_member(
         self, interface: str, paused: bool, reason: str = "", queue: str | None = None
@@ -410,11 +405,6 @@ class AmiClient(Source):
         """A flush when the next wrap-up ends (app_queue sends no event then)."""
         if self._wrapup_timer is not None:
             self._wrapup_timer.cancel()
-            self._wrapup_timer = None
-        now = self.clock.now()
-        until = self.agents.next_wrapup_end(now)
-        if until is not None:
-            delay = (until - now).total_seconds()
-            self._wrapup_timer = asyncio.get_running_loop().call_later(
-                delay, lambda: self._flush(wrapups=True))
+        self._wrapup_timer = self.agents.at_next_wrapup_end(
+            self.clock.now(), lambda: self._flush(wrapups=True))
 

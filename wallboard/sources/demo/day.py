@@ -13,8 +13,9 @@ import random
 from datetime import datetime, timedelta
 
 from wallboard.core.daily import day_window, minute_of
-from wallboard.core.metrics import MetricsSettings, _Tally
+from wallboard.core.metrics import MetricsSettings
 from wallboard.core.queues import MetricsSeed, Queue
+from wallboard.core.tally import _Tally
 
 INCOMING_SHARE = 0.65
 SHORT_SHARE = 0.05
