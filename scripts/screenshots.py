@@ -33,6 +33,11 @@ SHOTS: list[tuple[str, tuple[int, int], list[str], dict]] = [
     ("listen-confirm", (120, 35), ["home", "l"], {"calls": 40, "mask_numbers": True}),
     ("listen-session", (120, 35), ["home", "l", "down", "enter", "+2", "+40", "u"],
      {"calls": 40, "mask_numbers": True}),
+    # queues, agents and alerts (docs/queues.md)
+    ("queues-160x45", (160, 45), ["Q", "down", "down"], {"calls": 40}),
+    ("agents-160x45", (160, 45), ["a"], {"calls": 48}),
+    ("agents-200x60", (200, 60), ["a"], {"calls": 160}),
+    ("kiosk-queues", (160, 45), [], {"calls": 40, "kiosk": True, "kiosk_pages": ["queues"]}),
 ]
 
 

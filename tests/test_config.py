@@ -46,6 +46,12 @@ def test_the_example_config_is_valid_and_documents_every_key():
         TokenConfig,
         WebConfig,
     )
+    from wallboard.config_queues import (
+        AlertConfig,
+        NotificationsConfig,
+        QueueConfig,
+        QueuesConfig,
+    )
 
     models = {"ui": config.ui, "source": DemoSource(), "feed": FeedSource,
               "ari": AriSource, "ami": AmiSource, "ami.ari": AmiAriListen,
@@ -54,11 +60,15 @@ def test_the_example_config_is_valid_and_documents_every_key():
               "server.tokens": TokenConfig, "server.supervisors": SupervisorAccountConfig,
               "store": StoreConfig, "bus": BusConfig,
               "ringostat": RingostatSource, "webhook_params": RingostatWebhookParams,
-              "webhook_events": RingostatWebhookEvents}
+              "webhook_events": RingostatWebhookEvents, "queues": QueuesConfig,
+              "queues.queue": QueueConfig, "alerts": AlertConfig,
+              "notifications": NotificationsConfig}
     for section, model in models.items():
         for key in (model if isinstance(model, type) else type(model)).model_fields:
             documented = f"{key} =" in text or f".{key}]" in text
             assert documented, f"[{section}] {key} is not documented"
+    assert [rule.metric.value for rule in config.alerts] == [
+        "longest_wait", "service_level", "waiting_no_agent", "pause"]
 
 
 @pytest.mark.parametrize(

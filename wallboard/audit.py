@@ -1,10 +1,15 @@
-"""The audit log of supervisors joining calls: one JSON object per line, appended.
+"""The audit log of supervisors joining calls and pausing agents: one JSON object per line,
+appended.
 
-Every session leaves a trail: ``refused`` (a rule said no before anything was dialled),
+Every listen session leaves a trail: ``refused`` (a rule said no before anything was dialled),
 ``error`` (the backend refused to start), then for a started session ``started``,
 ``active``, ``mode`` / ``muted`` / ``unmuted`` changes, and a last ``ended`` or
 ``failed`` line carrying the ``outcome``. Client numbers are masked (``+48 *** *** 123``)
 unless ``supervisor.audit_mask_numbers = false``, whatever the screen shows.
+
+Every pause or unpause of an agent leaves ``requested`` then ``paused`` / ``unpaused``
+(or ``error``), or one ``refused`` line; these carry ``action`` (``pause`` or
+``unpause``), ``manager_id``, ``manager`` and the ``reason``.
 
 The file is ``listen-audit.jsonl`` in the platformdirs user log directory (on Linux
 ``~/.local/state/wallboard/log/``) unless ``supervisor.audit_log`` names another. It is
@@ -72,6 +77,15 @@ class AuditLog:
         """The backend would not start the session (no session id exists)."""
         self.write("error", {**self._about(supervisor, call, employee), **who},
                    mode=mode, outcome="failed", message=reason)
+
+    def agent_action(self, event: str, *, employee_id: str, manager: str | None,
+                     paused: bool, reason: str, outcome: str | None = None,
+                     message: str | None = None, **who: str) -> None:
+        """A step of a supervisor pausing (``paused``) or unpausing an agent: ``requested``,
+        ``paused`` / ``unpaused``, ``refused`` or ``error``."""
+        about = {"manager_id": employee_id, "manager": manager,
+                 "action": "pause" if paused else "unpause", **who}
+        self.write(event, about, reason=reason or None, outcome=outcome, message=message)
 
     def observe(self, session: ListenSession, call: Call | None,
                 employee: Employee | None, **who: str) -> None:

@@ -29,6 +29,7 @@ from wallboard.checks import (
     weak_token_sentence,
     without_userinfo,
 )
+from wallboard.config_queues import AlertConfig, NotificationsConfig, QueuesConfig
 from wallboard.core.listen import ListenMode
 
 APP_NAME = "wallboard"
@@ -144,6 +145,12 @@ class AriSource(Section):
     """Channel variable with the number the client dialled or the manager called from."""
     routing_scheme_variable: str | None = "WALLBOARD_SCHEME"
     """Channel variable naming the routing (call-forwarding) scheme."""
+    queue_variable: str | None = "WALLBOARD_QUEUE"
+    """Channel variable naming the call's queue; without it, the queue of a channel in
+    the dialplan application Queue() (its first argument)."""
+    wrapup_seconds: float = Field(default=0.0, ge=0, le=3600)
+    """After a call, a manager is in wrap-up this long (0: no wrap-up). ARI cannot see
+    queue pauses: agents show as available or on a call, never paused."""
 
     # -- do not disturb ----------------------------------------------------------
     dnd_device: str | None = None
@@ -371,7 +378,7 @@ class Thresholds(Section):
     longest_wait_red_seconds: float = Field(default=90, ge=0)
 
 
-KioskPage = Literal["all", "departments", "longest_waiting"]
+KioskPage = Literal["all", "departments", "longest_waiting", "queues", "agents"]
 Language = Literal["en", "pl", "uk"]
 
 
@@ -399,7 +406,8 @@ class UiConfig(Section):
     """Wall-TV mode: big counters, no cursor, read-only, pages that rotate."""
     kiosk_pages: list[KioskPage] = Field(default_factory=lambda: list[KioskPage](["all"]),
                                          min_length=1)
-    """Pages shown in turn in kiosk mode: all calls, one per department, longest waiting."""
+    """Pages shown in turn in kiosk mode: all calls, one per department, longest waiting,
+    the queues, the agents grid."""
     kiosk_page_seconds: float = Field(default=20.0, ge=2)
     kiosk_unlock_key: str | None = None
     """A key that leaves kiosk mode for the interactive board; None: only quit works."""
@@ -678,6 +686,9 @@ class Config(Section):
     web: WebConfig = Field(default_factory=WebConfig)
     store: StoreConfig = Field(default_factory=StoreConfig)
     bus: BusConfig = Field(default_factory=BusConfig)
+    queues: QueuesConfig = Field(default_factory=QueuesConfig)
+    alerts: list[AlertConfig] = Field(default_factory=list)
+    notifications: NotificationsConfig = Field(default_factory=NotificationsConfig)
     keys: dict[str, str] = Field(default_factory=dict)
     """Remapped keys: binding id -> key(s), e.g. ``"board.sort" = "o"``."""
 

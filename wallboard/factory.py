@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING
 
 from wallboard.config import Config, ConfigError, SupervisorConfig
@@ -57,9 +57,27 @@ def create_service(config: Config, source: Source, clock: Clock, *,
     )
     audit = AuditLog.for_config(config.supervisor, clock)
     zone = ZoneInfo(ui.timezone) if ui.timezone else None
-    return WallboardService(source, clock, audit=audit, policy=policy, zone=zone,
-                            history_max_days=config.server.history_max_days,
-                            store_url=store_url(config), keep_days=config.store.keep_days)
+    service = WallboardService(source, clock, audit=audit, policy=policy, zone=zone,
+                               history_max_days=config.server.history_max_days,
+                               store_url=store_url(config), keep_days=config.store.keep_days)
+    setup_queues(service, config, zone)
+    return service
+
+
+def setup_queues(service: WallboardService, config: Config, zone: tzinfo | None) -> None:
+    """The queue figures' day and formula, the pause reasons, the alert rules and hook."""
+    from wallboard.core.alerts import AlertEngine
+    from wallboard.service.alerts import AlertDesk, HookSettings
+
+    service.state.metrics.configure(config.queues.metrics(zone))
+    service.agents.reasons = tuple(config.queues.pause_reasons)
+    if config.alerts:
+        rules = [alert.rule(n) for n, alert in enumerate(config.alerts, start=1)]
+        notifications = config.notifications
+        service.alerts = AlertDesk(
+            service.state, service.clock, AlertEngine(rules, zone=zone),
+            HookSettings(tuple(notifications.hook), notifications.hook_per_minute,
+                         notifications.hook_timeout_seconds), title=service.title)
 
 
 def store_url(config: Config) -> str | None:
@@ -126,12 +144,14 @@ def create_frozen_demo_app(
     from wallboard.config import DemoSource, UiConfig
     from wallboard.core.clock import ManualClock
     from wallboard.sources.demo import DemoSource as Demo
+    from wallboard.sources.factory import ui_zone
 
     clock = ManualClock(at)
     ui.setdefault("timezone", "Europe/Warsaw")
     ui.setdefault("language", "en")
     config = Config(source=DemoSource(seed=seed, calls=calls), ui=UiConfig.model_validate(ui))
-    demo = Demo(clock=clock, seed=seed, calls=calls, language=config.ui.language or "en")
+    demo = Demo(clock=clock, seed=seed, calls=calls, language=config.ui.language or "en",
+                catalog=config.queues.catalog(), metrics=config.queues.metrics(ui_zone(config)))
     return create_app(config, source=demo, clock=clock)
 
 

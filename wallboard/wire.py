@@ -20,6 +20,9 @@ EPOCH_HEADER = "X-Wallboard-Epoch"
 """On /v1/snapshot and /v1/events: differs after the feed server restarted."""
 LISTEN_MODES_HEADER = "X-Wallboard-Listen-Modes"
 """On /v1/snapshot and /v1/events: the listen modes the source offers, comma-separated."""
+ACTIONS_HEADER = "X-Wallboard-Actions"
+"""On /v1/snapshot and /v1/events: the agent actions the source offers (``pause``), or
+empty."""
 
 Positions = dict[str, int]
 """Where a board stands in each stream of a bus (``serve --bus``): stream name -> position.
@@ -86,3 +89,11 @@ class ListenCreated(Frozen):
 class ListenPatch(Frozen):
     mode: ListenMode | None = None
     muted: bool | None = None
+
+
+class PauseRequest(Frozen):
+    """``POST /v1/agents/{employee_id}/pause``: pause (with a reason) or unpause."""
+
+    paused: bool = Field(strict=True)
+    reason: str = Field(default="", max_length=40)
+    """One of the server's pause reasons (``[queues] pause_reasons``); ignored to unpause."""

@@ -126,7 +126,9 @@ def test_managers_take_only_their_department_s_schemes_and_overflow_says_so():
         else:
             own += 1
             assert department in SCHEME_DEPARTMENTS[scheme], (call.id, scheme, department)
-    assert overflow and own > 20 * overflow
+    # rare, though agents in wrap-up or on a pause leave a scheme's departments busy more
+    # often than when every idle agent was free at once
+    assert overflow and own > 10 * overflow
 
 
 def test_dnd_is_set_only_on_the_vendor_s_app():
@@ -167,7 +169,22 @@ def fingerprint(center: DemoCallCenter) -> str:
     rows += [(e.id, e.name, e.department, tuple((a.id, a.number, a.user_agent, a.status.value)
                                                 for a in e.accounts))
              for e in snapshot.employees]
-    rows += [(at.isoformat(), what, target) for at, what, target in center.plans.all()]
+    rows += [(at.isoformat(), what, target) for at, what, target in center.plans.all()
+             if what not in ACTIVITY_PLANS]
+    return hashlib.sha256(repr(rows).encode()).hexdigest()[:16]
+
+
+ACTIVITY_PLANS = ("pause", "unpause", "wrapup_end", "callback")
+"""Plans of the agents' activity (activity.py), drawn from a generator of their own so
+the calls of a seed stayed what they were before queues: pinned apart."""
+
+
+def activity_fingerprint(center: DemoCallCenter) -> str:
+    snapshot = center.snapshot()
+    rows = [(a.employee_id, a.state.value, a.since.isoformat(), a.reason, a.queues)
+            for a in snapshot.agents]
+    rows += [(at.isoformat(), what, target) for at, what, target in center.plans.all()
+             if what in ACTIVITY_PLANS]
     return hashlib.sha256(repr(rows).encode()).hexdigest()[:16]
 
 
@@ -176,6 +193,8 @@ def test_the_5000_call_set_up_is_the_same_picture_for_the_same_seed():
     Change the literal only with a deliberate change of the demo (and say so)."""
     center = DemoCallCenter(T0, seed=7, calls=5000, run="pin")
     assert fingerprint(center) == "1aa73ae56d4f9dec"  # as before the speed-ups (49552b6)
+    assert activity_fingerprint(center) == activity_fingerprint(
+        DemoCallCenter(T0, seed=7, calls=5000, run="pin"))
 
 
 def test_the_set_up_marks_exactly_the_phones_of_answered_calls_talking():

@@ -17,28 +17,28 @@ def version(store) -> int:  # type: ignore[no-untyped-def]
 def test_a_new_store_is_stamped_with_the_current_version(store_url: str):
     store = open_store(store_url)
     try:
-        assert version(store) == schema.SCHEMA_VERSION == 1
+        assert version(store) == schema.SCHEMA_VERSION == 2
     finally:
         store.close()
 
 
 def test_an_older_store_is_upgraded_once(store_url: str, monkeypatch):
-    open_store(store_url).close()  # version 1 on disk
+    open_store(store_url).close()  # version 2 on disk
 
     def add_note_column(connection: Connection) -> None:
         connection.execute(text("ALTER TABLE wb_calls ADD COLUMN note TEXT"))
 
-    monkeypatch.setattr(schema, "SCHEMA_VERSION", 2)
-    monkeypatch.setitem(schema.MIGRATIONS, 2, add_note_column)
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", 3)
+    monkeypatch.setitem(schema.MIGRATIONS, 3, add_note_column)
     store = open_store(store_url)
     try:
-        assert version(store) == 2
+        assert version(store) == 3
         store.run(lambda c: c.execute(text("UPDATE wb_calls SET note = 'x'")))  # it exists
     finally:
         store.close()
     store = open_store(store_url)  # opening again migrates nothing more
     try:
-        assert version(store) == 2
+        assert version(store) == 3
     finally:
         store.close()
 
@@ -47,7 +47,7 @@ def test_a_store_from_a_newer_wallboard_is_refused(store_url: str):
     store = open_store(store_url)
     store.run(lambda c: set_meta(c, "schema_version", "99"))
     store.close()
-    with pytest.raises(StoreError, match=r"newer wallboard \(schema 99, this one knows 1\)"):
+    with pytest.raises(StoreError, match=r"newer wallboard \(schema 99, this one knows 2\)"):
         open_store(store_url)
 
 

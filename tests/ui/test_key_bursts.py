@@ -65,7 +65,7 @@ async def assert_live(pilot, app) -> None:  # type: ignore[no-untyped-def]
     now = app.clock.advance(120)
     await until(pilot, lambda: app.source.center.now >= now)
     await pilot.pause(0.3)
-    board.next_frame()
+    board.next_frame()  # as the app does before each frame: read the clock moved by hand
     board.update_view()
     board.tick()
     rows = board.table.rows

@@ -28,6 +28,7 @@ from wallboard.bus.history import StreamHistory
 from wallboard.core.clock import Clock
 from wallboard.core.events import EVENT_ADAPTER, ConnectionChanged, Event, Link, Snapshot
 from wallboard.core.history import CallRecord, ManagerHistory
+from wallboard.core.metrics import merge_seeds
 from wallboard.core.state import LiveState
 from wallboard.sources.backoff import Backoff
 from wallboard.sources.base import Source
@@ -148,8 +149,14 @@ class BusSource(Source):
     def _merged(self) -> Snapshot:
         calls = [c for m in self._mirrors.values() for c in m.calls.values()]
         employees = [e for m in self._mirrors.values() for e in m.employees.values()]
-        snapshot = Snapshot(calls=tuple(calls), employees=tuple(employees),
-                            at=self.clock.now(), restart=True)
+        now = self.clock.now()
+        mirrors = list(self._mirrors.values())
+        snapshot = Snapshot(
+            calls=tuple(calls), employees=tuple(employees),
+            queues=tuple(q for m in mirrors for q in m.queues.values()),
+            agents=tuple(a for m in mirrors for a in m.agents.values()),
+            metrics=merge_seeds(m.snapshot(now).metrics for m in mirrors),
+            at=now, restart=True)
         self._ids[id(snapshot)] = format_positions(self.positions)
         return snapshot
 

@@ -14,6 +14,7 @@ from pydantic import Field, TypeAdapter
 
 from wallboard.core.listen import ListenSession
 from wallboard.core.models import AgentStatus, Call, Employee, Frozen
+from wallboard.core.queues import Agent, MetricsSeed, Queue
 
 
 class CallUpserted(Frozen):
@@ -49,12 +50,38 @@ class EmployeeRemoved(Frozen):
     employee_id: str
 
 
+class QueueUpserted(Frozen):
+    """A queue appeared or changed (name, thresholds, callbacks waiting)."""
+
+    kind: Literal["queue"] = "queue"
+    queue: Queue
+
+
+class QueueRemoved(Frozen):
+    kind: Literal["queue_removed"] = "queue_removed"
+    queue_id: str
+
+
+class AgentChanged(Frozen):
+    """A manager's agent state changed (the whole state, as it is now)."""
+
+    kind: Literal["agent"] = "agent"
+    agent: Agent
+
+
 class Snapshot(Frozen):
     """The full truth: replaces everything the wallboard knew (a resync)."""
 
     kind: Literal["snapshot"] = "snapshot"
     calls: tuple[Call, ...] = ()
     employees: tuple[Employee, ...] = ()
+    queues: tuple[Queue, ...] = ()
+    agents: tuple[Agent, ...] = ()
+    """The agent states the source reports (none: the board derives them from the SIP
+    statuses, pauses unseen)."""
+    metrics: MetricsSeed | None = None
+    """The queue figures counted so far (a feed server's); None: the board keeps its own
+    count (a source's resync does not reset the day)."""
     at: datetime | None = None
     restart: bool = False
     """The source started over (e.g. a restarted feed server): call ids it used before
@@ -96,7 +123,10 @@ Event = Annotated[
     | EmployeeRemoved
     | Snapshot
     | ConnectionChanged
-    | ListenChanged,
+    | ListenChanged
+    | QueueUpserted
+    | QueueRemoved
+    | AgentChanged,
     Field(discriminator="kind"),
 ]
 

@@ -117,6 +117,11 @@ class Call(Frozen):
     created_at: datetime
     answered_at: datetime | None = None
     routing_scheme: str | None = None
+    queue_id: str | None = None
+    """The queue the call waits or waited in (:class:`~wallboard.core.queues.Queue`)."""
+    queued_at: datetime | None = None
+    """When it joined that queue (None: when it started): the wait the queue's figures
+    count runs from here."""
     project: str = "default"
     revision: int = 0
     """Increases with every change of this call at the source; older revisions are stale."""
@@ -130,6 +135,11 @@ class Call(Frozen):
         """Time on the line before the answer (SPEC 2.7); ticks while ringing."""
         end = self.answered_at if self.answered_at is not None else now
         return max(0.0, (end - self.created_at).total_seconds())
+
+    @property
+    def queue_entered_at(self) -> datetime:
+        """When the wait the queue counts began."""
+        return self.queued_at if self.queued_at is not None else self.created_at
 
     def talk_seconds(self, now: datetime) -> float:
         """Time since the call was picked up (SPEC 2.8); 0 before the answer."""

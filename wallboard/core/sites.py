@@ -15,15 +15,19 @@ from datetime import datetime
 from wallboard.core.counters import Counters, compute_counters
 from wallboard.core.events import (
     AccountStatusChanged,
+    AgentChanged,
     CallEnded,
     CallUpserted,
     EmployeeRemoved,
     EmployeeUpserted,
     Event,
     ListenChanged,
+    QueueRemoved,
+    QueueUpserted,
     Snapshot,
 )
 from wallboard.core.models import Call, Employee
+from wallboard.core.queues import Agent, MetricsSeed, Queue
 
 SEPARATOR = ":"
 SITE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
@@ -50,8 +54,27 @@ def local_id(site: str, qualified: str) -> str:
 
 def site_call(call: Call, site: str) -> Call:
     employee = qualify(site, call.employee_id) if call.employee_id is not None else None
+    queue = qualify(site, call.queue_id) if call.queue_id is not None else None
     return call.model_copy(update={"id": qualify(site, call.id), "employee_id": employee,
-                                   "site": site})
+                                   "queue_id": queue, "site": site})
+
+
+def site_queue(queue: Queue, site: str) -> Queue:
+    return queue.model_copy(update={"id": qualify(site, queue.id), "site": site})
+
+
+def site_agent(agent: Agent, site: str) -> Agent:
+    return agent.model_copy(update={"employee_id": qualify(site, agent.employee_id),
+                                    "queues": tuple(qualify(site, q) for q in agent.queues)})
+
+
+def site_seed(seed: MetricsSeed | None, site: str) -> MetricsSeed | None:
+    if seed is None:
+        return None
+    return seed.model_copy(update={
+        "day": {qualify(site, q): t for q, t in seed.day.items()},
+        "minutes": {m: {qualify(site, q): t for q, t in per.items()}
+                    for m, per in seed.minutes.items()}})
 
 
 def site_employee(employee: Employee, site: str) -> Employee:
@@ -74,7 +97,16 @@ def with_site(event: Event, site: str) -> Event:
         case Snapshot():
             return event.model_copy(update={
                 "calls": tuple(site_call(c, site) for c in event.calls),
-                "employees": tuple(site_employee(e, site) for e in event.employees)})
+                "employees": tuple(site_employee(e, site) for e in event.employees),
+                "queues": tuple(site_queue(q, site) for q in event.queues),
+                "agents": tuple(site_agent(a, site) for a in event.agents),
+                "metrics": site_seed(event.metrics, site)})
+        case QueueUpserted(queue=queue):
+            return QueueUpserted(queue=site_queue(queue, site))
+        case QueueRemoved(queue_id=queue_id):
+            return QueueRemoved(queue_id=qualify(site, queue_id))
+        case AgentChanged(agent=agent):
+            return AgentChanged(agent=site_agent(agent, site))
         case ListenChanged(session=session):
             manager = session.employee_id
             return ListenChanged(session=session.model_copy(update={

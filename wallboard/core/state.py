@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from wallboard.core.events import (
     AccountStatusChanged,
+    AgentChanged,
     CallEnded,
     CallUpserted,
     ConnectionChanged,
@@ -17,10 +18,14 @@ from wallboard.core.events import (
     Event,
     Link,
     ListenChanged,
+    QueueRemoved,
+    QueueUpserted,
     Snapshot,
 )
 from wallboard.core.listen import ListenSession
-from wallboard.core.models import Call, Employee
+from wallboard.core.metrics import QueueMetrics
+from wallboard.core.models import AgentStatus, Call, Employee
+from wallboard.core.queues import Agent, Queue, derived_agent
 
 FINISHED_LISTEN_MEMORY = 50
 """How many ended or failed listen sessions are kept for display."""
@@ -56,6 +61,13 @@ class LiveState:
         self.employees: dict[str, Employee] = {}
         self.connection = Connection()
         self.listen_sessions: dict[str, ListenSession] = {}
+        self.queues: dict[str, Queue] = {}
+        self.agents: dict[str, Agent] = {}
+        """The agent states the source reports, by employee id (see :meth:`agent`)."""
+        self.metrics = QueueMetrics()
+        """The queue figures, fed by every event applied here."""
+        self._status_since: dict[str, tuple[AgentStatus, datetime]] = {}
+        self._latest: datetime | None = None
         self.synced = False
         """True once a Snapshot arrived; before it the state knows nothing (not "no calls")."""
         self.version = 0
@@ -76,15 +88,25 @@ class LiveState:
         match event:
             case CallUpserted(call=call):
                 changed = self._upsert_call(call)
-            case CallEnded(call_id=call_id):
-                changed = self._end_call(call_id)
+            case CallEnded(call_id=call_id, at=at):
+                changed = self._end_call(call_id, at)
             case AccountStatusChanged():
                 changed = self._account_status(event)
             case EmployeeUpserted(employee=employee):
                 changed = self.employees.get(employee.id) != employee
                 self.employees[employee.id] = employee
+                self._note_status(employee, None)
             case EmployeeRemoved(employee_id=employee_id):
                 changed = self.employees.pop(employee_id, None) is not None
+                if self.agents.pop(employee_id, None) is not None:
+                    self.metrics.agent_changed(None, employee_id)
+            case QueueUpserted(queue=queue):
+                changed = self.queues.get(queue.id) != queue
+                self.queues[queue.id] = queue
+            case QueueRemoved(queue_id=queue_id):
+                changed = self.queues.pop(queue_id, None) is not None
+            case AgentChanged(agent=agent):
+                changed = self._agent(agent)
             case Snapshot():
                 self._replace(event)
                 changed = True
@@ -105,11 +127,34 @@ class LiveState:
         if known is not None and (call.revision < known.revision or call == known):
             return False
         self.calls[call.id] = call
+        if call.queue_id is not None or (known is not None and known.queue_id is not None):
+            self.metrics.call_changed(call, self.queues)
         return True
 
-    def _end_call(self, call_id: str) -> bool:
+    def _end_call(self, call_id: str, at: datetime | None = None) -> bool:
         self._remember_ended(call_id)
-        return self.calls.pop(call_id, None) is not None
+        call = self.calls.pop(call_id, None)
+        if call is None:
+            return False
+        if call.queue_id is not None:
+            self.metrics.call_ended(call, at, self.queues)
+        return True
+
+    def _agent(self, agent: Agent) -> bool:
+        if self.agents.get(agent.employee_id) == agent:
+            return False
+        self.agents[agent.employee_id] = agent
+        self.metrics.agent_changed(agent, agent.employee_id)
+        return True
+
+    def _note_status(self, employee: Employee, at: datetime | None) -> None:
+        """Remember since when a manager has had their merged status (the time in state
+        of an agent the source reports nothing about)."""
+        status = employee.status
+        known = self._status_since.get(employee.id)
+        if known is None or known[0] is not status:
+            since = at or self._latest or datetime.now(UTC)
+            self._status_since[employee.id] = (status, since)
 
     def _remember_ended(self, call_id: str) -> None:
         self._ended[call_id] = None
@@ -128,7 +173,11 @@ class LiveState:
             a.model_copy(update={"status": event.status}) if a.id == event.account_id else a
             for a in employee.accounts
         )
-        self.employees[employee.id] = employee.model_copy(update={"accounts": accounts})
+        employee = employee.model_copy(update={"accounts": accounts})
+        self.employees[employee.id] = employee
+        if event.at is not None and (self._latest is None or event.at > self._latest):
+            self._latest = event.at
+        self._note_status(employee, event.at)
         return True
 
     def _replace(self, snapshot: Snapshot) -> None:
@@ -141,6 +190,13 @@ class LiveState:
         for call_id in self.calls:
             self._ended.pop(call_id, None)
         self.employees = {e.id: e for e in snapshot.employees}
+        self.queues = {q.id: q for q in snapshot.queues}
+        self.agents = {a.employee_id: a for a in snapshot.agents}
+        if snapshot.at is not None:
+            self._latest = snapshot.at
+        for employee in snapshot.employees:
+            self._note_status(employee, snapshot.at)
+        self.metrics.reset_live(snapshot.calls, snapshot.agents, snapshot.metrics, snapshot.at)
         self.synced = True
 
     def _connection(self, event: ConnectionChanged) -> bool:
@@ -192,10 +248,30 @@ class LiveState:
         return sorted({e.site for e in self.employees.values() if e.site}
                       | {c.site for c in self.calls.values() if c.site})
 
+    def agent(self, employee_id: str) -> Agent | None:
+        """The manager's agent state: the source's, else what the SIP status tells
+        (pauses unseen); None for an unknown manager."""
+        agent = self.agents.get(employee_id)
+        if agent is not None:
+            return agent
+        employee = self.employees.get(employee_id)
+        if employee is None:
+            return None
+        known = self._status_since.get(employee_id)
+        since = known[1] if known is not None else (self._latest or datetime.now(UTC))
+        return derived_agent(employee, since)
+
+    def queue_of(self, queue_id: str | None) -> Queue | None:
+        return self.queues.get(queue_id) if queue_id else None
+
     def snapshot(self, at: datetime | None = None) -> Snapshot:
+        if at is not None:
+            self.metrics.roll(at)
         return Snapshot(
-            calls=tuple(self.calls.values()), employees=tuple(self.employees.values()), at=at
-        )
+            calls=tuple(self.calls.values()), employees=tuple(self.employees.values()),
+            queues=tuple(self.queues.values()), agents=tuple(self.agents.values()),
+            metrics=self.metrics.seed() if self.metrics.day_start.year > 1970 else None,
+            at=at)
 
 
 def stale_since(conn: Connection, now: datetime, stale_after: float | None) -> datetime | None:

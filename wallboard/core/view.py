@@ -9,7 +9,8 @@ from enum import StrEnum
 from operator import attrgetter, eq
 from typing import Any
 
-from wallboard.core.models import Call, CallStatus, CallType
+from wallboard.core.models import Call, CallStatus, CallType, Employee
+from wallboard.core.queues import Agent, Queue
 from wallboard.core.state import LiveState
 from wallboard.core.text import N_, Sentence
 
@@ -34,13 +35,17 @@ class BoardFilter:
     departments: frozenset[str] = field(default_factory=frozenset)
     sites: frozenset[str] = field(default_factory=frozenset)
     """On a board over several PBXs (calls carry a ``site``)."""
+    queues: frozenset[str] = field(default_factory=frozenset)
+    """Calls of these queues; agents who take calls from them."""
 
     @property
     def active(self) -> bool:
-        return bool(self.employees or self.departments or self.sites)
+        return bool(self.employees or self.departments or self.sites or self.queues)
 
     def matches(self, call: Call, state: LiveState) -> bool:
         if self.sites and call.site not in self.sites:
+            return False
+        if self.queues and call.queue_id not in self.queues:
             return False
         if self.employees and call.employee_id not in self.employees:
             return False
@@ -49,6 +54,27 @@ class BoardFilter:
             employee = state.employees.get(call.employee_id) if call.employee_id else None
             if employee is None or (employee.department or NO_DEPARTMENT) not in self.departments:
                 return False
+        return True
+
+    def matches_agent(self, employee: Employee, agent: Agent | None) -> bool:
+        """For the agents grid: the same employees, departments and sites; in a queue
+        filter, the agents who take calls from one of those queues."""
+        if self.sites and employee.site not in self.sites:
+            return False
+        if self.employees and employee.id not in self.employees:
+            return False
+        if self.departments and (employee.department or NO_DEPARTMENT) not in self.departments:
+            return False
+        if self.queues and (agent is None or not self.queues.intersection(agent.queues)):
+            return False
+        return True
+
+    def matches_queue(self, queue: Queue) -> bool:
+        """For the queues strip: a queue filter, or a department filter (the queue's)."""
+        if self.queues:
+            return queue.id in self.queues
+        if self.departments:
+            return (queue.department or NO_DEPARTMENT) in self.departments
         return True
 
     def apply(self, state: LiveState) -> list[Call]:

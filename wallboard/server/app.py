@@ -11,6 +11,7 @@ the event stream):
   ``Last-Event-ID``; a heartbeat comment on idle streams.
 - ``GET /v1/managers/{id}/history?period=today|3d|7d``, ``GET /v1/managers/{id}/calls``.
 - ``POST /v1/calls/{id}/listen``, ``PATCH`` / ``DELETE /v1/listen/{session}``.
+- ``POST /v1/agents/{id}/pause``: pause (with a reason) or unpause an agent.
 - ``GET /openapi.json``, ``GET /healthz`` (both open). Everything else needs a viewer
   token when tokens are configured, and the listen endpoints a supervisor token (see
   auth.py).
@@ -44,6 +45,7 @@ from wallboard.server.responses import error
 from wallboard.service import Actor, ServiceError, WallboardService
 from wallboard.sources.base import Source
 from wallboard.wire import (
+    ACTIONS_HEADER,
     EPOCH_HEADER,
     LISTEN_MODES_HEADER,
     UPSTREAM_HEADER,
@@ -51,6 +53,7 @@ from wallboard.wire import (
     ListenCreated,
     ListenPatch,
     ListenRequest,
+    PauseRequest,
 )
 
 log = logging.getLogger(__name__)
@@ -122,6 +125,7 @@ def create_server_app(
         Route("/v1/managers/{employee_id}/calls", api.calls, methods=["GET"]),
         Route("/v1/calls/{call_id}/listen", api.start_listen, methods=["POST"]),
         Route("/v1/listen/{session_id}", api.session, methods=["PATCH", "DELETE"]),
+        Route("/v1/agents/{employee_id}/pause", api.pause, methods=["POST"]),
     ]
     all_tokens = list(tokens)
     if token:
@@ -189,7 +193,8 @@ class _Api:
         if self._openapi is None:
             supervisors = [s.account for s in self.service.listen.policy.supervisors]
             self._openapi = json.dumps(build_openapi(
-                secured=self.secured, supervisors=supervisors)).encode()
+                secured=self.secured, supervisors=supervisors,
+                reasons=list(self.service.agents.reasons))).encode()
         return Response(self._openapi, media_type="application/json")
 
     async def snapshot(self, request: Request) -> Response:
@@ -221,6 +226,7 @@ class _Api:
             UPSTREAM_HEADER: self.hub.upstream.link.value,
             EPOCH_HEADER: self.hub.epoch,
             LISTEN_MODES_HEADER: ",".join(sorted(self.service.listen_modes)),
+            ACTIONS_HEADER: "pause" if self.service.agents.supported else "",
         }
 
     async def _stream(self, subscriber: Subscriber, first: list[bytes]) -> AsyncIterator[bytes]:
@@ -307,6 +313,18 @@ class _Api:
         session_id = request.path_params["session_id"]
         return await self._call(
             lambda: self.service.listen.stop(session_id, self._actor(request)), None)
+
+    # -- agents ------------------------------------------------------------------------------
+    async def pause(self, request: Request) -> Response:
+        try:
+            body = PauseRequest.model_validate_json(await request.body())
+        except ValidationError:
+            return error(422, 'The body must be JSON like {"paused": true, "reason": "lunch"} '
+                              'or {"paused": false}.')
+        employee_id = request.path_params["employee_id"]
+        return await self._call(
+            lambda: self.service.agents.pause(employee_id, body.paused, body.reason,
+                                              self._actor(request)), None)
 
     async def _call(
         self,

@@ -1,7 +1,7 @@
 """Who is asking: named bearer tokens with a role each, checked in constant time.
 
 - **viewer**: the snapshot, the event stream, history and the call log.
-- **supervisor**: all of that, plus joining calls (and, later, agent actions).
+- **supervisor**: all of that, plus joining calls and pausing agents.
 
 With no token configured the viewer endpoints are open (``wallboard serve`` then binds to
 loopback only); joining calls still needs a supervisor token, even on loopback, unless the
@@ -80,6 +80,11 @@ def is_listen_path(path: str) -> bool:
         path.startswith("/v1/calls/") and path.endswith("/listen"))
 
 
+def is_agent_path(path: str) -> bool:
+    """An agent action (pause): a supervisor's, like joining a call."""
+    return path.startswith("/v1/agents/")
+
+
 class TokenAuth:
     """ASGI middleware: identifies the caller or answers 401/403 with one sentence."""
 
@@ -111,7 +116,9 @@ class TokenAuth:
         header = next((v for k, v in scope["headers"] if k == b"authorization"), None)
         client = scope.get("client")
         address = client[0] if client else None
-        listen = is_listen_path(scope["path"])
+        agent = is_agent_path(scope["path"])
+        listen = is_listen_path(scope["path"]) or agent
+        what = "pausing agents" if agent else "joining calls"
         problem: tuple[int, str, str] | None = None
         token = self.identify(header)
         if token is not None:
@@ -121,13 +128,13 @@ class TokenAuth:
         elif self.tokens:
             problem = (401, "A bearer token is required.", "")
         elif listen and not self.listen_without_token:
-            problem = (401, "Joining calls needs a supervisor token; configure "
+            problem = (401, f"{what.capitalize()} needs a supervisor token; configure "
                             "[[server.tokens]] with role = \"supervisor\".", "")
         else:
             role = Role.SUPERVISOR if listen else Role.VIEWER
             identity = Identity("anonymous", role, address)
         if problem is None and listen and identity.role is not Role.SUPERVISOR:
-            problem = (403, f"The token {identity.name!r} may watch only; joining calls "
+            problem = (403, f"The token {identity.name!r} may watch only; {what} "
                             "needs a supervisor token.", "insufficient_scope")
         if problem is not None:
             status, message, reason = problem

@@ -206,6 +206,9 @@ class Hub:
         body = SnapshotBody(
             calls=snapshot.calls,
             employees=snapshot.employees,
+            queues=snapshot.queues,
+            agents=snapshot.agents,
+            metrics=snapshot.metrics,
             at=snapshot.at,
             departments=self.state.departments(),
             sites=self.state.sites(),

@@ -15,6 +15,7 @@ from wallboard.wire import (
     ListenCreated,
     ListenPatch,
     ListenRequest,
+    PauseRequest,
     SnapshotBody,
 )
 
@@ -30,6 +31,7 @@ _NAMED: dict[str, tuple[Any, str]] = {
     "ListenRequest": (ListenRequest, "validation"),
     "ListenCreated": (ListenCreated, "serialization"),
     "ListenPatch": (ListenPatch, "validation"),
+    "PauseRequest": (PauseRequest, "validation"),
 }
 
 
@@ -89,11 +91,12 @@ BEARER: list[dict[str, list[str]]] = [{"bearer": []}]
 OPTIONAL_BEARER: list[dict[str, list[str]]] = [{}, {"bearer": []}]
 
 
-def build_openapi(secured: bool = True, supervisors: list[str] | None = None
-                  ) -> dict[str, Any]:
+def build_openapi(secured: bool = True, supervisors: list[str] | None = None,
+                  reasons: list[str] | None = None) -> dict[str, Any]:
     """The document as this server behaves: ``secured`` False (no token configured,
-    loopback only) makes the viewer endpoints' token optional (the listen endpoints
-    still require one); ``supervisors`` are the only accounts a listen request may name.
+    loopback only) makes the viewer endpoints' token optional (the listen and agent
+    endpoints still require one); ``supervisors`` are the only accounts a listen request
+    may name, ``reasons`` the only pause reasons.
     """
     time = {"type": "string", "format": "date-time",
             "pattern": "^20[0-9][0-9]-"}  # years 2000-2099; other years are refused
@@ -188,15 +191,32 @@ def build_openapi(secured: bool = True, supervisors: list[str] | None = None
                               **_errors(*AUTH, 404, 410, 502)},
             },
         },
+        "/v1/agents/{employee_id}/pause": {"post": {
+            "operationId": "postPause",
+            "summary": "Pause an agent with a reason, or unpause them",
+            "description": (
+                "The agent's new state comes as an `agent` event. A reason must be one of "
+                "the server's pause reasons; unpausing needs none. Refused (409) when the "
+                "agent is already in that state or offline."),
+            "parameters": [_path_param("employee_id")],
+            "requestBody": {"required": True, "content": {"application/json": {
+                "schema": {"$ref": REF.format(model="PauseRequest")}}}},
+            "responses": {"204": {"description": "Asked of the source; the change comes "
+                                                 "as an `agent` event."},
+                          **_errors(400, *AUTH, 404, 409, 422, 501, 502)},
+        }},
     }
     viewer = BEARER if secured else OPTIONAL_BEARER
     for path, item in paths.items():
         for operation in item.values():
             if "security" not in operation:
-                operation["security"] = BEARER if "listen" in path else viewer
+                supervised = "listen" in path or path.startswith("/v1/agents/")
+                operation["security"] = BEARER if supervised else viewer
     components = _components()
     if supervisors:
         components["ListenRequest"]["properties"]["supervisor"]["enum"] = supervisors
+    if reasons:
+        components["PauseRequest"]["properties"]["reason"]["enum"] = ["", *reasons]
     _link(paths, "/v1/snapshot", "get", "200", "JoinACall", "postListen",
           {"call_id": "$response.body#/calls/0/id"})
     for method, operation_id in (("patch", "patchListen"), ("delete", "deleteListen")):

@@ -24,6 +24,8 @@ from wallboard.core.history import CallRecord, ManagerHistory, join_histories
 from wallboard.core.listen import ListenMode
 from wallboard.core.state import LiveState
 from wallboard.core.text import N_, Sentence
+from wallboard.service.agents import AgentDesk
+from wallboard.service.alerts import AlertDesk
 from wallboard.service.errors import Problem, ServiceError, mapped
 from wallboard.service.listen import ListenDesk, ListenPolicy
 from wallboard.sources.base import NotSupported, Source, SourceError
@@ -66,6 +68,11 @@ class WallboardService:
         self.audit = audit
         self.history_max_days = history_max_days
         self.listen = ListenDesk(source, self.state, clock, audit, policy or ListenPolicy())
+        self.agents = AgentDesk(source, self.state, clock, audit, policy or ListenPolicy())
+        """Pausing and unpausing agents (the same rules, roles and audit as listening)."""
+        self.alerts: AlertDesk | None = None
+        """The ``[[alerts]]`` rules, judged once a second while the service runs."""
+        self._alerts_task: asyncio.Task[None] | None = None
         self._listeners: list[Listener] = []
         self._closed = False
         self.store_url = store_url
@@ -76,6 +83,9 @@ class WallboardService:
         self._stop_recording = asyncio.Event()
         self._early: list[tuple[datetime, list[Event]]] | None = None
         """What changed since the first picture, until the recorder writes."""
+        if store_url is None:  # nobody records the queue outcomes, nor loads them back
+            self.state.metrics.journal = None
+            self.state.metrics.forget_seen()
 
     @property
     def title(self) -> str:
@@ -102,6 +112,9 @@ class WallboardService:
         ``restart_after`` None (the board): a source that fails says so and stays failed.
         A number (the server): the source is started again after that many seconds.
         """
+        if self.alerts is not None and self._alerts_task is None:
+            self._alerts_task = asyncio.get_running_loop().create_task(
+                self.alerts.run(), name="wallboard-alerts")
         while not self._closed:
             try:
                 async for batch in self.source.events():
@@ -139,6 +152,10 @@ class WallboardService:
         self.state.mark_data(now)
         for listener in list(self._listeners):
             listener(effective)
+        if self.recorder is not None and self.state.metrics.journal:
+            from wallboard.store.queues import outcome_ops
+
+            self.recorder.add(outcome_ops(self.state.metrics.drain()))
         if self._early is not None and effective:
             self._early.append((now, effective))
             if len(self._early) > EARLY_LIMIT:
@@ -175,7 +192,30 @@ class WallboardService:
         await recorder.start(early)
         self.recorder = recorder
         self.subscribe(recorder.record)
+        await self._queues_from_store(recorder)
         await run_recorder(recorder, self._stop_recording)
+
+    async def _queues_from_store(self, recorder: Recorder) -> None:
+        """The day's queue outcomes recorded before this start, counted again (so the
+        figures survive a restart); from now on alerts are recorded too."""
+        from wallboard.core.metrics import window_start
+        from wallboard.store import StoreError
+        from wallboard.store import queues as queue_store
+
+        metrics = self.state.metrics
+        now = self.clock.now()
+        metrics.roll(now)
+        since = min(metrics.day_start, window_start(now, metrics.settings.window_minutes))
+        try:
+            outcomes = await recorder.store.call(
+                lambda c: queue_store.load_outcomes(c, since))
+        except StoreError as exc:
+            self.listen.notify(f"{exc} The queue figures start from now.", "warning")
+            outcomes = []
+        metrics.load(outcomes)
+        if self.alerts is not None:
+            self.alerts.record = lambda change, worst: recorder.add(
+                [queue_store.alert_op(change.alert, worst.value)])
 
     async def wait_recording(self, timeout: float = 10.0) -> Recorder | None:
         """The recorder once it writes (tests, replay, export); None without a store."""
@@ -271,6 +311,13 @@ class WallboardService:
         self._closed = True
         with contextlib.suppress(Exception):
             await self.listen.close()
+        if self._alerts_task is not None:
+            self._alerts_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._alerts_task
+        if self.alerts is not None:
+            with contextlib.suppress(Exception):
+                await self.alerts.aclose()
         with contextlib.suppress(Exception):
             await self.source.aclose()
         if self._recording is not None:

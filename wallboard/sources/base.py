@@ -37,6 +37,9 @@ class Source(ABC):
     listen_modes: frozenset[ListenMode] = frozenset()
     """The listen modes this backend can start (empty: listening unsupported)."""
 
+    can_pause: bool = False
+    """Whether a supervisor can pause and unpause agents through this backend."""
+
     default_supervisor: SupervisorAccount | None = None
     """A supervisor account the backend brings along (the demo's), used when the config
     names none."""
@@ -79,3 +82,9 @@ class Source(ABC):
 
     async def stop_listen(self, session_id: str) -> None:
         raise NotSupported(f"{self.title} cannot join calls")
+
+    # -- agents (issue 14) -------------------------------------------------------------
+    async def pause(self, employee_id: str, paused: bool, reason: str = "") -> None:
+        """Pause (with a reason) or unpause a manager as a queue agent; the new state
+        comes as an AgentChanged event."""
+        raise NotSupported(f"{self.title} cannot pause agents")

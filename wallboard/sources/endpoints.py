@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Protocol
 
 from wallboard.config import AriEmployee
-from wallboard.core.models import AgentStatus, Employee, SipAccount
+from wallboard.core.models import AgentStatus, Employee, SipAccount, merge_status
 from wallboard.sources.base import SourceError
 
 OFFLINE_DEVICE_STATES = frozenset({"UNAVAILABLE", "INVALID"})
@@ -135,6 +135,20 @@ class Directory:
         busy = set(endpoints)
         for endpoint, state in self.accounts.items():
             state.talking = endpoint in busy
+
+    def status_of(self, employee_id: str) -> tuple[AgentStatus, str | None]:
+        """A manager's merged status (SPEC 5.2) and department; KeyError if unknown."""
+        employee = self._by_id[employee_id]
+        status = merge_status(self.accounts[ep].status for ep in employee.endpoints
+                              if self.owner.get(ep) == employee_id)
+        return status, employee.department
+
+    @property
+    def _by_id(self) -> dict[str, AriEmployee]:
+        index = self.__dict__.get("_index")
+        if index is None or len(index) != len(self.employees):
+            index = self.__dict__["_index"] = {e.id: e for e in self.employees}
+        return index
 
     def build(self) -> list[Employee]:
         result = []

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import tzinfo
+
 from wallboard.config import (
     AmiSource,
     AriSource,
@@ -12,6 +14,12 @@ from wallboard.config import (
 )
 from wallboard.core.clock import Clock
 from wallboard.sources.base import Source
+
+
+def ui_zone(config: Config) -> tzinfo | None:
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(config.ui.timezone) if config.ui.timezone else None
 
 
 def make_source(config: Config, clock: Clock) -> Source:
@@ -25,6 +33,8 @@ def make_source(config: Config, clock: Clock) -> Source:
             calls=settings.calls,
             events_per_second=settings.events_per_second,
             language=config.ui.language or "en",
+            catalog=config.queues.catalog(),
+            metrics=config.queues.metrics(ui_zone(config)),
         )
     if isinstance(settings, FeedSource):
         from wallboard.sources.feed import FeedClient
@@ -33,7 +43,7 @@ def make_source(config: Config, clock: Clock) -> Source:
     if isinstance(settings, AriSource):
         from wallboard.sources.ari import AriClient
 
-        return AriClient(settings, clock=clock)
+        return AriClient(settings, clock=clock, catalog=config.queues.catalog())
     if isinstance(settings, RingostatSource):
         from wallboard.sources.ringostat import RingostatClient
 
@@ -41,5 +51,5 @@ def make_source(config: Config, clock: Clock) -> Source:
     if isinstance(settings, AmiSource):
         from wallboard.sources.ami import AmiClient
 
-        return AmiClient(settings, clock=clock)
+        return AmiClient(settings, clock=clock, catalog=config.queues.catalog())
     raise TypeError(f"unknown source kind {settings!r}")  # pragma: no cover

@@ -42,6 +42,7 @@ from wallboard.sources.feed_errors import (
     retry_after,
 )
 from wallboard.wire import (
+    ACTIONS_HEADER,
     EPOCH_HEADER,
     LISTEN_MODES_HEADER,
     UPSTREAM_HEADER,
@@ -287,7 +288,8 @@ class FeedClient(Source):
                                      else parse_positions(body.seq))
                     self._upstream = (body.upstream, "")
                     batch.append(self._snapshot(Snapshot(
-                        calls=body.calls, employees=body.employees, at=body.at)))
+                        calls=body.calls, employees=body.employees, queues=body.queues,
+                        agents=body.agents, metrics=body.metrics, at=body.at)))
             if (status := self._live_status()) is not None:
                 batch.insert(0, status)
             yield batch  # an empty batch says: checked just now, nothing changed
@@ -321,6 +323,9 @@ class FeedClient(Source):
         upstream = response.headers.get(UPSTREAM_HEADER)
         if upstream in Link.__members__.values() and upstream != self._upstream[0]:
             self._upstream = (Link(upstream), "")
+        actions = response.headers.get(ACTIONS_HEADER)
+        if actions is not None:
+            self.can_pause = "pause" in {a.strip() for a in actions.split(",")}
         modes = response.headers.get(LISTEN_MODES_HEADER)
         if modes is not None:
             known = {m.value for m in ListenMode}
@@ -422,6 +427,13 @@ class FeedClient(Source):
 
     async def stop_listen(self, session_id: str) -> None:
         await self._request("DELETE", f"/v1/listen/{quote(session_id, safe='')}")
+
+    async def pause(self, employee_id: str, paused: bool, reason: str = "") -> None:
+        body: dict[str, object] = {"paused": paused}
+        if paused:
+            body["reason"] = reason
+        await self._request("POST", f"/v1/agents/{quote(employee_id, safe='')}/pause",
+                            json=body)
 
 
 def _parse(validate: Any, response: httpx.Response, url: str) -> Any:

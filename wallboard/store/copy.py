@@ -26,12 +26,13 @@ BATCH = 1000
 KEPT_META = ("schema_version", "created")
 """Meta rows the new store writes itself."""
 HISTORY = (schema.employees, schema.calls, schema.call_changes, schema.statuses,
-           schema.listen_sessions)
+           schema.listen_sessions, *schema.SCHEMA_2)
 NAMES = {"wb_calls": ("call", "calls"), "wb_call_changes": ("call change", "call changes"),
          "wb_statuses": ("status interval", "status intervals"),
          "wb_employees": ("manager", "managers"),
          "wb_listen_sessions": ("listen session", "listen sessions")}
-SERIALS = ((schema.call_changes, "seq"), (schema.statuses, "id"))
+SERIALS = ((schema.call_changes, "seq"), (schema.statuses, "id"),
+           (schema.queue_outcomes, "seq"), (schema.agent_states, "id"))
 
 
 def open_existing(url: str) -> Store:

@@ -31,6 +31,7 @@ from sqlalchemy import Connection, delete, insert, select, update
 from wallboard.core.clock import Clock
 from wallboard.core.events import (
     AccountStatusChanged,
+    AgentChanged,
     CallEnded,
     CallUpserted,
     ConnectionChanged,
@@ -39,10 +40,12 @@ from wallboard.core.events import (
     Event,
     Link,
     ListenChanged,
+    QueueUpserted,
     Snapshot,
 )
 from wallboard.core.listen import ListenSession
 from wallboard.core.models import AgentStatus, Call, CallStatus, Employee
+from wallboard.store import queues as queue_store
 from wallboard.store import schema
 from wallboard.store.db import Store, StoreError, set_meta
 from wallboard.store.upsert import upsert
@@ -91,6 +94,7 @@ class Recorder:
         self._mirror = _Mirror()
         self._changed_at: dict[str, int] = {}
         """Each open call's last recorded change (µs)."""
+        self._queues = queue_store.QueueMirror()
         self._ops: list[Op] = []
         self._lost_at: int | None = None
         self._last_prune: datetime | None = None
@@ -108,6 +112,9 @@ class Recorder:
             match event:
                 case Snapshot():
                     self._snapshot(event, now)
+                    self._ops.extend(self._queues.ops(event, now))
+                case QueueUpserted() | AgentChanged():
+                    self._ops.extend(self._queues.ops(event, now))
                 case CallUpserted(call=call):
                     self._call(call, now)
                 case CallEnded(call_id=call_id, at=moment):
@@ -128,6 +135,12 @@ class Recorder:
             drop = len(self._ops) - MAX_PENDING
             del self._ops[:drop]
             self._dropped += drop
+
+    def add(self, ops: Iterable[Op]) -> None:
+        """More operations to write with the next flush (queue outcomes, alerts: see
+        store/queues.py); dropped unless this recorder leads."""
+        if self.leading:
+            self._ops.extend(ops)
 
     def _snapshot(self, snapshot: Snapshot, now: int) -> None:
         ended = self._lost_at if self._lost_at is not None else now
@@ -227,6 +240,7 @@ class Recorder:
         if not still:  # another recorder took the lead while we were stalled
             self.leading = False
             self._mirror = _Mirror()
+            self._queues.reset()
             self._say("Another recorder took over the history store; this one stands by.",
                       "information")
             return
@@ -296,6 +310,8 @@ class Recorder:
                 for r in open_rows])
         for r in open_rows:
             mirror.accounts[r.account_id] = (r.employee_id, AgentStatus.UNKNOWN, since)
+        queue_store.close_open(connection, since)
+        self._queues.reset()
         self._mirror = mirror
         self._changed_at = {}
         self._lost_at = since if (mirror.calls or open_rows) else None
@@ -422,6 +438,8 @@ def _apply(connection: Connection, dialect: str, op: Op) -> None:
         upsert(connection, dialect, schema.employees, op[1])
     elif kind == "listen":
         upsert(connection, dialect, schema.listen_sessions, op[1])
+    elif kind in queue_store.KINDS:
+        queue_store.apply_op(connection, dialect, op)
 
 
 def _prune(connection: Connection, cut: int) -> None:
@@ -431,6 +449,7 @@ def _prune(connection: Connection, cut: int) -> None:
     connection.execute(delete(schema.statuses).where(schema.statuses.c.end_us < cut))
     sessions = schema.listen_sessions
     connection.execute(delete(sessions).where(sessions.c.ended_us < cut))
+    queue_store.prune(connection, cut)
 
 
 async def run_recorder(recorder: Recorder, closed: asyncio.Event) -> None:

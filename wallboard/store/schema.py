@@ -16,6 +16,7 @@ from sqlalchemy import (
     BigInteger,
     Column,
     Connection,
+    Float,
     Index,
     Integer,
     MetaData,
@@ -123,10 +124,79 @@ listen_sessions = Table(
     Column("message", Text),
 )
 
-SCHEMA_VERSION = 1
+# -- schema 2: queues, agent states, queue outcomes, alerts (docs/queues.md) -----------------
+queues = Table(
+    "wb_queues", metadata,
+    Column("id", ID, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("department", Text),
+    Column("service_level_ms", BigInteger, nullable=False),
+    Column("short_abandon_ms", BigInteger, nullable=False),
+    Column("site", ID),
+    Column("seen_us", BigInteger, nullable=False),
+)
+
+queue_outcomes = Table(
+    "wb_queue_outcomes", metadata,
+    Column("seq", SERIAL, primary_key=True, autoincrement=True),
+    Column("at_us", BigInteger, nullable=False),
+    Column("queue_id", ID, nullable=False),
+    Column("kind", String(16), nullable=False,
+           comment="answered, abandoned, short, handled or wrapup"),
+    Column("key", String(300), nullable=False,
+           comment="the call id (a wrap-up: employee@start): never counted twice"),
+    Column("seconds_us", BigInteger, nullable=False,
+           comment="the wait, the handle time (talk + hold) or the wrap-up"),
+    Column("within", Integer, nullable=False, default=0,
+           comment="1: within the queue's service-level threshold"),
+)
+Index("wb_queue_outcomes_at", queue_outcomes.c.at_us)
+
+agent_states = Table(
+    "wb_agent_states", metadata,
+    Column("id", SERIAL, primary_key=True, autoincrement=True),
+    Column("employee_id", ID, nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("reason", Text),
+    Column("queues", Text, nullable=False, default="", comment="queue ids, comma-separated"),
+    Column("start_us", BigInteger, nullable=False),
+    Column("end_us", BigInteger, comment="null while open: the agent's state now"),
+)
+Index("wb_agent_states_employee", agent_states.c.employee_id, agent_states.c.start_us)
+Index("wb_agent_states_open", agent_states.c.employee_id, agent_states.c.end_us)
+
+alerts = Table(
+    "wb_alerts", metadata,
+    Column("key", String(400), primary_key=True, comment="rule/subject@started_us"),
+    Column("rule", Text, nullable=False),
+    Column("metric", String(32), nullable=False),
+    Column("subject", ID, nullable=False, comment="a queue id or, per agent, an employee id"),
+    Column("subject_name", Text, nullable=False),
+    Column("level", String(16), nullable=False, comment="the latest: warning or critical"),
+    Column("worst", String(16), nullable=False),
+    Column("value", Float, nullable=False),
+    Column("started_us", BigInteger, nullable=False),
+    Column("changed_us", BigInteger, nullable=False),
+    Column("ended_us", BigInteger),
+    Column("acknowledged_us", BigInteger),
+    Column("acknowledged_by", Text),
+    Column("quiet", Integer, nullable=False, default=0),
+)
+Index("wb_alerts_started", alerts.c.started_us)
+
+SCHEMA_2 = (queues, queue_outcomes, agent_states, alerts)
+
+SCHEMA_VERSION = 2
 Migration = Callable[[Connection], None]
-MIGRATIONS: dict[int, Migration] = {}
-"""version -> the step that brings version - 1 up to it (none yet beyond the first)."""
+
+
+def _add_queue_tables(connection: Connection) -> None:
+    """Schema 1 -> 2: the queue tables (and their indexes), nothing else touched."""
+    metadata.create_all(connection, tables=list(SCHEMA_2), checkfirst=True)
+
+
+MIGRATIONS: dict[int, Migration] = {2: _add_queue_tables}
+"""version -> the step that brings version - 1 up to it."""
 
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import tzinfo
+from datetime import datetime, tzinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -13,13 +13,17 @@ from textual.command import CommandPalette
 from textual.screen import Screen
 
 from wallboard.config import Config
+from wallboard.core.alerts import AlertEngine
 from wallboard.core.clock import Clock, ReplayClock
 from wallboard.core.events import Event
+from wallboard.core.metrics import MetricsView
 from wallboard.i18n import N_, _, say
 from wallboard.service import Actor, WallboardService
 from wallboard.ui.keys import fill_keys, key_hints, key_name, screen_actions
 from wallboard.ui.messages import StateChanged
 from wallboard.ui.screens.board import BoardScreen
+
+NO_RULES = AlertEngine([])
 
 
 class WallboardApp(App[None]):
@@ -62,9 +66,24 @@ class WallboardApp(App[None]):
         """The config's ``[keys]``: binding id -> key(s)."""
         if config.keys:
             self.set_keymap(config.keys)
+        from wallboard.ui.terminal_alerts import TerminalAlerts
+
+        self.terminal_alerts = TerminalAlerts(self, config.notifications)
+        """The bell and desktop notifications of the ``[[alerts]]`` rules."""
         if config.ui.kiosk and config.ui.kiosk_unlock_key:
             self.bind(config.ui.kiosk_unlock_key, "unlock", description=N_("Unlock"),
                       show=False)
+
+    # -- queues ------------------------------------------------------------------------------
+    def queue_view(self, now: datetime) -> MetricsView:
+        """Every queue's figures at ``now`` (one reading per frame)."""
+        return self.state.metrics.view(now, self.state.queues)
+
+    @property
+    def alert_engine(self) -> AlertEngine:
+        """The rules that colour the figures (the defaults without ``[[alerts]]``)."""
+        desk = self.service.alerts
+        return desk.engine if desk is not None else NO_RULES
 
     # -- key names in text, from the active keymap -----------------------------------------
     def key(self, binding_id: str) -> str:
@@ -95,13 +114,16 @@ class WallboardApp(App[None]):
         return self.board
 
     def notify_state_changed(self) -> None:
-        """Tell every screen on the stack; the live ones redraw, the others ignore it.
+        """Tell every screen on the stack that shows; the live ones redraw, the others
+        ignore it.
 
-        A screen with an update already due is not told again: that update reads the
+        A live screen under a full screen is not woken (it catches up when it is back on
+        top). A screen with an update already due is not told again: that update reads the
         state as it is then (a feed sends a batch every 0.2 s, a screen redraws at most
         every ``refresh_seconds``)."""
         for screen in self.screen_stack:
-            if not getattr(screen, "update_pending", False):
+            if not (getattr(screen, "covered", False)
+                    or getattr(screen, "update_pending", False)):
                 screen.post_message(StateChanged())
 
     def action_unlock(self) -> None:
@@ -139,6 +161,7 @@ class WallboardApp(App[None]):
 
     def on_mount(self) -> None:
         self.run_worker(self.service.run(), name="source", exit_on_error=False)
+        self.terminal_alerts.attach()
 
     def _on_events(self, effective: list[Event]) -> None:
         self.notify_state_changed()

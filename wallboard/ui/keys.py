@@ -30,17 +30,22 @@ ARROWS = "↑↓"
 def default_bindings() -> dict[str, Binding]:
     """Every remappable binding, by id, as the code declares it."""
     from wallboard.ui.app import WallboardApp
+    from wallboard.ui.screens.agents import AgentsScreen
+    from wallboard.ui.screens.alerts import AlertsScreen
     from wallboard.ui.screens.board import BoardScreen
     from wallboard.ui.screens.call_log import CallLogScreen
     from wallboard.ui.screens.help import HelpScreen
     from wallboard.ui.screens.listen_confirm import ListenConfirmScreen
     from wallboard.ui.screens.managers import ManagersScreen
+    from wallboard.ui.screens.pause_confirm import PauseConfirmScreen
     from wallboard.ui.screens.picker import PickerScreen
     from wallboard.ui.screens.profile import ProfileScreen
+    from wallboard.ui.screens.queues import QueuesScreen
 
     found: dict[str, Binding] = {}
     for cls in (WallboardApp, BoardScreen, HelpScreen, PickerScreen,
-                ProfileScreen, CallLogScreen, ManagersScreen, ListenConfirmScreen):
+                ProfileScreen, CallLogScreen, ManagersScreen, ListenConfirmScreen,
+                QueuesScreen, AgentsScreen, PauseConfirmScreen, AlertsScreen):
         for binding in cls.BINDINGS:
             if isinstance(binding, Binding) and binding.id:
                 found.setdefault(binding.id, binding)
@@ -97,9 +102,14 @@ FOOTER_PRIORITY = (
     "app.quit",
     "listen.end", "listen.mode", "listen.mute",
     "board.filter_employees", "board.filter_departments", "board.clear_filters",
-    "board.open_profile", "board.listen", "board.managers", "board.sort_next",
+    "board.open_profile", "board.listen", "board.managers",
+    "board.queues", "board.agents", "board.alerts", "board.sort_next",
     "board.copy_client", "board.sort_reverse", "board.copy_business",
     "profile.close", "profile.details", "profile.call_log",
+    "board.filter_queues",
+    "queues.close", "queues.window", "queues.agents",
+    "agents.close", "agents.pause", "agents.profile", "agents.filter_queues",
+    "alerts.close", "alerts.acknowledge",
 )
 """Which keys the footer keeps when not all fit, most important first; the others follow
 in their declared order."""

@@ -2,8 +2,10 @@
 
 Written independently of the source's mapping: a call is a linkedid group with a
 non-Local channel; the manager is the mapped endpoint's channel (the bridged one first);
-an account's status follows its device state. After a scenario settles, the board
-(a LiveState fed by the source) and the source's queue model must equal these.
+an account's status follows its device state; an agent's state follows its members
+(offline, on a call, ringing, wrap-up after LastCall, paused in every queue, else
+available). After a scenario settles, the board (a LiveState fed by the source), its
+queues and agents, and the source's queue model must equal these.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from typing import Any
 
 from tests.sources.ami.fake_ami import FakeAmi
 from wallboard.core.models import AgentStatus, CallStatus
+from wallboard.core.queues import AgentState
 from wallboard.core.state import LiveState
 
 OWNERS = {"PJSIP/1001": "anna", "PJSIP/1011": "anna", "PJSIP/1002": "piotr",
@@ -77,3 +80,50 @@ def check_queues(model: Any, fake: FakeAmi) -> None:
                 for i, m in mine.members.items()} == {
             i: (m.paused, m.reason, m.in_call, m.status, m.last_call, m.calls)
             for i, m in q.members.items()}, name
+
+
+BUSY_CODES, RINGING_CODES, OFFLINE_CODES = {2, 3, 8}, {6, 7}, {4, 5}
+
+
+def expected_agents(fake: FakeAmi, wrapup: dict[str, int]) -> dict[str, tuple[AgentState, str]]:
+    """Each manager's agent state and pause reason, from the fake's members and devices."""
+    result = {}
+    for employee in sorted(set(OWNERS.values())):
+        endpoints = [e for e, owner in OWNERS.items() if owner == employee]
+        statuses = {DEVICE_STATUS.get(fake.devices.get(e, "UNAVAILABLE"), AgentStatus.OFFLINE)
+                    for e in endpoints}
+        talking = AgentStatus.TALKING in statuses
+        online = talking or AgentStatus.ONLINE in statuses
+        mems = [(q, m) for q in fake.queues.values() for m in q.members.values()
+                if OWNERS.get(m.state_interface or m.interface) == employee]
+        now = fake.now.timestamp()
+        if not mems:
+            state = (AgentState.ON_CALL if talking else AgentState.AVAILABLE if online
+                     else AgentState.OFFLINE)
+            result[employee] = (state, "")
+        elif not online or all(m.status in OFFLINE_CODES for _, m in mems):
+            result[employee] = (AgentState.OFFLINE, "")
+        elif talking or any(m.in_call or m.status in BUSY_CODES for _, m in mems):
+            result[employee] = (AgentState.ON_CALL, "")
+        elif any(m.status in RINGING_CODES for _, m in mems):
+            result[employee] = (AgentState.RINGING, "")
+        elif any(m.last_call and now < m.last_call + (m.wrapuptime or wrapup.get(q.name, 0))
+                 for q, m in mems):
+            result[employee] = (AgentState.WRAP_UP, "")
+        elif all(m.paused for _, m in mems):
+            result[employee] = (AgentState.PAUSED, next((m.reason for _, m in mems if m.reason),
+                                                        ""))
+        else:
+            result[employee] = (AgentState.AVAILABLE, "")
+    return result
+
+
+def check_agents(state: LiveState, fake: FakeAmi, wrapup: dict[str, int]) -> None:
+    """The board's queues and agents equal the fake's."""
+    assert set(state.queues) == set(fake.queues)
+    got = {e: (a.state, a.reason) for e, a in state.agents.items()}
+    assert got == expected_agents(fake, wrapup)
+    for employee, agent in state.agents.items():
+        queues = {q.name for q in fake.queues.values() for m in q.members.values()
+                  if OWNERS.get(m.state_interface or m.interface) == employee}
+        assert set(agent.queues) == queues, employee

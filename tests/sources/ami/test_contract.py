@@ -144,7 +144,7 @@ async def everything(w, fake: FakeAmi) -> None:
     fake.queue_join(waiting, "sales")
     fake.add_member("sales", "PJSIP/1003", "Ewa Lis")
     fake.remove_member("sales", "PJSIP/1003")
-    await w.client.pause("PJSIP/1001", True, "Lunch", queue="sales")
+    await w.client.pause_member("PJSIP/1001", True, "Lunch", queue="sales")
     await fake.drop()  # a resync lists queue entries, channels and devices
     await w.until(lambda: w.state.connection.link is Link.RECONNECTING)
     await w.until(lambda: w.state.connection.link is Link.LIVE)

@@ -92,7 +92,7 @@ async def test_a_user_who_may_not_originate_gets_one_sentence(watch, fake: FakeA
                        "write = line in manager.conf"):
         await w.client.start_listen(call_id, "PJSIP/1100", ListenMode.LISTEN)
     with pytest.raises(SourceError, match="may not run QueuePause: add agent"):
-        await w.client.pause("PJSIP/1002", True, "Lunch")
+        await w.client.pause_member("PJSIP/1002", True, "Lunch")
     assert not fake.originates
 
 
@@ -102,7 +102,7 @@ async def test_no_free_text_reaches_the_pbx(watch, fake: FakeAmi):
     with pytest.raises(SourceError, match="is not a phone endpoint"):
         await w.client.start_listen(call_id, "PJSIP/1100,qBx\r\nAction: Hangup", ListenMode.LISTEN)
     with pytest.raises(SourceError, match="is not a member of any queue"):
-        await w.client.pause("PJSIP/9999", True)
+        await w.client.pause_member("PJSIP/9999", True)
     assert not fake.originates
     assert not [a for a in fake.actions if a.get("Action") in ("QueuePause", "Hangup")]
 

@@ -10,7 +10,7 @@ import asyncio
 from datetime import timedelta
 
 from tests.sources.ami.fake_ami import FakeAmi
-from tests.sources.ami.oracle import check_board, check_queues
+from tests.sources.ami.oracle import check_agents, check_board, check_queues
 from wallboard.core.events import CallEnded, CallUpserted, Link, Snapshot
 from wallboard.core.listen import ListenMode
 from wallboard.core.models import AgentStatus, CallStatus, CallType
@@ -25,10 +25,13 @@ async def live(watch, fake: FakeAmi, **overrides):
 
 async def settled(w, fake: FakeAmi) -> None:
     """Wait until the board matches the oracle (events travel a real socket)."""
+    wrapup = w.client.settings.wrapup_seconds
+
     async def ok() -> bool:
         try:
             check_board(w.state, fake)
             check_queues(w.client.queues, fake)
+            check_agents(w.state, fake, wrapup)
         except AssertionError:
             return False
         return True
@@ -39,6 +42,7 @@ async def settled(w, fake: FakeAmi) -> None:
         await asyncio.sleep(0.01)
     check_board(w.state, fake)
     check_queues(w.client.queues, fake)
+    check_agents(w.state, fake, wrapup)
 
 
 async def test_queue_call_joins_rings_is_answered_and_completes_into_wrapup(watch, fake):
@@ -164,14 +168,14 @@ async def test_agents_pause_with_reasons(watch, fake):
     support = w.client.queues.queues["support"]
     assert support.members["PJSIP/1002"].paused_reason == "Lunch"
     assert support.members["PJSIP/1003"].paused and not support.members["PJSIP/1003"].paused_reason
-    await w.client.pause("PJSIP/1001", True, "Training\r\nAction: Originate", queue="sales")
+    await w.client.pause_member("PJSIP/1001", True, "Training\r\nAction: Originate", queue="sales")
     await settled(w, fake)
     sales = w.client.queues.queues["sales"].members["PJSIP/1001"]
     assert sales.paused and sales.paused_reason == "TrainingAction: Originate"
     sent = [a for a in fake.actions if a.get("Action") == "QueuePause"]
     assert sent[-1]["Interface"] == "PJSIP/1001" and sent[-1]["Queue"] == "sales"
     assert sent[-1]["Paused"] == "true" and len(fake.originates) == 0
-    await w.client.pause("PJSIP/1002", False)
+    await w.client.pause_member("PJSIP/1002", False)
     await settled(w, fake)
     assert not support.members["PJSIP/1002"].paused
 

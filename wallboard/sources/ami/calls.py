@@ -30,6 +30,7 @@ class _Meta:
     answered_at: datetime | None = None
     queue: str | None = None
     """The queue the call waited in: its routing scheme, kept through a resync."""
+    queued_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,8 +205,9 @@ class AmiCallMapper:
         ordered = ([client] if client else []) + [m for m in members if m is not client]
         call_type = self._type(ordered, origin)
         queue = next((m.queue for m in members if m.queue), None) or meta.queue
+        queued_at = next((m.queued_at for m in members if m.queued_at), None) or meta.queued_at
         if queue and not peek:
-            meta.queue = queue
+            meta.queue, meta.queued_at = queue, queued_at
         extra = {"channel": side.uniqueid}
         if agent is not None:
             extra["agent_channel"] = agent.uniqueid
@@ -223,6 +225,8 @@ class AmiCallMapper:
             routing_scheme=queue
             or self._variable(ordered, self.settings.routing_scheme_variable)
             or None,
+            queue_id=queue,
+            queued_at=queued_at if queue else None,
             project=world.directory.project,
             recording_url=None,
             extra=extra,

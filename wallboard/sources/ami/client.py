@@ -25,14 +25,16 @@ from wallboard.config import AmiSource, secret_or_env
 from wallboard.core.clock import Clock, SystemClock
 from wallboard.core.events import ConnectionChanged, Event, Link
 from wallboard.core.listen import ListenMode, SupervisorAccount
+from wallboard.core.queues import QueueCatalog
 from wallboard.sources.ami import errors
+from wallboard.sources.ami.agents import AmiAgents
 from wallboard.sources.ami.calls import AmiCallMapper
 from wallboard.sources.ami.connection import AmiActionError, AmiClosed, AmiConnection
 from wallboard.sources.ami.errors import AmiDropped, AmiGiveUp
 from wallboard.sources.ami.listen import ChanSpyListen
 from wallboard.sources.ami.protocol import AmiMessage, AmiProtocolError
 from wallboard.sources.ami.queues import QUEUE_EVENTS, QueueModel
-from wallboard.sources.ami.watch import Auditor, pause_member
+from wallboard.sources.ami.watch import Auditor, pause_manager, pause_member
 from wallboard.sources.ami.world import CHANNEL_EVENTS, AmiWorld
 from wallboard.sources.backoff import Backoff
 from wallboard.sources.base import Source, SourceError
@@ -51,6 +53,7 @@ WANTED = TO_WORLD | QUEUE_EVENTS | {"OriginateResponse", "ChanSpyStart"}
 
 class AmiClient(Source):
     listen_modes = frozenset(ListenMode)
+    can_pause = True
 
     def __init__(
         self,
@@ -60,6 +63,7 @@ class AmiClient(Source):
         batch_seconds: float = 0.05,
         backoff: Backoff | None = None,
         own_prefix: str = "wallboard-",
+        catalog: QueueCatalog | None = None,
     ) -> None:
         self.settings = settings
         self.clock = clock or SystemClock()
@@ -77,6 +81,10 @@ class AmiClient(Source):
                               settings.dnd_device)
         self.mapper = AmiCallMapper(settings, self.world)
         self.queues = QueueModel()
+        self.agents = AmiAgents(self.queues, self.world.directory, settings.wrapup_seconds,
+                                catalog)
+        """Queues and agent states from the members, emitted with the calls."""
+        self._wrapup_timer: asyncio.TimerHandle | None = None
         self.allowed: set[str] = set()
         """The actions this AMI user may run (from ListCommands)."""
         self.connection: AmiConnection | None = None
@@ -125,6 +133,8 @@ class AmiClient(Source):
 
     async def aclose(self) -> None:
         self._closed.set()
+        if self._wrapup_timer is not None:
+            self._wrapup_timer.cancel()
         await self.listener.aclose()
         if self._runner is not None and not self._runner.done():
             self._runner.cancel()
@@ -145,14 +155,16 @@ class AmiClient(Source):
     async def stop_listen(self, session_id: str) -> None:
         await self.listener.stop(session_id)
 
-    async def pause(
+    async def pause(self, employee_id: str, paused: bool, reason: str = "") -> None:
+        """Pause (with a reason) or unpause a manager in every queue they are a member of
+        (QueuePause per member interface); the service audits it."""
+        await pause_manager(self, employee_id, paused, reason)
+
+    async def pause_member(
         self, interface: str, paused: bool, reason: str = "", queue: str | None = None
     ) -> None:
-        """Pause or unpause a queue member (QueuePause), in every queue or in one.
-
-        Ready for the agents grid (wave 2); the caller audits it. Only a member Asterisk
-        listed can be named: no free text reaches the PBX.
-        """
+        """Pause or unpause one queue member (QueuePause), in every queue or in one. Only a
+        member Asterisk listed can be named: no free text reaches the PBX."""
         await pause_member(self, interface, paused, reason, queue)
 
     # -- plumbing shared with the listeners -------------------------------------------------
@@ -322,11 +334,18 @@ class AmiClient(Source):
                 if channel is not None:
                     channel.queue = queue.name
         self.queues.summary = {item.get("Queue"): dict(item.headers) for item in summary}
-        snapshot = self.mapper.snapshot(now)
+        for queue in self.queues.queues.values():  # when the callers joined, for the calls
+            for uniqueid, caller in queue.callers.items():
+                channel = self.world.channels.get(uniqueid)
+                if channel is not None:
+                    channel.queued_at = caller.joined_at
+        snapshot = self.agents.with_snapshot(self.mapper.snapshot(now), now,
+                                             self.world.directory.status_of)
         if restart:
             snapshot = snapshot.model_copy(update={"restart": True})
         self._link(Link.LIVE, f"Live from {self._where}.")
         self.emit([snapshot])
+        self._plan_wrapup()
         self.listener.after_resync(set(self.world.channels))
 
     # -- events, as they are read -------------------------------------------------------
@@ -366,14 +385,26 @@ class AmiClient(Source):
             self._flush_at = asyncio.get_running_loop().call_later(
                 self.batch_seconds, self._flush)
 
-    def _flush(self) -> None:
-        """One emitted batch for everything applied in the window, however many events."""
+    def _flush(self, wrapups: bool = False) -> None:
+        """One emitted batch for everything applied in the window, however many events:
+        the calls and statuses, then the queues and agents they changed."""
         self._flush_at = None
         dirty, self._dirty = self._dirty, set()
         try:
-            self.emit(self.mapper.update(dirty, self.clock.now()))
+            now = self.clock.now()
+            events = self.mapper.update(dirty, now)
+            events += self.agents.after(events, now, self.world.directory.status_of, wrapups)
+            self.emit(events)
+            self._plan_wrapup()
         except Exception:  # a bug must not freeze the board: resync from scratch
             log.exception("the AMI call mapping failed; reconnecting")
             if self.connection is not None:
                 self.connection.abort()
+
+    def _plan_wrapup(self) -> None:
+        """A flush when the next wrap-up ends (app_queue sends no event then)."""
+        if self._wrapup_timer is not None:
+            self._wrapup_timer.cancel()
+        self._wrapup_timer = self.agents.at_next_wrapup_end(
+            self.clock.now(), lambda: self._flush(wrapups=True))
 

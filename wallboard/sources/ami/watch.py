@@ -126,3 +126,13 @@ async def pause_member(
         raise
     except AmiClosed:
         raise SourceError("Lost the connection to Asterisk.") from None
+
+
+async def pause_manager(client: AmiClient, employee_id: str, paused: bool, reason: str) -> None:
+    """QueuePause for every interface a manager is a queue member by, in every queue."""
+    interfaces = sorted({m.interface for m in
+                         client.agents.memberships().get(employee_id, [])})
+    if not interfaces:
+        raise SourceError(f"{employee_id} is not a member of any queue.")
+    for interface in interfaces:
+        await pause_member(client, interface, paused, reason, None)

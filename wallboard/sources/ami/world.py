@@ -80,6 +80,8 @@ class AmiChannel:
     held: bool = False
     queue: str | None = None
     """The queue this channel waited in (sticky: the call's routing scheme)."""
+    queued_at: datetime | None = None
+    """When it joined that queue."""
 
 
 def _number(value: str) -> str:
@@ -179,10 +181,11 @@ class AmiWorld:
             touched.update(self._bridge_groups(event.get("BridgeUniqueid")))
         elif kind == "QueueCallerJoin":
             channel.queue = event.get("Queue") or channel.queue
+            channel.queued_at = channel.queued_at or event_time(event, now)
         if kind in DEST_EVENTS and "DestUniqueid" in event.headers:
             peer = self._touch(event, now, prefix="Dest", touched=touched)
             if kind == "AgentCalled" and channel.queue and peer.queue is None:
-                peer.queue = channel.queue
+                peer.queue, peer.queued_at = channel.queue, channel.queued_at
         return touched
 
     def set_device(self, device: str, state: str) -> None:

@@ -27,6 +27,8 @@ from wallboard.config import AriSource
 from wallboard.core.clock import Clock, SystemClock
 from wallboard.core.events import ConnectionChanged, Event, Link
 from wallboard.core.listen import ListenMode, SupervisorAccount
+from wallboard.core.queues import QueueCatalog
+from wallboard.sources.agents import AgentTracker
 from wallboard.sources.ari.directory import Directory, load_employees
 from wallboard.sources.ari.http import AUTH_MESSAGE, AriAuthError, AriError, AriHttp
 from wallboard.sources.ari.listen import ListenManager
@@ -72,6 +74,7 @@ class AriClient(Source):
         *,
         batch_seconds: float = 0.05,
         backoff_seconds: float = 1.0,
+        catalog: QueueCatalog | None = None,
     ) -> None:
         self.settings = settings
         self.clock = clock or SystemClock()
@@ -88,6 +91,9 @@ class AriClient(Source):
             Directory(employees, settings.project), f"{settings.app}-", settings.dnd_device
         )
         self.mapper = CallMapper(settings, self.world)
+        self.agents = AgentTracker(settings.wrapup_seconds, catalog or QueueCatalog())
+        """Agent states from the calls and the devices (pauses unseen), wrap-up by timer."""
+        self._wrapup_timer: asyncio.TimerHandle | None = None
         self.listen = ListenManager(self.http, settings, self.mapper, self.clock, self._emit)
         if settings.supervisor_endpoint:  # the board's supervisor when [supervisor] names none
             self.default_supervisor = SupervisorAccount(
@@ -114,6 +120,8 @@ class AriClient(Source):
 
     async def aclose(self) -> None:
         self._closed.set()
+        if self._wrapup_timer is not None:
+            self._wrapup_timer.cancel()
         await self.listen.aclose()
         if self._runner is not None and not self._runner.done():
             self._runner.cancel()
@@ -137,6 +145,24 @@ class AriClient(Source):
     def _emit(self, events: list[Event]) -> None:
         if events:
             self._queue.put_nowait(list(events))
+
+    def _emit_calls(self, events: list[Event]) -> None:
+        """The calls' and statuses' events, then the queues and agent states they change
+        (a timer ends the next wrap-up)."""
+        events = events + self.agents.observe(events)
+        events += self.agents.flush(self.clock.now(), self.world.directory.status_of)
+        self._emit(events)
+        self._plan_wrapup()
+
+    def _plan_wrapup(self) -> None:
+        if self._wrapup_timer is not None:
+            self._wrapup_timer.cancel()
+            self._wrapup_timer = None
+        until = self.agents.next_change()
+        if until is not None:
+            delay = max(0.0, (until - self.clock.now()).total_seconds())
+            self._wrapup_timer = asyncio.get_running_loop().call_later(
+                delay, lambda: self._emit_calls([]))
 
     def _link(self, link: Link, message: str, retry_in: float | None = None) -> None:
         now = self.clock.now()
@@ -245,8 +271,14 @@ class AriClient(Source):
         self.world.load(channels, bridges, endpoints, [s for s in states if s], dnd)
         now = self.clock.now()
         snapshot = self.mapper.snapshot(now)
+        self.agents.observe([snapshot])
+        self.agents.flush(now, self.world.directory.status_of, everyone=True)
+        snapshot = snapshot.model_copy(update={
+            "queues": tuple(self.agents.queues.values()),
+            "agents": tuple(self.agents.agents.values())})
         self._link(Link.LIVE, f"Live from Asterisk at {http.host}.")
         self._emit([snapshot])
+        self._plan_wrapup()
         self.listen.after_resync(set(self.world.channels))
 
     async def _device_state(self, name: str) -> dict[str, Any] | None:
@@ -283,7 +315,7 @@ class AriClient(Source):
             with contextlib.suppress(AriError):
                 for endpoint, on in (await self._read_dnd()).items():
                     self.world.set_dnd(endpoint, on)
-                self._emit(self.mapper.diff(self.clock.now()))
+                self._emit_calls(self.mapper.diff(self.clock.now()))
 
     def _apply(self, messages: list[str]) -> None:
         now = self.clock.now()
@@ -304,4 +336,4 @@ class AriClient(Source):
                 )
             if listen.sessions:
                 listen.on_event(event)
-        self._emit(self.mapper.diff(now))
+        self._emit_calls(self.mapper.diff(now))

@@ -34,6 +34,9 @@ class _Meta:
     created_at: datetime
     had_client: bool = False
     answered_at: datetime | None = None
+    queue: str | None = None
+    """The queue the call waited in (sticky once seen: it stays the call's queue)."""
+    queued_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -139,11 +142,12 @@ class CallMapper:
         self._fields[call_id] = fields
         revision = self._revision[call_id] = self._revision.get(call_id, 0) + 1
         (call_type, status, employee, client_number, business_number, created_at,
-         answered_at, scheme, channel, agent_channel) = fields
+         answered_at, scheme, channel, agent_channel, queue, queued_at) = fields
         call = Call.model_construct(
             id=call_id, type=call_type, status=status, employee_id=employee,
             client_number=client_number, business_number=business_number,
             created_at=created_at, answered_at=answered_at, routing_scheme=scheme,
+            queue_id=queue, queued_at=queued_at,
             project=self.world.directory.project, revision=revision, recording_url=None,
             extra={"channel": channel, **({"agent_channel": agent_channel} if agent_channel
                                           else {})},
@@ -184,6 +188,9 @@ class CallMapper:
             status = CallStatus.TALKING
         else:
             status = CallStatus.ON_HOLD
+        queue = self._variable(ordered, self.settings.queue_variable) or self._queue_app(members)
+        if queue and meta.queue is None:
+            meta.queue, meta.queued_at = queue, now
         directory = self.world.directory
         return (
             call_type,
@@ -193,10 +200,21 @@ class CallMapper:
             self._business_number(ordered, client, origin),
             meta.created_at,
             meta.answered_at,
-            self._variable(ordered, self.settings.routing_scheme_variable) or None,
+            self._variable(ordered, self.settings.routing_scheme_variable) or meta.queue,
             side.id,
             agent.id if agent else None,
+            meta.queue,
+            meta.queued_at,
         )
+
+    @staticmethod
+    def _queue_app(members: list[ChannelInfo]) -> str:
+        """The queue of a channel in the dialplan application Queue(): its first argument
+        (``Queue(support,tT,,,60)`` -> ``support``)."""
+        for info in members:
+            if info.app_name.lower() == "queue" and info.app_data:
+                return info.app_data.split(",", 1)[0].strip()
+        return ""
 
     def _agent(self, members: list[ChannelInfo], client: ChannelInfo | None) -> ChannelInfo | None:
         owner = self.world.directory.owner

@@ -6,15 +6,16 @@ so tests drive it with a manual clock.
 
 from __future__ import annotations
 
-import gc
 import math
 import random
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 from wallboard.core.events import AccountStatusChanged, CallEnded, CallUpserted, Event, Snapshot
+from wallboard.core.metrics import MetricsSettings
 from wallboard.core.models import AgentStatus, Call, CallStatus, CallType
+from wallboard.core.queues import QueueCatalog
+from wallboard.sources.demo.activity import AgentDay, scheme_queue
+from wallboard.sources.demo.alloc import bulk_allocation
 from wallboard.sources.demo.catalog import (
     EVENTS_PER_CALL,
     NATURAL_LIFETIME,
@@ -27,38 +28,16 @@ from wallboard.sources.demo.catalog import (
     outgoing_number,
     scheme_name,
 )
+from wallboard.sources.demo.day import day_so_far
 from wallboard.sources.demo.draws import CallShapes, new_run_id
 from wallboard.sources.demo.plans import Plans
 from wallboard.sources.demo.roster import Agent, FreeManagers, phone, with_status
 
 
-@contextmanager
-def _bulk_allocation() -> Iterator[None]:
-    """Pause the cyclic garbage collector while tens of thousands of long-lived objects are
-    made, then file them straight with the old ones.
-
-    Nothing built here is garbage, so a collection during the set-up would be wasted work;
-    and once it is done, the objects will live as long as the demo, so walking them twice
-    as young objects (about 20 ms for a 5,000-call demo) would be wasted too:
-    ``gc.freeze()`` then ``gc.unfreeze()`` moves every tracked object into the oldest
-    generation, which only full collections look at. A caller that paused the collector
-    itself (the command line does, and freezes what start-up made) or froze objects of its
-    own is left to do as it planned.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            if gc.get_freeze_count() == 0:
-                gc.freeze()
-                gc.unfreeze()
-            gc.enable()
-
-
-class DemoCallCenter:
-    """A simulated call center: departments, managers with SIP accounts, and calls.
+class DemoCallCenter(AgentDay):
+    """A simulated call center: departments, managers with SIP accounts, and calls; its
+    routing schemes are queues, its managers agents who pause and do wrap-up
+    (activity.py).
 
     Call ids start with ``run`` (by default six random characters, e.g. ``k3x9q2-c000001``),
     so calls of two runs never share an id, even with the same seed; everything else
@@ -73,11 +52,18 @@ class DemoCallCenter:
         events_per_second: float | None = None,
         run: str | None = None,
         language: str = "en",
+        catalog: QueueCatalog | None = None,
+        metrics: MetricsSettings | None = None,
     ) -> None:
         self.language = language
         """The routing schemes' names are in this language (the managers' stay Polish
         and Ukrainian)."""
         self.rng = random.Random(seed)
+        self.qrng = random.Random(None if seed is None else seed * 1_000_003 + 14)
+        """Queues, pauses, wrap-up and callbacks draw from here: the calls of a seed stay
+        what they were."""
+        self.activity = {}
+        self._make_queues(catalog or QueueCatalog())
         self.seed = seed
         self.run = run or new_run_id()
         self.now = start
@@ -99,12 +85,17 @@ class DemoCallCenter:
         """When the queue is next handed to free managers, if planned."""
         self.plans = Plans()
         self._call_seq = 0
-        with _bulk_allocation():
+        with bulk_allocation():
             hires = self._build_staff(calls)
             self._populate(start, hires)
             for hire in hires.values():
                 self.agents[hire.id].employee = hire.employee()
+            self._start_activities(start)
             self.plans.done_filling()
+        self.day_seed = day_so_far(
+            metrics or MetricsSettings(), start, self.queues,
+            {scheme_queue(s): s.weight for s in SCHEMES}, self.arrival_rate, seed)
+        """The queue figures of the day until the demo started."""
         self._schedule(start + timedelta(seconds=self.rng.expovariate(self.arrival_rate)),
                        "arrival", "")
 
@@ -165,6 +156,9 @@ class DemoCallCenter:
         return Snapshot(
             calls=tuple(self.calls.values()),
             employees=tuple(a.employee for a in self.agents.values()),
+            queues=tuple(self.queues.values()),
+            agents=tuple(self.agent_model(a) for a in self.agents),
+            metrics=self.day_seed,
             at=self.now,
         )
 
@@ -183,10 +177,6 @@ class DemoCallCenter:
         self._schedule(self.now + timedelta(seconds=seconds), what, target)
 
     # -- managers ----------------------------------------------------------------
-    def _update_free(self, agent: Agent) -> None:
-        self._free.set(agent.id, agent.department,
-                       agent.busy_with is None and agent.employee.status is AgentStatus.ONLINE)
-
     def _pick_free(self, departments: tuple[str | None, ...] | None = None) -> Agent | None:
         """A random free manager, from the given departments (None: any)."""
         employee_id = self._free.pick(self.rng, departments)
@@ -226,12 +216,16 @@ class DemoCallCenter:
         else:
             status = AgentStatus.ONLINE
         event = self._set_account(agent, account.id, status)
-        return [event] if event else []
+        return [event, *self._agent_events(employee_id)] if event else []
 
     # -- calls -------------------------------------------------------------------
     def _on_arrival(self, _: str) -> list[Event]:
         self._later(self.rng.expovariate(self.arrival_rate), "arrival", "")
-        return [CallUpserted(call=self._start_call(self.now))]
+        call = self._start_call(self.now)
+        events: list[Event] = [CallUpserted(call=call)]
+        if call.employee_id is not None:
+            events += self._agent_events(call.employee_id)
+        return events
 
     def _start_call(self, started: datetime, initial: bool = False,
                     answered_at: datetime | None = None) -> Call:
@@ -265,6 +259,7 @@ class DemoCallCenter:
             business_number=scheme.number if scheme else outgoing_number(department),
             created_at=started,
             routing_scheme=scheme_name(scheme, overflow, self.language) if scheme else None,
+            queue_id=scheme_queue(scheme) if scheme else None,
             project="demo",
             answered_at=answered_at,
             revision=0 if answered_at is None else 1,
@@ -280,6 +275,8 @@ class DemoCallCenter:
             give_up = started + timedelta(seconds=rng.uniform(20, 150))
             if initial:  # a call already waiting gives up some time from now
                 give_up = max(give_up, self.now + timedelta(seconds=rng.uniform(5, 60)))
+            else:
+                give_up = self._give_up_after(started, give_up)
             self._schedule(give_up, "abandon", call_id)
             if not initial:
                 self._plan_dispatch(3.0)
@@ -333,6 +330,7 @@ class DemoCallCenter:
                 update={"employee_id": agent.employee.id, "revision": call.revision + 1})
             self.calls[call_id] = call
             events.append(CallUpserted(call=call))
+            events += self._agent_events(agent.id)
             self._plan_ring(call_id)
         if self._queue:
             self._plan_dispatch(3.0)
@@ -357,6 +355,7 @@ class DemoCallCenter:
             "status": CallStatus.TALKING, "answered_at": at, "revision": call.revision + 1})
         self.calls[call_id] = call
         events.append(CallUpserted(call=call))
+        events += self._agent_events(agent.id)
         self._plan_talk(call_id, at, self.shapes.talk_seconds())
         return events
 
@@ -392,7 +391,9 @@ class DemoCallCenter:
     def _on_abandon(self, call_id: str) -> list[Event]:
         if self._queue.pop(call_id, None) is None:
             return []  # handed to a manager meanwhile: it rings there
-        return self._end(call_id)
+        call = self.calls.get(call_id)
+        events = self._end(call_id)
+        return events + (self._after_abandon(call) if call is not None else [])
 
     def _on_hangup(self, call_id: str) -> list[Event]:
         return self._end(call_id)
@@ -404,12 +405,20 @@ class DemoCallCenter:
         events: list[Event] = [CallEnded(call_id=call_id, at=self.now)]
         if call.employee_id is not None:
             agent = self.agents[call.employee_id]
+            if call.answered_at is not None:
+                self._begin_wrapup(agent.id)
             self._assign(agent, None)
             if agent.talking_account:
                 event = self._set_account(agent, agent.talking_account, AgentStatus.ONLINE)
                 agent.talking_account = None
                 if event:
                     events.append(event)
+            events += self._agent_events(agent.id)
             if self._queue:
                 self._plan_dispatch(0.5)
         return events
+
+    def _dispatch_soon(self) -> list[Event]:
+        if self._queue:
+            self._plan_dispatch(0.5)
+        return []

@@ -10,6 +10,8 @@ from wallboard.core.clock import Clock, SystemClock
 from wallboard.core.events import ConnectionChanged, Event, Link
 from wallboard.core.history import ManagerHistory
 from wallboard.core.listen import ListenMode
+from wallboard.core.metrics import MetricsSettings
+from wallboard.core.queues import QueueCatalog
 from wallboard.core.text import N_
 from wallboard.sources.base import Source, SourceError
 from wallboard.sources.demo.center import DemoCallCenter
@@ -23,6 +25,7 @@ class DemoSource(Source):
     title = N_("Demo call center")
     """English, marked for the catalog: the board says it in its language."""
     listen_modes = frozenset(ListenMode)
+    can_pause = True
     default_supervisor = DEMO_SUPERVISOR
 
     def __init__(
@@ -34,6 +37,8 @@ class DemoSource(Source):
         tick_seconds: float = 0.2,
         run: str | None = None,
         language: str = "en",
+        catalog: QueueCatalog | None = None,
+        metrics: MetricsSettings | None = None,
     ) -> None:
         self.clock = clock or SystemClock()
         self.language = language
@@ -41,8 +46,10 @@ class DemoSource(Source):
         are: Polish and Ukrainian)."""
         self.center = DemoCallCenter(
             self.clock.now(), seed=seed, calls=calls, events_per_second=events_per_second,
-            run=run, language=language,
+            run=run, language=language, catalog=catalog, metrics=metrics,
         )
+        self._pending: list[Event] = []
+        """What a supervisor's action changed, delivered with the next batch."""
         self.tick_seconds = tick_seconds
         self._closed = asyncio.Event()
         self.listen = DemoListen()
@@ -59,7 +66,8 @@ class DemoSource(Source):
                 pass
             self._wake.clear()
             now = self.clock.now()
-            batch = self.center.advance(now)
+            batch, self._pending = self._pending, []
+            batch += self.center.advance(now)
             batch += self.listen.advance(now, self.center.calls, batch)
             if batch:
                 yield batch
@@ -78,6 +86,13 @@ class DemoSource(Source):
         # drawn off the event loop: a month of history must not stall the board or a server
         return await asyncio.to_thread(demo_history, agent.employee, self.center.seed or 0,
                                        start, end, self.clock.now(), language=self.language)
+
+    async def pause(self, employee_id: str, paused: bool, reason: str = "") -> None:
+        if employee_id not in self.center.agents:
+            raise SourceError(f"The demo call center has no manager {employee_id!r}.")
+        self._pending += self.center.advance(self.clock.now())  # what was due comes first
+        self._pending += self.center.set_pause(employee_id, paused, reason)
+        self._wake.set()
 
     # -- listen / coach / barge: simulated in demo_listen.py --------------------------
     async def start_listen(self, call_id: str, supervisor: str, mode: ListenMode) -> str:

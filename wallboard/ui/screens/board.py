@@ -21,6 +21,7 @@ from wallboard.ui.widgets.call_table import CallTable
 from wallboard.ui.widgets.counters import CountersBar
 from wallboard.ui.widgets.keys_footer import KeysFooter
 from wallboard.ui.widgets.listen_bar import ListenBar
+from wallboard.ui.widgets.queue_strip import QueueStrip
 from wallboard.ui.widgets.topbar import TopBar
 
 if TYPE_CHECKING:
@@ -36,11 +37,16 @@ class BoardScreen(ListenActions, LiveScreen):
         Binding("x", "clear_filters", N_("Clear filters"), id="board.clear_filters"),
         Binding("s", "sort_next", N_("Sort"), id="board.sort_next"),
         Binding("S", "sort_reverse", N_("Reverse"), id="board.sort_reverse"),
+        Binding("k", "filter_queues", N_("Queue"), id="board.filter_queues"),
         Binding("c", "copy_client", N_("Copy client"), id="board.copy_client"),
         Binding("b", "copy_business", N_("Copy business no."), id="board.copy_business"),
         # -- manager profile (SPEC 4) --
         Binding("p,enter", "open_profile", N_("Profile"), id="board.open_profile"),
         Binding("m", "managers", N_("Managers"), id="board.managers"),
+        # -- queues, agents and alerts (docs/queues.md) --
+        Binding("Q", "queues", N_("Queues"), id="board.queues"),
+        Binding("a", "agents", N_("Agents"), id="board.agents"),
+        Binding("exclamation_mark", "alerts", N_("Alerts"), id="board.alerts"),
         # -- listen / coach / barge (SPEC 6): actions in screens/listen_actions.py --
         Binding("l", "listen", N_("Join call"), id="board.listen"),
         Binding("w", "listen_mode", N_("Listen/coach"), id="listen.mode"),
@@ -57,6 +63,7 @@ class BoardScreen(ListenActions, LiveScreen):
         app = self.app
         yield TopBar(app.source.title, id="topbar")
         yield CountersBar(id="counters")
+        yield QueueStrip(id="queue-strip")
         yield Static("", id="filter-line")
         yield CallTable(
             app.state,
@@ -97,7 +104,20 @@ class BoardScreen(ListenActions, LiveScreen):
         counters = (compute_counters(table.rows, self.frame.now()) if app.state.synced
                     else None)
         self.counters.show(counters, table.board_filter.active, app.config.ui.thresholds)
+        self._update_strip()
         self.show_topbar(say(describe_sort(table.sort_key, table.sort_reverse)))
+
+    def _update_strip(self) -> None:
+        app = self.app
+        strip = self.query_one(QueueStrip)
+        show = app.config.queues.strip and bool(app.state.queues) and app.state.synced
+        strip.display = show
+        if not show:
+            return
+        board_filter = self.table.board_filter
+        ids = [q.id for q in app.state.queues.values() if board_filter.matches_queue(q)]
+        strip.show(app.queue_view(self.frame.now()), app.alert_engine,
+                   _("{key} shows all").format(key=app.key('board.queues')), ids)
 
     def _empty_message(self) -> None:
         """What the table says when it has no rows: connecting is not "no calls"."""
@@ -137,13 +157,36 @@ class BoardScreen(ListenActions, LiveScreen):
             lambda chosen: self._set_filter(departments=chosen),
         )
 
+    def action_filter_queues(self) -> None:
+        from wallboard.ui.screens.picker import PickerScreen
+
+        state = self.app.state
+        if not state.queues:
+            self.notify(_("{source} has no queues.").format(source=say(self.app.source.title)),
+                        severity="warning", timeout=3)
+            return
+        options = sorted(((q.name, q.id) for q in state.queues.values()),
+                         key=lambda o: o[0].casefold())
+        self.app.push_screen(
+            PickerScreen(_("Show the calls and agents of these queues"), options,
+                         self.table.board_filter.queues),
+            lambda chosen: self._set_filter(queues=chosen),
+        )
+
     def _set_filter(self, employees: frozenset[str] | None = None,
-                    departments: frozenset[str] | None = None) -> None:
+                    departments: frozenset[str] | None = None,
+                    queues: frozenset[str] | None = None) -> None:
         current = self.table.board_filter
         new = BoardFilter(
             employees=current.employees if employees is None else employees,
             departments=current.departments if departments is None else departments,
+            queues=current.queues if queues is None else queues,
         )
+        self.apply_filter(new)
+
+    def apply_filter(self, new: BoardFilter) -> None:
+        """The board's filters (the agents grid shares them)."""
+        current = self.table.board_filter
         if new != current:
             self.table.set_filter(new)
             self._empty_message()
@@ -152,7 +195,7 @@ class BoardScreen(ListenActions, LiveScreen):
 
     def action_clear_filters(self) -> None:
         if self.table.board_filter.active:
-            self._set_filter(frozenset(), frozenset())
+            self._set_filter(frozenset(), frozenset(), frozenset())
             self.notify(_("Filters cleared: showing every call."), timeout=2)
 
     def _describe_filter(self, board_filter: BoardFilter) -> None:
@@ -171,6 +214,10 @@ class BoardScreen(ListenActions, LiveScreen):
             names = sorted(board_filter.departments, key=lambda d: (d == NO_DEPARTMENT, d))
             parts.append(_("departments: {names}").format(
                 names=", ".join(department_label(d) for d in names)))
+        if board_filter.queues:
+            queues = self.app.state.queues
+            names = sorted(queues[q].name if q in queues else q for q in board_filter.queues)
+            parts.append(_("queues: {names}").format(names=", ".join(names)))
         line.update(_("⚑ FILTERED — {filters} — counters show these calls only "
                       "({key} clears)").format(filters=" · ".join(parts),
                                                key=self.app.key("board.clear_filters")))
@@ -224,6 +271,22 @@ class BoardScreen(ListenActions, LiveScreen):
         from wallboard.ui.screens.managers import ManagersScreen
 
         self.app.push_screen(ManagersScreen())
+
+    # -- queues, agents and alerts ---------------------------------------------------------
+    def action_queues(self) -> None:
+        from wallboard.ui.screens.queues import QueuesScreen
+
+        self.app.push_screen(QueuesScreen())
+
+    def action_agents(self) -> None:
+        from wallboard.ui.screens.agents import AgentsScreen
+
+        self.app.push_screen(AgentsScreen())
+
+    def action_alerts(self) -> None:
+        from wallboard.ui.screens.alerts import AlertsScreen
+
+        self.app.push_screen(AlertsScreen())
 
 
 def department_label(department: str) -> str:

@@ -1,7 +1,8 @@
 """Wall-TV mode: big counters readable across a room, the live table, no cursor.
 
 Read-only: the only keys are quit and, if configured, an unlock key. Pages (all calls,
-one per department, the longest waiting) rotate on a timer.
+one per department, the longest waiting, every queue's figures, the agents grid) rotate
+on a timer.
 """
 
 from __future__ import annotations
@@ -14,10 +15,12 @@ from textual.app import ComposeResult
 from textual.containers import Grid, Vertical
 from textual.widgets import Digits, Label
 
+from wallboard.core.agents import AgentSort, agent_rows
 from wallboard.core.counters import compute_counters
 from wallboard.core.view import BoardFilter, SortKey, describe_sort
 from wallboard.i18n import _, say
 from wallboard.ui.screens.live import LiveScreen
+from wallboard.ui.widgets.agents_grid import AgentsGrid
 from wallboard.ui.widgets.call_table import CallTable
 from wallboard.ui.widgets.counters import (
     COUNTERS,
@@ -29,6 +32,7 @@ from wallboard.ui.widgets.counters import (
     counter_texts,
     set_alert,
 )
+from wallboard.ui.widgets.queue_table import QueueTable
 from wallboard.ui.widgets.topbar import TopBar
 
 if TYPE_CHECKING:
@@ -41,6 +45,8 @@ class Page:
     board_filter: BoardFilter
     sort_key: SortKey = SortKey.STARTED
     reverse: bool = False
+    kind: str = "calls"
+    """calls, queues or agents: what the page shows under the counters."""
 
 
 def kiosk_pages(names: Sequence[str], departments: Sequence[str]) -> list[Page]:
@@ -53,6 +59,10 @@ def kiosk_pages(names: Sequence[str], departments: Sequence[str]) -> list[Page]:
             pages.extend(Page(d, BoardFilter(departments=frozenset({d}))) for d in departments)
         elif name == "longest_waiting":
             pages.append(Page(_("Longest waiting"), BoardFilter(), SortKey.WAITING))
+        elif name == "queues":
+            pages.append(Page(_("Queues"), BoardFilter(), kind="queues"))
+        elif name == "agents":
+            pages.append(Page(_("Agents"), BoardFilter(), kind="agents"))
     return pages or [Page(_("All calls"), BoardFilter())]
 
 
@@ -103,6 +113,8 @@ class KioskScreen(LiveScreen):
             waiting_first=True,
             id="calls",
         )
+        yield QueueTable(id="kiosk-queues")
+        yield AgentsGrid(self.frame, show_cursor=False, id="kiosk-agents")
 
     @property
     def table(self) -> CallTable:
@@ -125,9 +137,30 @@ class KioskScreen(LiveScreen):
         page = self.pages[self.page_index % len(self.pages)]
         table = self.table
         table.board_filter = page.board_filter
+        table.display = page.kind == "calls"
+        self.query_one(QueueTable).display = page.kind == "queues"
+        self.query_one(AgentsGrid).display = page.kind == "agents"
         self._empty_message()
         table.set_sort(page.sort_key, page.reverse)
+        self._update_page()
         self._update_header()
+
+    def _update_page(self) -> None:
+        """The queues or agents of the page on screen (the calls table updates itself)."""
+        app = self.app
+        kind = self.page.kind
+        waiting = self.not_synced_text()
+        if kind == "queues":
+            queues = self.query_one(QueueTable)
+            queues.empty_message = waiting or f"{app.source.title} has no queues."
+            view = app.queue_view(self.frame.now()) if app.state.synced else None
+            queues.show(view, app.alert_engine, day=True)
+        elif kind == "agents":
+            grid = self.query_one(AgentsGrid)
+            grid.empty_message = waiting or "No agents."
+            rows = [] if waiting else agent_rows(app.state, BoardFilter(), AgentSort.STATE,
+                                                 False)
+            grid.show(rows, app.alert_engine)
 
     @property
     def page(self) -> Page:
@@ -135,11 +168,17 @@ class KioskScreen(LiveScreen):
 
     def tick(self) -> None:
         self.table.tick()
+        if self.page.kind != "calls":
+            self._update_page()
+        if self.page.kind == "agents":
+            self.query_one(AgentsGrid).tick()
         self._update_header()
 
     def update_view(self) -> None:
         self._empty_message()
         self.table.update_rows()
+        if self.page.kind != "calls":
+            self._update_page()
         self._update_header()
 
     def _empty_message(self) -> None:

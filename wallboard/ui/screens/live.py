@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING
 
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
 
 from wallboard.core.clock import FrameClock
@@ -32,6 +32,7 @@ class LiveScreen(Screen[None]):
         self._last_update = 0.0
         self._pending: Timer | None = None
         self._frame: FrameClock | None = None
+        self._ticker: Timer | None = None
 
     @property
     def frame(self) -> FrameClock:
@@ -47,9 +48,27 @@ class LiveScreen(Screen[None]):
         self.frame.next_frame(lambda now: held_at(app.state.connection, now, app.stale_after))
 
     def on_mount(self) -> None:
-        # Textual calls the on_mount of every class in the MRO: a subclass's own on_mount
-        # must not call this one again, or the board would tick twice a second.
-        self.set_interval(1.0, self._on_tick)
+        # Textual calls the on_mount of every class in the MRO: the board must not tick
+        # twice a second.
+        if self._ticker is None:
+            self._ticker = self.set_interval(1.0, self._on_tick)
+
+    @property
+    def covered(self) -> bool:
+        """Another full screen is on top (the queues, the agents): nothing of this one shows,
+        so it neither draws nor wakes up. Textual counts the screen right under the top one
+        as a background screen, and repaints the whole top screen each time that one
+        wakes up with anything to draw: a board ticking under the agents grid would cost a
+        full repaint of the grid every second."""
+        top = self.app.screen
+        return top is not self and not isinstance(top, ModalScreen)
+
+    def on_screen_resume(self) -> None:
+        """Back on top (or uncovered): the clock ticks again, and the screen catches up."""
+        if self._ticker is not None:
+            self._ticker.resume()
+        if self.is_mounted:
+            self._update()
 
     @property
     def update_pending(self) -> bool:
@@ -58,6 +77,8 @@ class LiveScreen(Screen[None]):
 
     def on_state_changed(self, _: StateChanged) -> None:
         """Fold bursts of events into at most one update per ``refresh_seconds``."""
+        if self.covered:
+            return
         wait = self.app.config.ui.refresh_seconds - (time.monotonic() - self._last_update)
         if wait <= 0:
             self._update()
@@ -72,6 +93,10 @@ class LiveScreen(Screen[None]):
 
     def _on_tick(self) -> None:
         """Once a second: durations tick; pending events are drawn in the same frame."""
+        if self.covered:  # asleep until resumed
+            if self._ticker is not None:
+                self._ticker.pause()
+            return
         if self._pending is not None:
             self._pending.stop()
             self._pending = None

@@ -1,0 +1,179 @@
+"""The queues strip on the board: one compact line per queue.
+
+Each line is the queue's name and its figures as ``label value`` pairs, most important
+first; what does not fit the width is dropped whole (never cut mid-word). When not every
+queue fits the strip's share of the screen, the queues that need someone come first
+(alerts, then callers waiting) and the last line says how many more there are. Only the
+figures that changed are repainted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.cells import cell_len
+from rich.segment import Segment
+from rich.style import Style
+from textual.events import Resize
+from textual.geometry import Region
+from textual.strip import Strip
+from textual.widget import Widget
+
+from wallboard.core.alerts import AlertEngine, Level
+from wallboard.core.metrics import MetricsView, QueueFigures
+from wallboard.ui.widgets.queue_look import (
+    FIELDS,
+    Field,
+    field_level,
+    field_width,
+    fit_fields,
+    fit_text,
+    waiting_no_agent_level,
+    worst,
+)
+
+GAP = 2
+NAME_MAX = 18
+SHARE = 5
+"""The strip takes at most a fifth of the screen's lines."""
+
+
+@dataclass(frozen=True)
+class _Cell:
+    x: int
+    text: str
+    style: str
+    """A component class: name, label, value, warning, critical."""
+
+
+def _level_class(level: Level | None, base: str) -> str:
+    return base if level is None else level.value
+
+
+class QueueStrip(Widget):
+    DEFAULT_CSS = """
+    QueueStrip { height: 0; background: $surface; }
+    QueueStrip > .queue-strip--name { text-style: bold; }
+    QueueStrip > .queue-strip--label { color: $text-muted; }
+    QueueStrip > .queue-strip--value { text-style: bold; }
+    QueueStrip > .queue-strip--warning { color: $warning; text-style: bold; }
+    QueueStrip > .queue-strip--critical { background: $error; color: $text; text-style: bold; }
+    QueueStrip > .queue-strip--more { color: $text-muted; text-style: italic; }
+    """
+    COMPONENT_CLASSES = {"queue-strip--name", "queue-strip--label", "queue-strip--value",
+                         "queue-strip--warning", "queue-strip--critical", "queue-strip--more"}
+
+    def __init__(self, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.lines: list[tuple[_Cell, ...]] = []
+        """What each line shows now."""
+        self.shown: list[str] = []
+        """The queue ids on the lines, in order."""
+        self.more = 0
+        self._view: MetricsView | None = None
+        self._engine = AlertEngine([])
+        self._hint = ""
+        self._ids: list[str] | None = None
+
+    def show(self, view: MetricsView | None, engine: AlertEngine, hint: str = "",
+             queue_ids: list[str] | None = None) -> None:
+        """Show these queues' figures (``queue_ids`` None: every queue of the view);
+        ``hint`` ends the line that says more queues exist (e.g. which key shows them)."""
+        self._view, self._engine, self._hint = view, engine, hint
+        self._ids = queue_ids
+        self._relayout()
+
+    def _cap(self) -> int:
+        height = self.screen.size.height if self.is_attached else 24
+        return max(1, height // SHARE)
+
+    def _relayout(self) -> None:
+        view = self._view
+        queues = [] if view is None else [
+            q for q in view.queues.values()
+            if self._ids is None or q.queue_id in self._ids]
+        cap = self._cap()
+        order = sorted(range(len(queues)), key=lambda i: self._urgency(queues[i], i))
+        if len(queues) > cap:
+            keep = order[: max(0, cap - 1)]
+            self.more = len(queues) - len(keep)
+        else:
+            keep, self.more = order, 0
+        chosen = [queues[i] for i in keep]
+        width = self.size.width or (self.app.size.width if self.is_attached else 80)
+        lines = self._lines(chosen, width)
+        if self.more:
+            text = f" +{self.more} more queues" + (f" · {self._hint}" if self._hint else "")
+            lines.append((_Cell(0, text if cell_len(text) <= width else f" +{self.more}",
+                                "more"),))
+        height = len(lines) + (1 if lines else 0)  # and the border under them
+        if self.styles.height is None or self.styles.height.value != height:
+            self.styles.height = height
+        self.shown = [q.queue_id or "" for q in chosen]
+        self._repaint(lines, width)
+
+    def _urgency(self, queue: QueueFigures, index: int) -> tuple[int, int, int]:
+        levels = [field_level(self._engine, f, queue, queue.recent) for f in FIELDS]
+        levels.append(waiting_no_agent_level(self._engine, queue))
+        level = worst(levels)
+        return (-(level.rank if level else 0), -queue.waiting, index)
+
+    def _lines(self, queues: list[QueueFigures], width: int) -> list[tuple[_Cell, ...]]:
+        if not queues:
+            return []
+        name_width = min(NAME_MAX, max(cell_len(q.name) for q in queues))
+        fields = fit_fields(width - 1, name_width, GAP, labelled=True)
+        out = []
+        for queue in queues:
+            name_level = waiting_no_agent_level(self._engine, queue)
+            cells = [_Cell(1, fit_text(queue.name, name_width),
+                           _level_class(name_level, "name"))]
+            x = 1 + name_width + GAP
+            for field in fields:
+                out_cells = self._field(field, queue, x)
+                cells.extend(out_cells)
+                x += field_width(field, True) + GAP
+            out.append(tuple(cells))
+        return out
+
+    def _field(self, field: Field, queue: QueueFigures, x: int) -> list[_Cell]:
+        value = field.value(queue, queue.recent)
+        level = field_level(self._engine, field, queue, queue.recent)
+        label = field.label + " "
+        return [_Cell(x, label, "label"),
+                _Cell(x + cell_len(label), fit_text(value, field.width, right=True),
+                      _level_class(level, "value"))]
+
+    def _repaint(self, lines: list[tuple[_Cell, ...]], width: int) -> None:
+        for y, line in enumerate(lines):
+            before = self.lines[y] if y < len(self.lines) else None
+            if before is None or len(before) != len(line):
+                self.refresh(Region(0, y, width, 1))
+                continue
+            changed = [(a, b) for a, b in zip(before, line, strict=True) if a != b]
+            if changed:
+                x0 = min(min(a.x, b.x) for a, b in changed)
+                x1 = max(max(a.x + cell_len(a.text), b.x + cell_len(b.text))
+                         for a, b in changed)
+                self.refresh(Region(x0, y, x1 - x0, 1))
+        self.lines = lines
+
+    def on_resize(self, event: Resize) -> None:
+        self.lines = []
+        self._relayout()
+        self.refresh()
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        if y >= len(self.lines):
+            return Strip.blank(width, self.rich_style)
+        base = self.rich_style
+        segments: list[Segment] = []
+        x = 0
+        for cell in self.lines[y]:
+            if cell.x > x:
+                segments.append(Segment(" " * (cell.x - x), base))
+            style: Style = base + self.get_component_rich_style(f"queue-strip--{cell.style}")
+            segments.append(Segment(cell.text, style))
+            x = cell.x + cell_len(cell.text)
+        return Strip(segments).adjust_cell_length(width, base)
