@@ -169,11 +169,12 @@ class WallboardService:
 
     # -- recording -----------------------------------------------------------------------
     async def _record(self) -> None:
-        from wallboard.store import StoreError, open_recorder, run_recorder
-
         assert self.store_url is not None
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._stop_recording.wait(), STORE_DELAY)
+        # imported only now: SQLAlchemy takes a tenth of a second to import
+        from wallboard.store import StoreError, open_recorder, run_recorder
+
         try:
             recorder = await asyncio.to_thread(
                 open_recorder, self.store_url, self.clock, self.state.snapshot,
