@@ -117,3 +117,29 @@ async def test_alerts_and_their_acknowledgement_are_recorded(store_url: str):
     assert row["acknowledged_us"] is None and row["ended_us"] is None
     assert row["value"] == 61.0
     assert timedelta(microseconds=row["changed_us"] - row["started_us"]) == 11 * S
+
+
+async def test_agent_states_written_in_one_flush_chain_into_intervals(store_url: str):
+    """Three states in one flush, then one more in the next: each state ends where the next
+    begins, and only the last one is open."""
+    clock = ManualClock(T0)
+
+    def state(seconds: int, what: AgentState, reason: str = "") -> AgentChanged:
+        return AgentChanged(agent=Agent(employee_id="e1", state=what, reason=reason,
+                                        since=T0 + seconds * S, queues=("sales",)))
+
+    async with running(store_url, clock, Snapshot(queues=(SALES,), at=T0)) as run:
+        await run.at(T0 + 30 * S, state(10, AgentState.AVAILABLE),
+                     state(20, AgentState.PAUSED, "lunch"), state(30, AgentState.AVAILABLE))
+        await run.at(T0 + 50 * S, state(50, AgentState.WRAP_UP))
+        rows = await run.service.recorder.store.call(lambda c: c.execute(  # type: ignore[union-attr]
+            select(schema.agent_states.c.state, schema.agent_states.c.reason,
+                   schema.agent_states.c.start_us, schema.agent_states.c.end_us)
+            .order_by(schema.agent_states.c.start_us)).all())
+        us = schema.us
+        assert [tuple(r) for r in rows] == [
+            ("available", None, us(T0 + 10 * S), us(T0 + 20 * S)),
+            ("paused", "lunch", us(T0 + 20 * S), us(T0 + 30 * S)),
+            ("available", None, us(T0 + 30 * S), us(T0 + 50 * S)),
+            ("wrap_up", None, us(T0 + 50 * S), None),
+        ]

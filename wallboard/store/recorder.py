@@ -49,7 +49,7 @@ from wallboard.store import queues as queue_store
 from wallboard.store import schema
 from wallboard.store.db import Store, StoreError, set_meta
 from wallboard.store.upsert import upsert
-from wallboard.store.writes import write_batch
+from wallboard.store.writes import HEARTBEAT, write_batch
 
 log = logging.getLogger(__name__)
 
@@ -318,11 +318,8 @@ class Recorder:
         self._ops = []
 
     def _write(self, connection: Connection, ops: list[Op], now: datetime) -> bool:
-        lock = schema.lock
-        beat = connection.execute(update(lock).where(lock.c.name == LOCK,
-                                                     lock.c.owner == self.owner)
-                                  .values(heartbeat_us=schema.us(now)))
-        if beat.rowcount != 1:
+        beat = {"beat": schema.us(now), "name": LOCK, "owner": self.owner}
+        if HEARTBEAT.one(connection, beat) != 1:
             return False
         dialect = self.store.dialect
         write_batch(connection, ops, lambda c, op: _apply(c, dialect, op))

@@ -37,6 +37,15 @@ class Statement:
             self._by_dialect[dialect] = found
         return found
 
+    def one(self, connection: Connection, row: dict[str, Any]) -> int:
+        """Run once; the number of rows it changed."""
+        cursor = connection.connection.cursor()
+        try:
+            cursor.execute(self.text(connection.dialect.name), row)
+            return int(cursor.rowcount)
+        finally:
+            cursor.close()
+
     def many(self, connection: Connection, rows: list[dict[str, Any]]) -> None:
         """``executemany`` on the driver's own cursor, inside the connection's transaction."""
         cursor = connection.connection.cursor()
@@ -72,6 +81,17 @@ CLOSE_OPEN = Statement("UPDATE wb_statuses SET end_us = :when "
 ADD_INTERVAL = Statement(
     "INSERT INTO wb_statuses (employee_id, account_id, status, start_us, end_us) "
     "VALUES (:employee_id, :account_id, :status, :start_us, :end_us)")
+HEARTBEAT = Statement("UPDATE wb_lock SET heartbeat_us = :beat "
+                      "WHERE name = :name AND owner = :owner")
+UPSERT_QUEUE = _upsert(schema.queues)
+ADD_OUTCOME = Statement(
+    "INSERT INTO wb_queue_outcomes (at_us, queue_id, kind, key, seconds_us, within) "
+    "VALUES (:at_us, :queue_id, :kind, :key, :seconds_us, :within)")
+CLOSE_AGENT = Statement("UPDATE wb_agent_states SET end_us = :when "
+                        "WHERE employee_id = :employee_id AND end_us IS NULL")
+ADD_AGENT_STATE = Statement(
+    "INSERT INTO wb_agent_states (employee_id, state, reason, queues, start_us, end_us) "
+    "VALUES (:employee_id, :state, :reason, :queues, :start_us, :end_us)")
 
 
 def write_batch(connection: Connection, ops: list[Op],
@@ -83,6 +103,10 @@ def write_batch(connection: Connection, ops: list[Op],
     listens: dict[str, dict[str, Any]] = {}
     chains: dict[str, list[tuple[str | None, str | None, int]]] = {}
     """account -> [(manager, status or None for a close, when)], in order."""
+    queues: dict[str, dict[str, Any]] = {}
+    outcomes: list[dict[str, Any]] = []
+    agents: dict[str, list[dict[str, Any]]] = {}
+    """employee -> the agent states it entered, in order."""
     for op in ops:
         kind = op[0]
         if kind == "call":
@@ -100,7 +124,16 @@ def write_batch(connection: Connection, ops: list[Op],
             employees[op[1]["id"]] = op[1]
         elif kind == "listen":
             listens[op[1]["id"]] = op[1]
+        elif kind == "queue":
+            queues[op[1]["id"]] = op[1]
+        elif kind == "outcome":
+            outcomes.append(op[1])
+        elif kind == "agent_state":
+            agents.setdefault(op[1]["employee_id"], []).append(op[1])
         else:
+            if agents:  # what came before this operation is written before it
+                _agent_states(connection, agents)
+                agents = {}
             fallback(connection, op)
     if employees:
         UPSERT_EMPLOYEE.many(connection, list(employees.values()))
@@ -115,6 +148,25 @@ def write_batch(connection: Connection, ops: list[Op],
         _statuses(connection, chains)
     if listens:
         UPSERT_LISTEN.many(connection, list(listens.values()))
+    if queues:
+        UPSERT_QUEUE.many(connection, list(queues.values()))
+    if outcomes:
+        ADD_OUTCOME.many(connection, outcomes)
+    if agents:
+        _agent_states(connection, agents)
+
+
+def _agent_states(connection: Connection, chains: dict[str, list[dict[str, Any]]]) -> None:
+    """Like the statuses: each agent's open state closed where the first new one begins,
+    then the new states, each ending where the next begins (the last one open)."""
+    closes = [{"employee_id": e, "when": chain[0]["start_us"]} for e, chain in chains.items()]
+    rows = []
+    for chain in chains.values():
+        for n, row in enumerate(chain):
+            end = chain[n + 1]["start_us"] if n + 1 < len(chain) else None
+            rows.append({**row, "end_us": end})
+    CLOSE_AGENT.many(connection, closes)
+    ADD_AGENT_STATE.many(connection, rows)
 
 
 def _statuses(connection: Connection,
