@@ -58,6 +58,11 @@ class AmiAgents:
         self.catalog = catalog or QueueCatalog()
         self.agents: dict[str, Agent] = {}
         self.queues: dict[str, Queue] = {}
+        self._levels: dict[str, int] = {}
+        """Each queue's ServiceLevel when its Queue was last made."""
+        self._members: dict[str, list[Member]] | None = None
+        self._members_of: tuple[int, int] = (-1, -1)
+        """The roster and directory the cached memberships were found with."""
 
     # -- who is whose -------------------------------------------------------------------------
     def owner(self, member: Member) -> str | None:
@@ -68,6 +73,14 @@ class AmiAgents:
         return None
 
     def memberships(self) -> dict[str, list[Member]]:
+        """Each manager's memberships; found again only when the roster (or the endpoint
+        map) changed."""
+        key = (self.model.roster, id(self.directory.owner))
+        if self._members is None or self._members_of != key:
+            self._members, self._members_of = self._find_memberships(), key
+        return self._members
+
+    def _find_memberships(self) -> dict[str, list[Member]]:
         found: dict[str, list[Member]] = {}
         for queue in self.model.queues.values():
             for member in queue.members.values():
@@ -84,8 +97,12 @@ class AmiAgents:
     def queue_events(self, names: Iterable[str]) -> list[Event]:
         events: list[Event] = []
         for name in sorted(names):
-            if name not in self.model.queues:
+            model = self.model.queues.get(name)
+            if model is None:
                 continue
+            if name in self.queues and self._levels.get(name) == model.service_level:
+                continue  # a caller came or went: the queue itself is the same
+            self._levels[name] = model.service_level
             queue = self.queue(name)
             if self.queues.get(name) != queue:
                 self.queues[name] = queue
@@ -98,6 +115,7 @@ class AmiAgents:
         """A resync: every queue and agent state from scratch, in the snapshot."""
         self.reset(now, status_of)
         self.model.dirty = set()
+        self.model.changed = []
         return snapshot.model_copy(update={"queues": tuple(self.queues.values()),
                                            "agents": tuple(self.agents.values())})
 
@@ -107,7 +125,8 @@ class AmiAgents:
         members and of the managers whose status changed (``wrapups``: of those in a
         wrap-up too, one of which has just ended)."""
         queues, self.model.dirty = self.model.dirty, set()
-        touched = self.owners_of(queues) | {
+        changed, self.model.changed = self.model.changed, []
+        touched = {owner for m in changed if (owner := self.owner(m)) is not None} | {
             e.employee_id for e in events if isinstance(e, AccountStatusChanged)}
         if wrapups:
             touched |= {e for e, a in self.agents.items() if a.state is AgentState.WRAP_UP}
@@ -117,6 +136,7 @@ class AmiAgents:
     def reset(self, now: datetime, status_of: StatusOf) -> None:
         """Everything from scratch (a resync): the snapshot carries the result."""
         self.queues = {name: self.queue(name) for name in self.model.queues}
+        self._levels = {name: q.service_level for name, q in self.model.queues.items()}
         self.agents = {}
         members = self.memberships()
         for employee in self.directory.employees:
@@ -142,15 +162,6 @@ class AmiAgents:
             self.agents[employee_id] = agent
             events.append(AgentChanged(agent=agent))
         return events
-
-    def owners_of(self, queue_names: Iterable[str]) -> set[str]:
-        found = set()
-        for name in queue_names:
-            queue = self.model.queues.get(name)
-            for member in queue.members.values() if queue else ():
-                if (employee := self.owner(member)) is not None:
-                    found.add(employee)
-        return found | {e for e, a in self.agents.items() if set(a.queues) & set(queue_names)}
 
     def _agent(self, employee_id: str, members: list[Member], status_of: StatusOf,
                now: datetime) -> Agent:

@@ -110,6 +110,12 @@ class QueueModel:
         self.queues: dict[str, Queue] = {}
         self.dirty: set[str] = set()
         """Queues changed since the last look (wave 2 emits them)."""
+        self.changed: list[Member] = []
+        """Members whose state changed since the last look (removed ones included): only
+        their managers' agent states are judged again, not every member of a queue a
+        caller joined."""
+        self.roster = 0
+        """Counts changes of who is a member where (members added, removed, reloaded)."""
         self.summary: dict[str, dict[str, str]] = {}
         """QueueSummary at the last resync: LoggedIn, Available, Callers, HoldTime,
         TalkTime, LongestHoldTime per queue."""
@@ -149,6 +155,8 @@ class QueueModel:
                 )
                 self._queue(name).callers[caller.uniqueid] = caller
         self.dirty = set(self.queues)
+        self.changed = [m for q in self.queues.values() for m in q.members.values()]
+        self.roster += 1
 
     # -- events -----------------------------------------------------------------------------
     def apply(self, event: AmiMessage, now: datetime) -> None:
@@ -163,15 +171,23 @@ class QueueModel:
         if kind in MEMBER_EVENTS:
             interface = event["Interface"]
             if kind == "QueueMemberRemoved":
-                queue.members.pop(interface, None)
+                gone = queue.members.pop(interface, None)
+                if gone is not None:
+                    self.changed.append(gone)
+                    self.roster += 1
                 return
             member = queue.members.get(interface)
             if member is None:
                 member = queue.members[interface] = Member(
                     queue=name, interface=interface, name=event.get("MemberName")
                 )
+                self.roster += 1
+            before = member.state_interface
             member.name = event.get("MemberName", member.name)
             _fill(member, event)
+            if member.state_interface != before:
+                self.roster += 1
+            self.changed.append(member)
         elif kind == "QueueCallerJoin":
             uniqueid = event["Uniqueid"]
             queue.callers[uniqueid] = Caller(
@@ -182,7 +198,7 @@ class QueueModel:
                 joined_at=event_time(event, now),
             )
         elif kind == "QueueCallerLeave":
-            self._stop_ringing(queue, event.get("Uniqueid"))
+            self.changed += self._stop_ringing(queue, event.get("Uniqueid"))
             queue.callers.pop(event.get("Uniqueid"), None)
         elif kind == "QueueCallerAbandon":
             queue.abandoned += 1
@@ -190,20 +206,23 @@ class QueueModel:
             member = queue.members.get(event.get("Interface"))
             if member is not None:
                 member.ringing_for = event.get("Uniqueid")
+                self.changed.append(member)
         elif kind in ("AgentConnect", "AgentRingNoAnswer", "AgentDump"):
             member = queue.members.get(event.get("Interface"))
             if member is not None:
                 member.ringing_for = None
+                self.changed.append(member)
                 if kind == "AgentConnect":  # app_queue stamps starttime, with no event
                     member.in_call = True
         elif kind == "AgentComplete":
             queue.completed += 1
 
     @staticmethod
-    def _stop_ringing(queue: Queue, uniqueid: str) -> None:
-        for member in queue.members.values():
-            if member.ringing_for == uniqueid:
-                member.ringing_for = None
+    def _stop_ringing(queue: Queue, uniqueid: str) -> list[Member]:
+        stopped = [m for m in queue.members.values() if m.ringing_for == uniqueid]
+        for member in stopped:
+            member.ringing_for = None
+        return stopped
 
     def _queue(self, name: str) -> Queue:
         queue = self.queues.get(name)
