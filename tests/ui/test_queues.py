@@ -20,7 +20,7 @@ LABELS = {"waiting", "longest", "SL", "avail", "aband", "ans", "ASA", "paused", 
 
 def strip_lines(app) -> list[str]:  # type: ignore[no-untyped-def]
     strip = app.board.query_one(QueueStrip)
-    return [strip.render_line(y).text.strip() for y in range(len(strip.lines))]
+    return [strip.line_strip(y).text.strip() for y in range(len(strip.lines))]
 
 
 async def test_the_strip_fits_80x24_by_priority_and_says_how_many_more():

@@ -90,32 +90,37 @@ class BoardScreen(ListenActions, LiveScreen):
     def update_view(self) -> None:
         self._empty_message()
         self.table.update_rows()
-        self._update_header()
+        self._update_header(every_second=False)
         self.update_listen(self.frame.now())
 
     def tick(self) -> None:
         self.table.tick()
-        self._update_header()
+        self._update_header(every_second=True)
         self.update_listen(self.frame.now())
 
-    def _update_header(self) -> None:
+    def _update_header(self, every_second: bool = True) -> None:
         app = self.app
         table = self.table
         counters = (compute_counters(table.rows, self.frame.now()) if app.state.synced
                     else None)
         self.counters.show(counters, table.board_filter.active, app.config.ui.thresholds)
-        self._update_strip()
+        self._update_strip(every_second)
         self.show_topbar(say(describe_sort(table.sort_key, table.sort_reverse)))
 
-    def _update_strip(self) -> None:
+    def _update_strip(self, every_second: bool = True) -> None:
+        """The queues' figures move with the clock: they are redrawn once a second (and at
+        once when the strip appears or its queues change), not at every batch of events."""
         app = self.app
         strip = self.query_one(QueueStrip)
         show = app.config.queues.strip and bool(app.state.queues) and app.state.synced
+        was_shown = strip.display
         strip.display = show
         if not show:
             return
         board_filter = self.table.board_filter
         ids = [q.id for q in app.state.queues.values() if board_filter.matches_queue(q)]
+        if not every_second and was_shown and ids == strip.queue_ids:
+            return
         strip.show(app.queue_view(self.frame.now()), app.alert_engine,
                    _("{key} shows all").format(key=app.key('board.queues')), ids)
 

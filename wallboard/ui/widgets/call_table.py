@@ -383,15 +383,25 @@ class CallTable(Widget, can_focus=True):
     def _repaint_changed(self) -> set[int]:
         """Repaint the lines that should show something else; returns them."""
         ctx = self._cell_context()
-        changed = {y for y in range(self.size.height)
-                   if self._painted.get(y) != self._expected(y, ctx)}
+        expected = {y: self._expected(y, ctx) for y in range(self.size.height)}
+        changed = {y for y, now in expected.items() if self._painted.get(y) != now}
         if changed:
             width = self.size.width
-            self.refresh(*(Region(0, y, width, 1) for y in changed))
+            self.refresh(*(Region(0, y, self._changed_width(self._painted.get(y), expected[y],
+                                                           width), 1) for y in changed))
         if len(self._tails) > 2 * self.page_size:  # keep the drawn rows of the shown calls
             shown = {c.id for c in self.rows[self.first_row:self.first_row + self.page_size]}
             self._tails = {i: t for i, t in self._tails.items() if i in shown}
         return changed
+
+    def _changed_width(self, before: object, now: object, width: int) -> int:
+        """How much of a changed line to send: a "more" line that stays one, only as far
+        as its longer text (the rest is blank either way)."""
+        if (isinstance(before, tuple) and isinstance(now, tuple)
+                and before[0] == now[0] == "more"):
+            texts = (self._more_text(*before[1:]), self._more_text(*now[1:]))
+            return min(width, max(cell_len(t) for t in texts) + 2)
+        return width
 
     def render_line(self, y: int) -> Strip:
         ctx = self._cell_context()

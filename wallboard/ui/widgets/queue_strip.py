@@ -3,8 +3,11 @@
 Each line is the queue's name and its figures as ``label value`` pairs, most important
 first; what does not fit the width is dropped whole (never cut mid-word). When not every
 queue fits the strip's share of the screen, the queues that need someone come first
-(alerts, then callers waiting) and the last line says how many more there are. Only the
-figures that changed are repainted.
+(alerts, then callers waiting) and the last line says how many more there are; while they
+all fit, queues keep their lines.
+
+Each column of figures is a widget of its own: a terminal line is rewritten from the left
+edge of the widget that changed, so a new wait time costs its own column, not the line.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from dataclasses import dataclass
 from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
+from textual.app import ComposeResult
 from textual.events import Resize
 from textual.geometry import Region
 from textual.strip import Strip
@@ -35,6 +39,8 @@ from wallboard.ui.widgets.queue_look import (
 GAP = 2
 NAME_MAX = 18
 SHARE = 5
+PLAIN_BACKGROUND = frozenset({"name", "label", "value", "warning"})
+"""Styles whose spaces look like the strip's own: a gap after them takes their style."""
 """The strip takes at most a fifth of the screen's lines."""
 
 
@@ -50,9 +56,29 @@ def _level_class(level: Level | None, base: str) -> str:
     return base if level is None else level.value
 
 
+class _Column(Widget):
+    """The part of every line of the strip between two x positions."""
+
+    DEFAULT_CSS = "_Column { height: 100%; width: 0; }"
+
+    def __init__(self, strip: QueueStrip) -> None:
+        super().__init__()
+        self.strip = strip
+        self.x0 = self.x1 = 0
+
+    def place(self, x0: int, x1: int) -> None:
+        if (x0, x1) != (self.x0, self.x1):
+            self.x0, self.x1 = x0, x1
+            self.styles.width = x1 - x0
+            self.refresh()
+
+    def render_line(self, y: int) -> Strip:
+        return self.strip.line_strip(y).crop(self.x0, self.x1)
+
+
 class QueueStrip(Widget):
     DEFAULT_CSS = """
-    QueueStrip { height: 0; background: $surface; }
+    QueueStrip { height: 0; background: $surface; layout: horizontal; }
     QueueStrip > .queue-strip--name { text-style: bold; }
     QueueStrip > .queue-strip--label { color: $text-muted; }
     QueueStrip > .queue-strip--value { text-style: bold; }
@@ -74,6 +100,12 @@ class QueueStrip(Widget):
         self._engine = AlertEngine([])
         self._hint = ""
         self._ids: list[str] | None = None
+        self._columns = [_Column(self) for _ in range(len(FIELDS) + 1)]
+        self._strips: dict[int, Strip] = {}
+        """Each line as drawn, until it changes."""
+
+    def compose(self) -> ComposeResult:
+        yield from self._columns
 
     def show(self, view: MetricsView | None, engine: AlertEngine, hint: str = "",
              queue_ids: list[str] | None = None) -> None:
@@ -82,6 +114,11 @@ class QueueStrip(Widget):
         self._view, self._engine, self._hint = view, engine, hint
         self._ids = queue_ids
         self._relayout()
+
+    @property
+    def queue_ids(self) -> list[str] | None:
+        """The queues it was last asked to show."""
+        return self._ids
 
     def _cap(self) -> int:
         height = self.screen.size.height if self.is_attached else 24
@@ -93,12 +130,12 @@ class QueueStrip(Widget):
             q for q in view.queues.values()
             if self._ids is None or q.queue_id in self._ids]
         cap = self._cap()
-        order = sorted(range(len(queues)), key=lambda i: self._urgency(queues[i], i))
-        if len(queues) > cap:
+        if len(queues) > cap:  # the most urgent first
+            order = sorted(range(len(queues)), key=lambda i: self._urgency(queues[i], i))
             keep = order[: max(0, cap - 1)]
             self.more = len(queues) - len(keep)
         else:
-            keep, self.more = order, 0
+            keep, self.more = list(range(len(queues))), 0
         chosen = [queues[i] for i in keep]
         width = self.size.width or (self.app.size.width if self.is_attached else 80)
         lines = self._lines(chosen, width)
@@ -110,7 +147,24 @@ class QueueStrip(Widget):
         if self.styles.height is None or self.styles.height.value != height:
             self.styles.height = height
         self.shown = [q.queue_id or "" for q in chosen]
+        self._place(chosen, width)
         self._repaint(lines, width)
+
+    def _place(self, queues: list[QueueFigures], width: int) -> None:
+        """Column edges where the name and each field begin (the same on every line)."""
+        edges = [0]
+        if queues:
+            name_width = min(NAME_MAX, max(cell_len(q.name) for q in queues))
+            x = 1 + name_width + GAP
+            for field in fit_fields(width - 1, name_width, GAP, labelled=True):
+                edges.append(x)
+                x += field_width(field, True) + GAP
+        edges.append(width)
+        for n, column in enumerate(self._columns):
+            if n + 1 < len(edges):
+                column.place(edges[n], edges[n + 1])
+            else:
+                column.place(width, width)
 
     def _urgency(self, queue: QueueFigures, index: int) -> tuple[int, int, int]:
         levels = [field_level(self._engine, f, queue, queue.recent) for f in FIELDS]
@@ -145,35 +199,54 @@ class QueueStrip(Widget):
                       _level_class(level, "value"))]
 
     def _repaint(self, lines: list[tuple[_Cell, ...]], width: int) -> None:
-        for y, line in enumerate(lines):
-            before = self.lines[y] if y < len(self.lines) else None
-            if before is None or len(before) != len(line):
-                self.refresh(Region(0, y, width, 1))
-                continue
-            changed = [(a, b) for a, b in zip(before, line, strict=True) if a != b]
-            if changed:
-                x0 = min(min(a.x, b.x) for a, b in changed)
-                x1 = max(max(a.x + cell_len(a.text), b.x + cell_len(b.text))
-                         for a, b in changed)
-                self.refresh(Region(x0, y, x1 - x0, 1))
+        old = self.lines
         self.lines = lines
+        for y in range(max(len(lines), len(old))):
+            line = lines[y] if y < len(lines) else None
+            before = old[y] if y < len(old) else None
+            if line == before:
+                continue
+            self._strips.pop(y, None)
+            if line is None or before is None or len(before) != len(line):
+                spans = [(0, width)]
+            else:  # only the cells that changed
+                spans = [(min(a.x, b.x), max(a.x + cell_len(a.text), b.x + cell_len(b.text)))
+                         for a, b in zip(before, line, strict=True) if a != b]
+            for column in self._columns:
+                if any(column.x0 < x1 and x0 < column.x1 for x0, x1 in spans):
+                    column.refresh(Region(0, y, column.x1 - column.x0, 1))
 
     def on_resize(self, event: Resize) -> None:
         self.lines = []
+        self._strips = {}
         self._relayout()
-        self.refresh()
+        for column in self._columns:
+            column.refresh()
 
-    def render_line(self, y: int) -> Strip:
+    def line_strip(self, y: int) -> Strip:
+        """Line ``y`` of the strip, the whole width (the columns show their parts)."""
+        found = self._strips.get(y)
+        if found is None:
+            found = self._strips[y] = self._line_strip(y)
+        return found
+
+    def _line_strip(self, y: int) -> Strip:
         width = self.size.width
         if y >= len(self.lines):
             return Strip.blank(width, self.rich_style)
         base = self.rich_style
         segments: list[Segment] = []
         x = 0
+        last = ""
         for cell in self.lines[y]:
             if cell.x > x:
-                segments.append(Segment(" " * (cell.x - x), base))
+                gap = " " * (cell.x - x)
+                if segments and last in PLAIN_BACKGROUND:  # fewer style changes to send
+                    segments[-1] = Segment(segments[-1].text + gap, segments[-1].style)
+                else:
+                    segments.append(Segment(gap, base))
             style: Style = base + self.get_component_rich_style(f"queue-strip--{cell.style}")
             segments.append(Segment(cell.text, style))
             x = cell.x + cell_len(cell.text)
+            last = cell.style
         return Strip(segments).adjust_cell_length(width, base)
