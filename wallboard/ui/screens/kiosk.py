@@ -152,12 +152,13 @@ class KioskScreen(LiveScreen):
         waiting = self.not_synced_text()
         if kind == "queues":
             queues = self.query_one(QueueTable)
-            queues.empty_message = waiting or f"{app.source.title} has no queues."
+            queues.empty_message = waiting or _("{source} has no queues.").format(
+                source=say(app.source.title))
             view = app.queue_view(self.frame.now()) if app.state.synced else None
             queues.show(view, app.alert_engine, day=True)
         elif kind == "agents":
             grid = self.query_one(AgentsGrid)
-            grid.empty_message = waiting or "No agents."
+            grid.empty_message = waiting or _("No agents.")
             rows = [] if waiting else agent_rows(app.state, BoardFilter(), AgentSort.STATE,
                                                  False)
             grid.show(rows, app.alert_engine)
