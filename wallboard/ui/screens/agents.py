@@ -1,7 +1,7 @@
 """The agents grid (``a``): every manager's agent state, time in it and pause reason.
 
-Totals on top; the board's filters (employees, departments, queues) apply here too and are
-the same filters; ``s`` / ``S`` sort; a supervisor pauses or unpauses the agent under the
+Totals on top; the board's filters (employees, departments, queues, sites) apply here too
+and are the same filters; ``s`` / ``S`` sort; a supervisor pauses or unpauses the agent under the
 cursor with a reason, after a confirmation (docs/queues.md).
 """
 
@@ -71,6 +71,7 @@ class AgentsScreen(LiveScreen):
         Binding("slash", "filter_employees", N_("Employees"), id="agents.filter_employees"),
         Binding("d", "filter_departments", N_("Department"), id="agents.filter_departments"),
         Binding("k", "filter_queues", N_("Queue"), id="agents.filter_queues"),
+        Binding("o", "filter_sites", N_("Site"), id="agents.filter_sites"),
         Binding("x", "clear_filters", N_("Clear filters"), id="agents.clear_filters"),
         Binding("s", "sort_next", N_("Sort"), id="agents.sort_next"),
         Binding("S", "sort_reverse", N_("Reverse"), id="agents.sort_reverse"),
@@ -168,6 +169,15 @@ class AgentsScreen(LiveScreen):
 
     def action_filter_queues(self) -> None:
         self.app.board.action_filter_queues()
+
+    def action_filter_sites(self) -> None:
+        self.app.board.action_filter_sites()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The site filter's key, on a board over several sites only."""
+        if action == "filter_sites":
+            return self.app.board.table.sites
+        return super().check_action(action, parameters)
 
     def action_clear_filters(self) -> None:
         self.app.board.action_clear_filters()
