@@ -38,6 +38,16 @@ SHOTS: list[tuple[str, tuple[int, int], list[str], dict]] = [
     ("agents-160x45", (160, 45), ["a"], {"calls": 48}),
     ("agents-200x60", (200, 60), ["a"], {"calls": 160}),
     ("kiosk-queues", (160, 45), [], {"calls": 40, "kiosk": True, "kiosk_pages": ["queues"]}),
+    ("kiosk-agents", (160, 45), [], {"calls": 40, "kiosk": True, "kiosk_pages": ["agents"]}),
+    # two queues with callers and nobody free (critical), a wait over 30 s (warning); the
+    # first acknowledged
+    ("alerts", (120, 35), ["ALERTS", "exclamation_mark", "enter", "CLEAR"],
+     {"calls": 40, "alerts": [{"metric": "waiting_no_agent", "critical": 1},
+                              {"metric": "longest_wait", "warning": 30, "critical": 60}]}),
+    ("pause-confirm", (120, 35), ["a", "right", "right", "P"], {"calls": 40}),
+    # the queues screen and the agents grid in Polish and Ukrainian (docs/i18n.md)
+    ("queues-pl-120x35", (120, 35), ["Q", "down", "down"], {"calls": 40, "language": "pl"}),
+    ("agents-uk-120x35", (120, 35), ["a"], {"calls": 40, "language": "uk"}),
 ]
 
 
@@ -52,6 +62,15 @@ async def shoot(name: str, size: tuple[int, int], keys: list[str], options: dict
         for key in keys:
             if key == "WAIT":  # let a worker (history, call log) deliver first
                 await pilot.pause(0.3)
+            elif key == "ALERTS":  # the alert desk judged its rules (once a second)
+                for _ in range(100):
+                    if app.service.alerts.engine.active:
+                        break
+                    await pilot.pause(0.05)
+                await pilot.pause(0.1)
+            elif key == "CLEAR":  # the toasts of the alerts fired
+                app.clear_notifications()
+                await pilot.pause(0.1)
             elif key.startswith("+"):  # "+N": the frozen clock moves N seconds on
                 app.clock.advance(float(key[1:]))
                 await pilot.pause(0.5)

@@ -378,7 +378,7 @@ class Thresholds(Section):
     longest_wait_red_seconds: float = Field(default=90, ge=0)
 
 
-KioskPage = Literal["all", "departments", "longest_waiting", "queues", "agents"]
+KioskPage = Literal["all", "departments", "sites", "longest_waiting", "queues", "agents"]
 Language = Literal["en", "pl", "uk"]
 
 
@@ -406,8 +406,8 @@ class UiConfig(Section):
     """Wall-TV mode: big counters, no cursor, read-only, pages that rotate."""
     kiosk_pages: list[KioskPage] = Field(default_factory=lambda: list[KioskPage](["all"]),
                                          min_length=1)
-    """Pages shown in turn in kiosk mode: all calls, one per department, longest waiting,
-    the queues, the agents grid."""
+    """Pages shown in turn in kiosk mode: all calls, one per department, one per site,
+    longest waiting, the queues, the agents grid."""
     kiosk_page_seconds: float = Field(default=20.0, ge=2)
     kiosk_unlock_key: str | None = None
     """A key that leaves kiosk mode for the interactive board; None: only quit works."""

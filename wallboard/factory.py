@@ -7,7 +7,7 @@ the UI itself never imports a backend.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING
 
@@ -135,10 +135,12 @@ def create_app(
 
 
 def create_frozen_demo_app(
-    at: datetime, *, seed: int = 7, calls: int = 24, **ui: object
+    at: datetime, *, seed: int = 7, calls: int = 24, alerts: Sequence[object] = (),
+    **ui: object
 ) -> WallboardApp:
     """The demo call center with its clock stopped at ``at``: the same picture every run.
 
+    ``alerts``: ``[[alerts]]`` rules (``AlertConfig`` or their TOML tables as dicts).
     Used by the snapshot tests and the screenshot script.
     """
     from wallboard.config import DemoSource, UiConfig
@@ -149,7 +151,8 @@ def create_frozen_demo_app(
     clock = ManualClock(at)
     ui.setdefault("timezone", "Europe/Warsaw")
     ui.setdefault("language", "en")
-    config = Config(source=DemoSource(seed=seed, calls=calls), ui=UiConfig.model_validate(ui))
+    config = Config.model_validate({"source": DemoSource(seed=seed, calls=calls),
+                                     "ui": UiConfig.model_validate(ui), "alerts": list(alerts)})
     demo = Demo(clock=clock, seed=seed, calls=calls, language=config.ui.language or "en",
                 catalog=config.queues.catalog(), metrics=config.queues.metrics(ui_zone(config)))
     return create_app(config, source=demo, clock=clock)

@@ -9,6 +9,7 @@ import pytest
 
 from wallboard.core.events import Snapshot
 from wallboard.core.models import Call, CallStatus, CallType, Employee
+from wallboard.core.queues import Queue
 from wallboard.core.state import LiveState
 from wallboard.core.view import BoardFilter, SortKey, describe_sort, sort_calls
 
@@ -133,3 +134,20 @@ def test_the_sort_key_cycles_through_every_column():
     assert seen == [SortKey.STARTED, SortKey.TYPE, SortKey.EMPLOYEE, SortKey.DEPARTMENT,
                     SortKey.STATUS, SortKey.CLIENT, SortKey.BUSINESS, SortKey.WAITING,
                     SortKey.TALK, SortKey.ROUTING]
+
+
+def test_the_site_is_in_the_cycle_only_on_a_board_over_several_sites():
+    assert SortKey.ROUTING.next() is SortKey.STARTED
+    assert SortKey.ROUTING.next(sites=True) is SortKey.SITE
+    assert SortKey.SITE.next(sites=True) is SortKey.STARTED
+    assert SortKey.SITE.next() is SortKey.STARTED  # sites gone while sorted by site
+    assert describe_sort(SortKey.SITE, False) == "by site"
+
+
+def test_a_site_filter_takes_the_queues_of_its_sites():
+    kyiv = Queue(id="kyiv:sales", name="Sales", department="Sales", site="kyiv")
+    warsaw = Queue(id="warsaw:sales", name="Sales", department="Sales", site="warsaw")
+    chosen = BoardFilter(sites=frozenset({"warsaw"}))
+    assert [q.id for q in (kyiv, warsaw) if chosen.matches_queue(q)] == ["warsaw:sales"]
+    both = BoardFilter(sites=frozenset({"warsaw"}), departments=frozenset({"Sales"}))
+    assert [q.id for q in (kyiv, warsaw) if both.matches_queue(q)] == ["warsaw:sales"]

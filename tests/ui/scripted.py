@@ -14,6 +14,7 @@ from wallboard.config import Config, UiConfig
 from wallboard.core.clock import ManualClock
 from wallboard.core.events import Snapshot
 from wallboard.core.models import AgentStatus, Call, CallStatus, CallType, Employee, SipAccount
+from wallboard.core.sites import site_call, site_employee
 from wallboard.factory import create_app
 from wallboard.ui.app import WallboardApp
 
@@ -63,6 +64,39 @@ CALLS = (
 def scripted_app(**ui: object) -> tuple[WallboardApp, ScriptedSource]:
     """The board on the scripted call center, its clock stopped at ``FROZEN``."""
     source = ScriptedSource(Snapshot(calls=CALLS, employees=EMPLOYEES))
+    ui.setdefault("timezone", "Europe/Warsaw")
+    config = Config(ui=UiConfig.model_validate(ui))
+    return create_app(config, source=source, clock=ManualClock(FROZEN)), source
+
+
+# -- a board over two sites (issue 18) -------------------------------------------------------
+KYIV = (
+    (manager("k1", "Olena Shevchenko", "Support"), manager("k2", "Taras Bondar", "Sales")),
+    (call("c201", IN, RINGING, None, waited=20),  # in the queue
+     call("c202", IN, TALKING, "k1", waited=5, talked=120),
+     call("c203", OUT, TALKING, "k2", waited=3, talked=60)),
+)
+WARSAW = (
+    (manager("w1", "Anna Nowak", "Sales"), manager("w2", "Piotr Wójcik", "Support")),
+    (call("c301", IN, RINGING, "w1", waited=12),
+     call("c302", IN, TALKING, "w2", waited=6, talked=240)),
+)
+
+
+def two_site_snapshot() -> Snapshot:
+    """Kyiv's and Warsaw's calls and managers, their ids qualified by their site as an
+    ingest publishes them (``kyiv:c202``), merged on one board."""
+    calls: list[Call] = []
+    employees: list[Employee] = []
+    for site, (managers, site_calls) in (("kyiv", KYIV), ("warsaw", WARSAW)):
+        employees.extend(site_employee(e, site) for e in managers)
+        calls.extend(site_call(c, site) for c in site_calls)
+    return Snapshot(calls=tuple(calls), employees=tuple(employees))
+
+
+def two_site_app(**ui: object) -> tuple[WallboardApp, ScriptedSource]:
+    """The board over the two scripted sites, its clock stopped at ``FROZEN``."""
+    source = ScriptedSource(two_site_snapshot())
     ui.setdefault("timezone", "Europe/Warsaw")
     config = Config(ui=UiConfig.model_validate(ui))
     return create_app(config, source=source, clock=ManualClock(FROZEN)), source

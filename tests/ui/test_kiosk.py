@@ -100,3 +100,11 @@ async def test_a_red_counter_is_marked_on_screen():
         waiting = app.screen.query_one("#counter-waiting", BigCounter)
         assert int(waiting.value) >= 2
         assert waiting.has_class("-red")
+
+
+def test_kiosk_site_pages_are_one_per_site_and_none_on_a_single_site():
+    pages = kiosk_pages(["sites", "all"], ["Sales"], ["kyiv", "warsaw"])
+    assert [(p.title, p.board_filter.sites) for p in pages] == [
+        ("kyiv", frozenset({"kyiv"})), ("warsaw", frozenset({"warsaw"})),
+        ("All calls", frozenset())]
+    assert [p.title for p in kiosk_pages(["sites"], ["Sales"], [])] == ["All calls"]

@@ -1,6 +1,7 @@
 """The board's looks that the seeded demo never shows, drawn from the scripted call center
 (tests/ui/scripted.py) at fixed sizes with the clock stopped: a late call, the link being
-lost, filtered counters with calls waiting, a kiosk department page, a manager on DND."""
+lost, filtered counters with calls waiting, a kiosk department page, a manager on DND, a
+board over two sites (its Site column, then filtered to one site)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from tests.ui.conftest import FROZEN, wait_for_calls
-from tests.ui.scripted import scripted_app
+from tests.ui.scripted import scripted_app, two_site_app
 from tests.ui.test_board import pick
 from wallboard.core.events import ConnectionChanged, Link
 from wallboard.ui.widgets.topbar import TopBar
@@ -79,3 +80,22 @@ def test_managers_list_with_a_manager_on_dnd(snap_compare):
 
     app, _ = scripted_app()
     assert snap_compare(app, terminal_size=(120, 35), run_before=managers)
+
+
+def test_a_board_over_two_sites(snap_compare):
+    # the Site column after the employee: warsaw, kyiv, kyiv, kyiv, warsaw (oldest first);
+    # counters of both sites: 5 calls, 2 waiting (2 incoming), 3 talking, longest 0:20
+    app, _ = two_site_app()
+    assert snap_compare(app, terminal_size=(160, 45), run_before=_settle)
+
+
+def test_a_board_over_two_sites_filtered_to_one(snap_compare):
+    # warsaw only: c302 (Piotr Wójcik, talking 4:00) and c301 (Anna Nowak, ringing 0:12);
+    # counters 2, 1 waiting (1 incoming), 1 talking, longest 0:12; "sites: warsaw"
+    async def warsaw(pilot) -> None:  # type: ignore[no-untyped-def]
+        await _settle(pilot)
+        await pick(pilot, "o", "warsaw")
+        await pilot.pause(0.1)
+
+    app, _ = two_site_app()
+    assert snap_compare(app, terminal_size=(80, 24), run_before=warsaw)

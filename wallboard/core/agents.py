@@ -12,6 +12,7 @@ from enum import StrEnum
 from wallboard.core.models import Employee
 from wallboard.core.queues import AGENT_STATE_ORDER, Agent, AgentState
 from wallboard.core.state import LiveState
+from wallboard.core.text import N_, Sentence
 from wallboard.core.view import BoardFilter
 
 
@@ -28,10 +29,15 @@ class AgentSort(StrEnum):
         members = list(AgentSort)
         return members[(members.index(self) + 1) % len(members)]
 
-    def describe(self, reverse: bool) -> str:
-        words = {AgentSort.STATE: "by state", AgentSort.NAME: "by name",
-                 AgentSort.TIME: "by time in state", AgentSort.DEPARTMENT: "by department"}
-        return words[self] + (", reversed" if reverse else "")
+    def describe(self, reverse: bool) -> Sentence:
+        """``by state``, ``by name, reversed`` (English, said in the board's language)."""
+        column = Sentence(_SORT_WORDS[self])
+        return Sentence(N_("by {column}, reversed") if reverse else N_("by {column}"),
+                        column=column)
+
+
+_SORT_WORDS = {AgentSort.STATE: N_("state"), AgentSort.NAME: N_("name"),
+               AgentSort.TIME: N_("time in state"), AgentSort.DEPARTMENT: N_("department")}
 
 
 @dataclass(frozen=True, slots=True)

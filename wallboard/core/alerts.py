@@ -19,6 +19,7 @@ from enum import StrEnum
 from wallboard.core.format import format_duration
 from wallboard.core.metrics import Figures, MetricsView, QueueFigures
 from wallboard.core.queues import Agent, AgentState
+from wallboard.core.text import N_, Sentence
 
 RECENT_ALERTS = 50
 """Ended alerts kept for the alerts screen."""
@@ -65,13 +66,16 @@ class Metric(StrEnum):
 
 
 METRIC_LABELS = {
-    Metric.LONGEST_WAIT: "longest wait", Metric.WAITING: "callers waiting",
-    Metric.WAITING_NO_AGENT: "callers waiting, no agent available",
-    Metric.SERVICE_LEVEL: "service level", Metric.ABANDON_RATE: "abandon rate",
-    Metric.ASA: "average speed of answer", Metric.AHT: "average handle time",
-    Metric.AGENTS_AVAILABLE: "agents available", Metric.CALLBACKS_WAITING: "callbacks waiting",
-    Metric.PAUSE: "paused for", Metric.WRAP_UP: "in wrap-up for",
+    Metric.LONGEST_WAIT: N_("longest wait"), Metric.WAITING: N_("callers waiting"),
+    Metric.WAITING_NO_AGENT: N_("callers waiting, no agent available"),
+    Metric.SERVICE_LEVEL: N_("service level"), Metric.ABANDON_RATE: N_("abandon rate"),
+    Metric.ASA: N_("average speed of answer"), Metric.AHT: N_("average handle time"),
+    Metric.AGENTS_AVAILABLE: N_("agents available"),
+    Metric.CALLBACKS_WAITING: N_("callbacks waiting"),
+    Metric.PAUSE: N_("paused for"), Metric.WRAP_UP: N_("in wrap-up for"),
 }
+"""Each metric in words (English, marked for the catalog): an alert's message says it."""
+LEVEL_WORDS = {Level.WARNING: N_("warning"), Level.CRITICAL: N_("critical")}
 SECONDS = frozenset({Metric.LONGEST_WAIT, Metric.ASA, Metric.AHT, Metric.PAUSE, Metric.WRAP_UP})
 PERCENT = frozenset({Metric.SERVICE_LEVEL, Metric.ABANDON_RATE})
 
@@ -147,9 +151,13 @@ class Alert:
     acknowledged_by: str | None = None
 
     @property
-    def message(self) -> str:
-        value = format_value(self.metric, self.value)
-        return f"{self.subject_name}: {self.metric.label} {value} ({self.level.value})"
+    def message(self) -> Sentence:
+        """``Billing: longest wait 1:05 (critical)``: English (the hook, the log, the
+        feed), said in the board's language where it is shown."""
+        return Sentence(N_("{name}: {metric} {value} ({level})"), name=self.subject_name,
+                        metric=Sentence(self.metric.label),
+                        value=format_value(self.metric, self.value),
+                        level=Sentence(LEVEL_WORDS[self.level]))
 
     @property
     def ringing(self) -> bool:

@@ -42,6 +42,7 @@ from wallboard.core.tally import (
     figures,
     merge_seeds,
 )
+from wallboard.core.text import N_, Sentence
 
 __all__ = ["Figures", "Kind", "MetricsSettings", "MetricsView", "Outcome", "QueueFigures",
            "QueueMetrics", "ServiceLevelFormula", "merge_seeds", "window_start"]
@@ -340,7 +341,7 @@ class QueueMetrics:
         everyone: Counter[AgentState] = Counter(a.state for a in self._agents.values()
                                                 if a.queues)
         total = QueueFigures(
-            queue_id=None, name="All queues", day=figures(day_total, formula),
+            queue_id=None, name=Sentence(N_("All queues")), day=figures(day_total, formula),
             recent=figures(recent_total, formula), waiting=waiting_total,
             longest_wait=max(0.0, longest_total),
             callbacks=sum(q.callbacks_waiting for q in queues.values()),

@@ -70,7 +70,10 @@ class BoardFilter:
         return True
 
     def matches_queue(self, queue: Queue) -> bool:
-        """For the queues strip: a queue filter, or a department filter (the queue's)."""
+        """For the queues strip: a queue filter, or a department filter (the queue's);
+        on a board over several sites, the queues of the sites chosen."""
+        if self.sites and queue.site not in self.sites:
+            return False
         if self.queues:
             return queue.id in self.queues
         if self.departments:
@@ -100,10 +103,14 @@ class SortKey(StrEnum):
     WAITING = "waiting"
     TALK = "talk"
     ROUTING = "routing"
+    SITE = "site"
+    """On a board over several sites only (its column shows only there)."""
 
-    def next(self) -> SortKey:
-        members = list(SortKey)
-        return members[(members.index(self) + 1) % len(members)]
+    def next(self, sites: bool = False) -> SortKey:
+        """The next column's key; the site's only when the board shows ``sites``."""
+        members = [k for k in SortKey if sites or k is not SortKey.SITE]
+        return members[(members.index(self) + 1) % len(members)] if self in members \
+            else members[0]
 
 
 _STATUS_ORDER = {CallStatus.RINGING: 0, CallStatus.ON_HOLD: 1, CallStatus.TALKING: 2}
@@ -131,6 +138,7 @@ def _primary(key: SortKey, state: LiveState, now: datetime) -> Callable[[Call], 
         SortKey.WAITING: lambda c: -c.waiting_seconds(now),
         SortKey.TALK: lambda c: -c.talk_seconds(now),
         SortKey.ROUTING: lambda c: (c.routing_scheme or "\uffff").casefold(),
+        SortKey.SITE: lambda c: (c.site or "\uffff").casefold(),
     }
     return keys[key]
 
@@ -146,6 +154,7 @@ SORT_NAMES = {
     SortKey.WAITING: N_("waiting time"),
     SortKey.TALK: N_("talk time"),
     SortKey.ROUTING: N_("routing scheme"),
+    SortKey.SITE: N_("site"),
 }
 """Each sort key in words (English, marked for the catalog)."""
 

@@ -15,6 +15,7 @@ from wallboard.audit import AuditLog
 from wallboard.core.clock import Clock
 from wallboard.core.queues import AgentState
 from wallboard.core.state import LiveState
+from wallboard.core.text import N_, Sentence
 from wallboard.service.errors import Problem, ServiceError, mapped
 from wallboard.service.listen import Actor, ListenPolicy
 from wallboard.sources.base import Source
@@ -39,30 +40,36 @@ class AgentDesk:
     def refusal(self, employee_id: str, paused: bool, reason: str = "") -> ServiceError | None:
         """Why this pause or unpause may not happen now (as the error to raise), or None."""
         if self.policy.kiosk:
-            return ServiceError("Pausing agents is off in kiosk (wall-TV) mode.",
+            return ServiceError(Sentence(N_("Pausing agents is off in kiosk (wall-TV) mode.")),
                                 Problem.FORBIDDEN)
         if self.policy.read_only:
-            return ServiceError("Pausing agents is off: the configuration is read-only.",
-                                Problem.FORBIDDEN)
+            return ServiceError(
+                Sentence(N_("Pausing agents is off: the configuration is read-only.")),
+                Problem.FORBIDDEN)
         if not self.source.can_pause:
-            return ServiceError(f"{self.source.title} cannot pause agents.",
-                                Problem.UNSUPPORTED)
+            return ServiceError(Sentence(N_("{source} cannot pause agents."),
+                                         source=self.source.title), Problem.UNSUPPORTED)
         employee = self.state.employees.get(employee_id)
         if employee is None:
-            return ServiceError(f"There is no manager {employee_id[:60]!r}.", Problem.NOT_FOUND)
+            return ServiceError(Sentence(N_("There is no manager {manager}."),
+                                         manager=repr(employee_id[:60])), Problem.NOT_FOUND)
         if paused and reason not in self.reasons:
-            return ServiceError(f"{reason[:40]!r} is not a pause reason; use one of "
-                                f"{', '.join(self.reasons)}.", Problem.BAD_REQUEST)
+            return ServiceError(Sentence(N_("{reason} is not a pause reason; use one of "
+                                            "{reasons}."), reason=repr(reason[:40]),
+                                         reasons=", ".join(self.reasons)),
+                                Problem.BAD_REQUEST)
         agent = self.state.agent(employee_id)
         state = agent.state if agent is not None else AgentState.UNKNOWN
         if paused and state is AgentState.PAUSED and agent and agent.reason == reason:
-            return ServiceError(f"{employee.name} is already paused ({reason}).",
-                                Problem.CONFLICT)
+            return ServiceError(Sentence(N_("{name} is already paused ({reason})."),
+                                         name=employee.name, reason=reason), Problem.CONFLICT)
         if not paused and state is not AgentState.PAUSED:
-            return ServiceError(f"{employee.name} is not paused.", Problem.CONFLICT)
+            return ServiceError(Sentence(N_("{name} is not paused."), name=employee.name),
+                                Problem.CONFLICT)
         if paused and state is AgentState.OFFLINE:
-            return ServiceError(f"{employee.name} is offline; only a signed-in agent can be "
-                                "paused.", Problem.CONFLICT)
+            return ServiceError(Sentence(N_("{name} is offline; only a signed-in agent can "
+                                            "be paused."), name=employee.name),
+                                Problem.CONFLICT)
         return None
 
     async def pause(self, employee_id: str, paused: bool, reason: str, actor: Actor) -> None:
@@ -82,7 +89,7 @@ class AgentDesk:
         audit("requested")
         try:
             await mapped(self.source.pause(employee_id, paused, reason),
-                         "Pausing the agent" if paused else "Unpausing the agent")
+                         N_("Pausing the agent") if paused else N_("Unpausing the agent"))
         except ServiceError as failure:
             audit("error", outcome="failed", message=failure.message)
             raise

@@ -101,7 +101,8 @@ FOOTER_PRIORITY = (
     "app.help",  # help lists every key, so it is never dropped
     "app.quit",
     "listen.end", "listen.mode", "listen.mute",
-    "board.filter_employees", "board.filter_departments", "board.clear_filters",
+    "board.filter_employees", "board.filter_departments", "board.filter_sites",
+    "board.clear_filters",
     "board.open_profile", "board.listen", "board.managers",
     "board.queues", "board.agents", "board.alerts", "board.sort_next",
     "board.copy_client", "board.sort_reverse", "board.copy_business",
@@ -109,6 +110,7 @@ FOOTER_PRIORITY = (
     "board.filter_queues",
     "queues.close", "queues.window", "queues.agents",
     "agents.close", "agents.pause", "agents.profile", "agents.filter_queues",
+    "agents.filter_sites",
     "alerts.close", "alerts.acknowledge",
 )
 """Which keys the footer keeps when not all fit, most important first; the others follow

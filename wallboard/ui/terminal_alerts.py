@@ -14,8 +14,11 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
+from rich.markup import escape
+
 from wallboard.config_queues import NotificationsConfig
 from wallboard.core.alerts import AlertChange, Change, Level
+from wallboard.i18n import _, say
 
 if TYPE_CHECKING:
     from wallboard.ui.app import WallboardApp
@@ -76,10 +79,12 @@ class TerminalAlerts:
             alert = change.alert
             if change.notifies:
                 self._ring()
-                self._desktop(alert.message)
-                verb = "⚠" if change.change is Change.FIRED else "⚠ worse:"
-                hint = self.app.key("board.alerts")
-                self.app.notify(f"{verb} {alert.message} — {hint} lists alerts",
+                message = say(alert.message)
+                self._desktop(message)
+                template = (_("⚠ {alert} — {key} lists alerts") if change.change is Change.FIRED
+                            else _("⚠ worse: {alert} — {key} lists alerts"))
+                self.app.notify(template.format(alert=escape(message),
+                                                key=self.app.key("board.alerts")),
                                 severity="error" if alert.level is Level.CRITICAL
                                 else "warning", timeout=8)
 

@@ -1,7 +1,7 @@
 """The agents grid (``a``): every manager's agent state, time in it and pause reason.
 
-Totals on top; the board's filters (employees, departments, queues) apply here too and are
-the same filters; ``s`` / ``S`` sort; a supervisor pauses or unpauses the agent under the
+Totals on top; the board's filters (employees, departments, queues, sites) apply here too
+and are the same filters; ``s`` / ``S`` sort; a supervisor pauses or unpauses the agent under the
 cursor with a reason, after a confirmation (docs/queues.md).
 """
 
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rich.markup import escape
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Static
@@ -16,12 +17,19 @@ from textual.widgets import Static
 from wallboard.core.agents import AgentSort, agent_rows, state_totals
 from wallboard.core.queues import AgentState
 from wallboard.core.view import BoardFilter
+from wallboard.i18n import N_, _, current, say
 from wallboard.service import ServiceError
 from wallboard.ui.keys import APP_KEYS
+from wallboard.ui.screens.board import department_label
 from wallboard.ui.screens.live import LiveScreen
 from wallboard.ui.widgets.agents_grid import AgentsGrid
 from wallboard.ui.widgets.keys_footer import KeysFooter
-from wallboard.ui.widgets.queue_look import STATE_CLASS, STATE_GLYPH, STATE_NAME
+from wallboard.ui.widgets.queue_look import (
+    STATE_CLASS,
+    STATE_GLYPH,
+    pause_reason,
+    state_counted,
+)
 from wallboard.ui.widgets.topbar import TopBar
 
 if TYPE_CHECKING:
@@ -36,8 +44,9 @@ def totals_markup(totals: dict[AgentState, int], width: int = 1000) -> str:
     for state, count in totals.items():
         if not count and state in (AgentState.UNKNOWN, AgentState.RINGING):
             continue
-        plain = f"{STATE_GLYPH[state]} {count} {STATE_NAME[state]}"
-        part = f"[{STATE_VARIABLE[state]}]{STATE_GLYPH[state]}[/] {count} {STATE_NAME[state]}"
+        words = state_counted(state, count)
+        plain = f"{STATE_GLYPH[state]} {words}"
+        part = f"[{STATE_VARIABLE[state]}]{STATE_GLYPH[state]}[/] {escape(words)}"
         if line and used + 3 + len(plain) > width:
             lines.append(line)
             line, used = "", 0
@@ -56,15 +65,16 @@ assert set(STATE_VARIABLE) == set(STATE_CLASS)
 
 class AgentsScreen(LiveScreen):
     BINDINGS = [
-        Binding("escape", "close", "Close", id="agents.close"),
-        Binding("P", "pause", "Pause/unpause", id="agents.pause"),
-        Binding("enter", "profile", "Profile", id="agents.profile"),
-        Binding("slash", "filter_employees", "Employees", id="agents.filter_employees"),
-        Binding("d", "filter_departments", "Department", id="agents.filter_departments"),
-        Binding("k", "filter_queues", "Queue", id="agents.filter_queues"),
-        Binding("x", "clear_filters", "Clear filters", id="agents.clear_filters"),
-        Binding("s", "sort_next", "Sort", id="agents.sort_next"),
-        Binding("S", "sort_reverse", "Reverse", id="agents.sort_reverse"),
+        Binding("escape", "close", N_("Close"), id="agents.close"),
+        Binding("P", "pause", N_("Pause/unpause"), id="agents.pause"),
+        Binding("enter", "profile", N_("Profile"), id="agents.profile"),
+        Binding("slash", "filter_employees", N_("Employees"), id="agents.filter_employees"),
+        Binding("d", "filter_departments", N_("Department"), id="agents.filter_departments"),
+        Binding("k", "filter_queues", N_("Queue"), id="agents.filter_queues"),
+        Binding("o", "filter_sites", N_("Site"), id="agents.filter_sites"),
+        Binding("x", "clear_filters", N_("Clear filters"), id="agents.clear_filters"),
+        Binding("s", "sort_next", N_("Sort"), id="agents.sort_next"),
+        Binding("S", "sort_reverse", N_("Reverse"), id="agents.sort_reverse"),
         *APP_KEYS,
     ]
 
@@ -105,20 +115,22 @@ class AgentsScreen(LiveScreen):
         if waiting:
             grid.empty_message = waiting
         elif board_filter.active:
-            grid.empty_message = (f"No agents match the filters — press "
-                                  f"{app.key('agents.clear_filters')} to clear them.")
+            grid.empty_message = _("No agents match the filters — press {key} to clear "
+                                   "them.").format(key=app.key("agents.clear_filters"))
         else:
-            grid.empty_message = "No agents."
+            grid.empty_message = _("No agents.")
         grid.show(rows, app.alert_engine)
         totals = state_totals(rows)
         text = totals_markup(totals, max(20, self.size.width - 2)) if rows else ""
         if rows and not all(r.agent.pause_known for r in rows):
-            text += f" · [i]{app.source.title} does not report pauses[/i]"
+            text += " · [i]" + escape(_("{source} does not report pauses").format(
+                source=say(app.source.title))) + "[/i]"
         if text != self._totals:  # a Static's update lays the screen out again
             self._totals = text
             self.query_one("#agents-totals", Static).update(text)
         self._describe_filter(board_filter)
-        self.show_topbar(f"Agents · {len(rows)} · {self.sort.describe(self.reverse)}")
+        self.show_topbar(_("Agents · {count} · {sort}").format(
+            count=current().number(len(rows)), sort=say(self.sort.describe(self.reverse))))
 
     def tick(self) -> None:
         """Once a second: the events folded into this frame, then the times."""
@@ -135,16 +147,18 @@ class AgentsScreen(LiveScreen):
         if board_filter.employees:
             names = sorted(state.employees[e].name if e in state.employees else e
                            for e in board_filter.employees)
-            parts.append("employees: " + ", ".join(names[:3]) +
-                         (f" +{len(names) - 3}" if len(names) > 3 else ""))
+            parts.append(_("employees: {names}").format(
+                names=", ".join(names[:3]) + (f" +{len(names) - 3}" if len(names) > 3 else "")))
         if board_filter.departments:
-            parts.append("departments: " + ", ".join(sorted(d or "(no department)"
-                                                            for d in board_filter.departments)))
+            parts.append(_("departments: {names}").format(names=", ".join(
+                sorted(department_label(d) for d in board_filter.departments))))
+        if board_filter.sites:
+            parts.append(_("sites: {names}").format(names=", ".join(sorted(board_filter.sites))))
         if board_filter.queues:
-            parts.append("queues: " + ", ".join(sorted(
-                state.queues[q].name if q in state.queues else q for q in board_filter.queues)))
-        line.update(f"⚑ FILTERED — {' · '.join(parts)} "
-                    f"({self.app.key('agents.clear_filters')} clears)")
+            parts.append(_("queues: {names}").format(names=", ".join(sorted(
+                state.queues[q].name if q in state.queues else q for q in board_filter.queues))))
+        line.update(escape(_("⚑ FILTERED — {filters} ({key} clears)").format(
+            filters=" · ".join(parts), key=self.app.key("agents.clear_filters"))))
 
     # -- filters: the board's, shared ---------------------------------------------------------
     def action_filter_employees(self) -> None:
@@ -155,6 +169,15 @@ class AgentsScreen(LiveScreen):
 
     def action_filter_queues(self) -> None:
         self.app.board.action_filter_queues()
+
+    def action_filter_sites(self) -> None:
+        self.app.board.action_filter_sites()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The site filter's key, on a board over several sites only."""
+        if action == "filter_sites":
+            return self.app.board.table.sites
+        return super().check_action(action, parameters)
 
     def action_clear_filters(self) -> None:
         self.app.board.action_clear_filters()
@@ -182,14 +205,14 @@ class AgentsScreen(LiveScreen):
 
         row = self.grid.selected
         if row is None:
-            self.notify("No agent selected.", severity="warning", timeout=2)
+            self.notify(_("No agent selected."), severity="warning", timeout=2)
             return
         desk = self.app.service.agents
         paused = row.agent.state is AgentState.PAUSED
         refusal = desk.refusal(row.employee.id, not paused,
                                desk.reasons[0] if not paused else "")
         if refusal is not None:
-            self.notify(refusal.message, severity="warning", timeout=5)
+            self.notify(self.app.fill_keys(refusal.message), severity="warning", timeout=5)
             return
         self.app.push_screen(
             PauseConfirmScreen(row.employee, row.agent, desk.reasons, self.frame),
@@ -206,12 +229,12 @@ class AgentsScreen(LiveScreen):
         try:
             await app.service.agents.pause(employee_id, paused, reason, app.actor)
         except ServiceError as exc:
-            self.notify(exc.message, severity="error", timeout=8)
+            self.notify(self.app.fill_keys(exc.message), severity="error", timeout=8)
             return
         employee = app.state.employees.get(employee_id)
         name = employee.name if employee else employee_id
-        self.notify(f"{name} paused ({reason})." if paused else f"{name} unpaused.",
-                    timeout=4)
+        self.notify(_("{name} paused ({reason}).").format(name=name, reason=pause_reason(reason))
+                    if paused else _("{name} unpaused.").format(name=name), timeout=4)
 
     def action_close(self) -> None:
         if self.is_active:

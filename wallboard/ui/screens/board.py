@@ -38,6 +38,7 @@ class BoardScreen(ListenActions, LiveScreen):
         Binding("s", "sort_next", N_("Sort"), id="board.sort_next"),
         Binding("S", "sort_reverse", N_("Reverse"), id="board.sort_reverse"),
         Binding("k", "filter_queues", N_("Queue"), id="board.filter_queues"),
+        Binding("o", "filter_sites", N_("Site"), id="board.filter_sites"),
         Binding("c", "copy_client", N_("Copy client"), id="board.copy_client"),
         Binding("b", "copy_business", N_("Copy business no."), id="board.copy_business"),
         # -- manager profile (SPEC 4) --
@@ -58,6 +59,7 @@ class BoardScreen(ListenActions, LiveScreen):
 
     def __init__(self) -> None:
         super().__init__(id="board")
+        self._sites = False
 
     def compose(self) -> ComposeResult:
         app = self.app
@@ -93,6 +95,13 @@ class BoardScreen(ListenActions, LiveScreen):
         self._update_header(every_second=False)
         self.update_listen(self.frame.now())
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The site filter's key appears (footer, help, palette) on a board over several
+        sites only: a single-site board looks as it always did."""
+        if action == "filter_sites":
+            return self.table.sites
+        return super().check_action(action, parameters)
+
     def tick(self) -> None:
         self.table.tick()
         self._update_header(every_second=True)
@@ -101,6 +110,9 @@ class BoardScreen(ListenActions, LiveScreen):
     def _update_header(self, every_second: bool = True) -> None:
         app = self.app
         table = self.table
+        if table.sites != self._sites:  # a board over several sites: the site filter's key
+            self._sites = table.sites
+            self.refresh_bindings()
         counters = (compute_counters(table.rows, self.frame.now()) if app.state.synced
                     else None)
         self.counters.show(counters, table.board_filter.active, app.config.ui.thresholds)
@@ -178,14 +190,31 @@ class BoardScreen(ListenActions, LiveScreen):
             lambda chosen: self._set_filter(queues=chosen),
         )
 
+    def action_filter_sites(self) -> None:
+        """On a board over several sites (PBXs): show the calls and agents of some."""
+        from wallboard.ui.screens.picker import PickerScreen
+
+        sites = self.app.state.sites()
+        if not sites:
+            self.notify(_("This board shows one site: there is nothing to filter by site."),
+                        severity="warning", timeout=3)
+            return
+        self.app.push_screen(
+            PickerScreen(_("Show the calls and agents of these sites"),
+                         [(site, site) for site in sites], self.table.board_filter.sites),
+            lambda chosen: self._set_filter(sites=chosen),
+        )
+
     def _set_filter(self, employees: frozenset[str] | None = None,
                     departments: frozenset[str] | None = None,
-                    queues: frozenset[str] | None = None) -> None:
+                    queues: frozenset[str] | None = None,
+                    sites: frozenset[str] | None = None) -> None:
         current = self.table.board_filter
         new = BoardFilter(
             employees=current.employees if employees is None else employees,
             departments=current.departments if departments is None else departments,
             queues=current.queues if queues is None else queues,
+            sites=current.sites if sites is None else sites,
         )
         self.apply_filter(new)
 
@@ -200,7 +229,7 @@ class BoardScreen(ListenActions, LiveScreen):
 
     def action_clear_filters(self) -> None:
         if self.table.board_filter.active:
-            self._set_filter(frozenset(), frozenset(), frozenset())
+            self._set_filter(frozenset(), frozenset(), frozenset(), frozenset())
             self.notify(_("Filters cleared: showing every call."), timeout=2)
 
     def _describe_filter(self, board_filter: BoardFilter) -> None:
@@ -219,6 +248,8 @@ class BoardScreen(ListenActions, LiveScreen):
             names = sorted(board_filter.departments, key=lambda d: (d == NO_DEPARTMENT, d))
             parts.append(_("departments: {names}").format(
                 names=", ".join(department_label(d) for d in names)))
+        if board_filter.sites:
+            parts.append(_("sites: {names}").format(names=", ".join(sorted(board_filter.sites))))
         if board_filter.queues:
             queues = self.app.state.queues
             names = sorted(queues[q].name if q in queues else q for q in board_filter.queues)
@@ -230,7 +261,7 @@ class BoardScreen(ListenActions, LiveScreen):
     # -- sorting -------------------------------------------------------------------------
     def action_sort_next(self) -> None:
         table = self.table
-        table.set_sort(table.sort_key.next(), table.sort_reverse)
+        table.set_sort(table.sort_key.next(sites=table.sites), table.sort_reverse)
         self._update_header()
 
     def action_sort_reverse(self) -> None:

@@ -1,8 +1,8 @@
 """Wall-TV mode: big counters readable across a room, the live table, no cursor.
 
 Read-only: the only keys are quit and, if configured, an unlock key. Pages (all calls,
-one per department, the longest waiting, every queue's figures, the agents grid) rotate
-on a timer.
+one per department, one per site, the longest waiting, every queue's figures, the agents
+grid) rotate on a timer.
 """
 
 from __future__ import annotations
@@ -49,14 +49,18 @@ class Page:
     """calls, queues or agents: what the page shows under the counters."""
 
 
-def kiosk_pages(names: Sequence[str], departments: Sequence[str]) -> list[Page]:
-    """The configured pages, in order; 'departments' expands to one page per department."""
+def kiosk_pages(names: Sequence[str], departments: Sequence[str],
+                sites: Sequence[str] = ()) -> list[Page]:
+    """The configured pages, in order; 'departments' expands to one page per department,
+    'sites' to one per site of a board over several (none on a single site)."""
     pages: list[Page] = []
     for name in names:
         if name == "all":
             pages.append(Page(_("All calls"), BoardFilter()))
         elif name == "departments":
             pages.extend(Page(d, BoardFilter(departments=frozenset({d}))) for d in departments)
+        elif name == "sites":
+            pages.extend(Page(site, BoardFilter(sites=frozenset({site}))) for site in sites)
         elif name == "longest_waiting":
             pages.append(Page(_("Longest waiting"), BoardFilter(), SortKey.WAITING))
         elif name == "queues":
@@ -126,10 +130,12 @@ class KioskScreen(LiveScreen):
         self._show_page()
 
     def _build_pages(self) -> None:
-        self.pages = kiosk_pages(self.app.config.ui.kiosk_pages, self.app.state.departments())
+        state = self.app.state
+        self.pages = kiosk_pages(self.app.config.ui.kiosk_pages, state.departments(),
+                                 state.sites())
 
     def next_page(self) -> None:
-        self._build_pages()  # departments come and go
+        self._build_pages()  # departments and sites come and go
         self.page_index = (self.page_index + 1) % len(self.pages)
         self._show_page()
 
@@ -152,12 +158,13 @@ class KioskScreen(LiveScreen):
         waiting = self.not_synced_text()
         if kind == "queues":
             queues = self.query_one(QueueTable)
-            queues.empty_message = waiting or f"{app.source.title} has no queues."
+            queues.empty_message = waiting or _("{source} has no queues.").format(
+                source=say(app.source.title))
             view = app.queue_view(self.frame.now()) if app.state.synced else None
             queues.show(view, app.alert_engine, day=True)
         elif kind == "agents":
             grid = self.query_one(AgentsGrid)
-            grid.empty_message = waiting or "No agents."
+            grid.empty_message = waiting or _("No agents.")
             rows = [] if waiting else agent_rows(app.state, BoardFilter(), AgentSort.STATE,
                                                  False)
             grid.show(rows, app.alert_engine)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -17,9 +18,10 @@ from wallboard.core.clock import Clock
 from wallboard.core.format import format_duration
 from wallboard.core.models import Employee
 from wallboard.core.queues import Agent, AgentState
+from wallboard.i18n import N_, _
 from wallboard.ui.keys import APP_KEYS, ARROWS
 from wallboard.ui.screens.modal import Modal, first_highlighted
-from wallboard.ui.widgets.queue_look import STATE_NAME
+from wallboard.ui.widgets.queue_look import pause_reason, state_name
 
 if TYPE_CHECKING:
     from wallboard.ui.app import WallboardApp
@@ -29,8 +31,8 @@ class PauseConfirmScreen(Modal[str | None]):
     """Returns the chosen reason (enter; "" to unpause), or None (escape)."""
 
     BINDINGS = [
-        Binding("enter", "confirm", "Confirm", id="pause_confirm.confirm"),
-        Binding("escape", "cancel", "Cancel", id="pause_confirm.cancel"),
+        Binding("enter", "confirm", N_("Confirm"), id="pause_confirm.confirm"),
+        Binding("escape", "cancel", N_("Cancel"), id="pause_confirm.cancel"),
         *APP_KEYS,
     ]
 
@@ -48,31 +50,34 @@ class PauseConfirmScreen(Modal[str | None]):
     def compose(self) -> ComposeResult:
         name = self.employee.name
         with Vertical(id="pause-confirm"):
-            title = f"Unpause {name}?" if self.unpause else f"Pause {name}?"
+            title = (_("Unpause {name}?") if self.unpause else _("Pause {name}?")).format(
+                name=name)
             yield Label(title, id="pause-confirm-title")
             yield Static(self._details(), id="pause-confirm-details")
             if not self.unpause:
                 yield first_highlighted(OptionList(
-                    *(Option(reason, id=reason) for reason in self.reasons),
+                    *(Option(pause_reason(reason), id=reason) for reason in self.reasons),
                     id="pause-confirm-reasons"))
-            verb = "unpauses" if self.unpause else "pauses"
+            verb = _("unpauses") if self.unpause else _("pauses")
             hints = self.app.key_hints(("pause_confirm.confirm", verb),
-                                       ("pause_confirm.cancel", "cancels"))
-            yield Label(hints if self.unpause else f"{ARROWS} reason · {hints}",
-                        id="pause-confirm-hint")
+                                       ("pause_confirm.cancel", _("cancels")))
+            yield Label(hints if self.unpause else _("{arrows} reason · {keys}").format(
+                arrows=ARROWS, keys=hints), id="pause-confirm-hint")
 
     def _details(self) -> Text:
         agent = self.agent
-        state = STATE_NAME[agent.state] + (f" ({agent.reason})" if agent.reason else "")
+        state = state_name(agent.state) + (f" ({pause_reason(agent.reason)})"
+                                           if agent.reason else "")
         since = format_duration((self.clock.now() - agent.since).total_seconds())
-        rows = [("Agent", self.employee.name + (f" · {self.employee.department}"
-                                                  if self.employee.department else "")),
-                ("Now", f"{state} for {since}")]
+        rows = [(_("Agent"), self.employee.name + (f" · {self.employee.department}"
+                                                     if self.employee.department else "")),
+                (_("Now"), _("{state} for {time}").format(state=state, time=since))]
         if not self.unpause and agent.state.busy:
-            rows.append(("Note", "the pause starts after the current call"))
+            rows.append((_("Note"), _("the pause starts after the current call")))
+        width = max(8, *(cell_len(label) + 1 for label, _value in rows))
         text = Text()
         for n, (label, value) in enumerate(rows):
-            text.append(f"{label:<8}", "dim")
+            text.append(f"{label:<{width}}", "dim")
             text.append(value, "bold")
             if n < len(rows) - 1:
                 text.append("\n")

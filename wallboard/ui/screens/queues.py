@@ -6,8 +6,10 @@ selected queue's every figure for both windows, its callers and agents now.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from rich.cells import cell_len
 from rich.markup import escape
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -15,12 +17,13 @@ from textual.widgets import Static
 
 from wallboard.core.alerts import Level, Metric
 from wallboard.core.metrics import Figures, QueueFigures
-from wallboard.core.queues import DEFAULT_SERVICE_LEVEL_SECONDS
+from wallboard.core.queues import DEFAULT_SERVICE_LEVEL_SECONDS, AgentState
+from wallboard.i18n import N_, _, counted, say
 from wallboard.ui.keys import APP_KEYS
 from wallboard.ui.screens.live import LiveScreen
 from wallboard.ui.widgets.keys_footer import KeysFooter
-from wallboard.ui.widgets.queue_look import percent_text, seconds_text
-from wallboard.ui.widgets.queue_table import QueueTable
+from wallboard.ui.widgets.queue_look import percent_text, seconds_text, state_counted
+from wallboard.ui.widgets.queue_table import QueueTable, queue_name
 from wallboard.ui.widgets.topbar import TopBar
 
 if TYPE_CHECKING:
@@ -28,12 +31,26 @@ if TYPE_CHECKING:
 
 LEVEL_STYLE = {Level.WARNING: "bold $warning", Level.CRITICAL: "bold $text on $error"}
 
+LEFT: tuple[tuple[str, Callable[[Figures], str], Metric | None], ...] = (
+    (N_("Offered"), lambda f: str(f.offered), None),
+    (N_("Answered"), lambda f: str(f.answered), None),
+    (N_("Abandoned"), lambda f: str(f.abandoned), None),
+    (N_("Short abandons"), lambda f: str(f.short_abandons), None),
+)
+RIGHT: tuple[tuple[str, Callable[[Figures], str], Metric | None], ...] = (
+    (N_("Service level"), lambda f: percent_text(f.service_level), Metric.SERVICE_LEVEL),
+    (N_("Abandon rate"), lambda f: percent_text(f.abandon_rate), Metric.ABANDON_RATE),
+    (N_("ASA"), lambda f: seconds_text(f.asa), Metric.ASA),
+    (N_("AHT"), lambda f: seconds_text(f.aht), Metric.AHT),
+)
+"""The selected queue's counted figures, two columns of (label, text, metric)."""
+
 
 class QueuesScreen(LiveScreen):
     BINDINGS = [
-        Binding("escape", "close", "Close", id="queues.close"),
-        Binding("w", "window", "Today/30 min", id="queues.window"),
-        Binding("enter", "agents", "Agents of queue", id="queues.agents"),
+        Binding("escape", "close", N_("Close"), id="queues.close"),
+        Binding("w", "window", N_("Today/30 min"), id="queues.window"),
+        Binding("enter", "agents", N_("Agents of queue"), id="queues.agents"),
         *APP_KEYS,
     ]
 
@@ -61,14 +78,15 @@ class QueuesScreen(LiveScreen):
     def update_view(self) -> None:
         app = self.app
         table = self.table
-        table.empty_message = self.not_synced_text() or f"{app.source.title} has no queues."
+        table.empty_message = self.not_synced_text() or _("{source} has no queues.").format(
+            source=say(app.source.title))
         view = app.queue_view(self.frame.now()) if app.state.synced else None
         board_filter = app.board.table.board_filter
         ids = [q.id for q in app.state.queues.values() if board_filter.matches_queue(q)]
         table.show(view, app.alert_engine, self.day, ids)
         self._detail(table.selected)
-        note = "Queues · today" if self.day else "Queues · last 30 min"
-        self.show_topbar(note + (" · ⚑ filtered" if board_filter.active else ""))
+        note = _("Queues · today") if self.day else _("Queues · last 30 min")
+        self.show_topbar(note + (" · " + _("⚑ filtered") if board_filter.active else ""))
 
     def tick(self) -> None:
         self.update_view()
@@ -82,41 +100,43 @@ class QueuesScreen(LiveScreen):
             detail.update("")
             return
         known = self.app.state.queues.get(queue.queue_id or "")
-        head = f"[b]{escape(queue.name)}[/b]"
+        head = f"[b]{escape(queue_name(queue))}[/b]"
         if known is not None:
             if known.department:
                 head += f" · {escape(known.department)}"
-            head += (f" · service level within {known.service_level_seconds:g} s"
-                     f" · short abandons under {known.short_abandon_seconds:g} s")
+            head += " · " + _("service level within {seconds} s · short abandons under "
+                              "{short} s").format(
+                seconds=f"{known.service_level_seconds:g}",
+                short=f"{known.short_abandon_seconds:g}")
         elif queue.queue_id is None:
-            head += f" · each queue's own threshold (default {DEFAULT_SERVICE_LEVEL_SECONDS:g} s)"
-        left = [
-            ("Offered", lambda f: str(f.offered), None),
-            ("Answered", lambda f: str(f.answered), None),
-            ("Abandoned", lambda f: str(f.abandoned), None),
-            ("Short abandons", lambda f: str(f.short_abandons), None),
-        ]
-        right = [
-            ("Service level", lambda f: percent_text(f.service_level), Metric.SERVICE_LEVEL),
-            ("Abandon rate", lambda f: percent_text(f.abandon_rate), Metric.ABANDON_RATE),
-            ("ASA", lambda f: seconds_text(f.asa), Metric.ASA),
-            ("AHT", lambda f: seconds_text(f.aht), Metric.AHT),
-        ]
-        windows = f"{'Today':>7}{'30 min':>8}"
-        lines = [head, f"{'':<15}{windows}     {'':<15}{windows}"]
+            head += " · " + _("each queue's own threshold (default {seconds} s)").format(
+                seconds=f"{DEFAULT_SERVICE_LEVEL_SECONDS:g}")
+        left = [(_(label), text, metric) for label, text, metric in LEFT]
+        right = [(_(label), text, metric) for label, text, metric in RIGHT]
+        label_width = max(cell_len(label) for label, _text, _metric in left + right) + 1
+        today, recent = _("Today"), _("30 min")
+        day_width, recent_width = max(7, cell_len(today) + 1), max(8, cell_len(recent) + 2)
+        windows = f"{today:>{day_width}}{recent:>{recent_width}}"
+        lines = [head, f"{'':<{label_width}}{windows}     {'':<{label_width}}{windows}"]
         for (a, a_text, a_metric), (b, b_text, b_metric) in zip(left, right, strict=True):
             lines.append(
-                f"{a:<15}{self._cell(queue, queue.day, a_text, a_metric, 7)}"
-                f"{self._cell(queue, queue.recent, a_text, a_metric, 8)}     "
-                f"{b:<15}{self._cell(queue, queue.day, b_text, b_metric, 7)}"
-                f"{self._cell(queue, queue.recent, b_text, b_metric, 8)}")
+                f"{a:<{label_width}}{self._cell(queue, queue.day, a_text, a_metric, day_width)}"
+                f"{self._cell(queue, queue.recent, a_text, a_metric, recent_width)}     "
+                f"{b:<{label_width}}{self._cell(queue, queue.day, b_text, b_metric, day_width)}"
+                f"{self._cell(queue, queue.recent, b_text, b_metric, recent_width)}")
         agents = queue.agents
         longest = seconds_text(queue.longest_wait) if queue.waiting else "–"
-        lines.append(f"Now: {queue.waiting} waiting · longest {longest} · "
-                     f"{queue.callbacks} callbacks waiting")
-        lines.append(f"Agents: {agents.available} available · {agents.busy} busy · "
-                     f"{agents.wrap_up} wrap-up · {agents.paused} paused · {agents.dnd} DND · "
-                     f"{agents.offline} offline")
+        lines.append(_("Now: {waiting} · longest {longest} · {callbacks}").format(
+            waiting=counted(queue.waiting, "{n} waiting", "{n} waiting"), longest=longest,
+            callbacks=counted(queue.callbacks, "{n} callback waiting",
+                              "{n} callbacks waiting")))
+        states = (state_counted(AgentState.AVAILABLE, agents.available),
+                  counted(agents.busy, "{n} busy", "{n} busy"),
+                  state_counted(AgentState.WRAP_UP, agents.wrap_up),
+                  state_counted(AgentState.PAUSED, agents.paused),
+                  state_counted(AgentState.DND, agents.dnd),
+                  state_counted(AgentState.OFFLINE, agents.offline))
+        lines.append(_("Agents: {states}").format(states=" · ".join(states)))
         detail.update("\n".join(lines))
 
     def _cell(self, queue: QueueFigures, figures: Figures, text: object, metric: Metric | None,

@@ -28,7 +28,8 @@ from wallboard.core.agents import AgentRow, time_in_state_text
 from wallboard.core.alerts import AlertEngine, Level, Metric
 from wallboard.core.clock import Clock
 from wallboard.core.queues import AgentState
-from wallboard.ui.widgets.queue_look import STATE_CLASS, STATE_GLYPH, fit_text
+from wallboard.i18n import N_, _, counted
+from wallboard.ui.widgets.queue_look import STATE_CLASS, STATE_GLYPH, fit_text, pause_reason
 
 CELL = 26
 """The narrowest cell; the width is shared out among as many as fit."""
@@ -92,12 +93,12 @@ class AgentsGrid(Widget, can_focus=True):
         "time", "available", "ringing", "on-call", "wrap-up", "paused", "dnd", "offline",
         "unknown", "reason", "cursor", "warning", "critical", "empty")}
     BINDINGS = [
-        Binding("up", "move(0, -1)", "Up", show=False),
-        Binding("down", "move(0, 1)", "Down", show=False),
-        Binding("left", "move(-1, 0)", "Left", show=False),
-        Binding("right", "move(1, 0)", "Right", show=False),
-        Binding("pageup", "page(-1)", "Page up", show=False),
-        Binding("pagedown", "page(1)", "Page down", show=False),
+        Binding("up", "move(0, -1)", N_("Up"), show=False),
+        Binding("down", "move(0, 1)", N_("Down"), show=False),
+        Binding("left", "move(-1, 0)", N_("Left"), show=False),
+        Binding("right", "move(1, 0)", N_("Right"), show=False),
+        Binding("pageup", "page(-1)", N_("Page up"), show=False),
+        Binding("pagedown", "page(1)", N_("Page down"), show=False),
     ]
 
     class Moved(Message):
@@ -113,7 +114,7 @@ class AgentsGrid(Widget, can_focus=True):
         self.cursor = 0
         self.cursor_id: str | None = None
         self.first_line = 0
-        self.empty_message = "No agents."
+        self.empty_message = _("No agents.")
         self.engine = AlertEngine([])
         self.columns = 1
         self._cell = CELL
@@ -161,7 +162,7 @@ class AgentsGrid(Widget, can_focus=True):
         agent = row.agent
         seconds = row.seconds(now)
         time = time_in_state_text(seconds).rjust(TIME)
-        reason = agent.reason if agent.state is AgentState.PAUSED else ""
+        reason = pause_reason(agent.reason) if agent.state is AgentState.PAUSED else ""
         if agent.state is AgentState.WRAP_UP and agent.until is not None:
             # its planned length (the ✎ glyph says wrap-up)
             reason = "/" + time_in_state_text((agent.until - agent.since).total_seconds())
@@ -192,7 +193,7 @@ class AgentsGrid(Widget, can_focus=True):
         index = self._index(column, y)
         if index is None:
             return None
-        _, rest = self._cell_parts(self.rows[index], now)
+        _time, rest = self._cell_parts(self.rows[index], now)
         cursor = self.show_cursor and index == self.cursor and self.has_focus
         return (self.rows[index].employee.id, rest, cursor)
 
@@ -216,7 +217,7 @@ class AgentsGrid(Widget, can_focus=True):
                 index = self._index(column.index, y)
                 if index is None:
                     break
-                time, _ = self._cell_parts(self.rows[index], now)
+                time, _rest = self._cell_parts(self.rows[index], now)
                 if self._times.get((column.index, y)) != time:
                     column.refresh(Region(0, y, TIME, 1))
 
@@ -271,8 +272,9 @@ class AgentsGrid(Widget, can_focus=True):
         if self.rows and self.lines_needed > visible:
             above = self.first_line
             below = self.lines_needed - self.first_line - visible
-            parts = ([f"↑ {above} lines above"] if above else []) + (
-                [f"{below} more lines ↓"] if below else [])
+            parts = ([counted(above, "↑ {n} line above", "↑ {n} lines above")] if above
+                     else []) + (
+                [counted(below, "{n} more line ↓", "{n} more lines ↓")] if below else [])
             more = " " + " · ".join(parts)
         if more != self._more:
             self._more = more

@@ -29,15 +29,16 @@ from wallboard.core.state import LiveState
 from wallboard.core.view import BoardFilter, SortKey, sort_calls, waiting_first
 from wallboard.i18n import N_, _, counted
 from wallboard.ui.widgets.columns import (
-    COLUMNS,
     GAP,
     STATUS_CLASS,
     CellContext,
     Column,
     Placed,
+    columns_for,
     hidden_mark,
     is_late,
     layout,
+    localized,
 )
 
 
@@ -168,6 +169,8 @@ class CallTable(Widget, can_focus=True):
         self._width = 0
         self._split = 0
         self._fills = False
+        self.sites = False
+        """Some call or manager carries a site (a board over several): the Site column."""
         self._set_layout(80)
         self._painted: dict[int, object] = {}
         self._ticks_painted: dict[int, tuple[str, ...]] = {}
@@ -198,7 +201,7 @@ class CallTable(Widget, can_focus=True):
     def hidden_columns(self) -> list[Column]:
         """The columns this width has no room for."""
         shown = {p.column.key for p in self._placed}
-        return [c for c in COLUMNS if c.key not in shown]
+        return [c for c in columns_for(self.sites) if c.key not in shown]
 
     def set_empty_message(self, message: str) -> None:
         """What the table says when it has no rows (no calls, none matching, connecting)."""
@@ -230,6 +233,7 @@ class CallTable(Widget, can_focus=True):
         if force or self.state.version != self._state_version or ticking_order:
             self._state_version = self.state.version
             self._now = now
+            self._check_sites()
             calls = self.board_filter.apply(self.state)
             self.rows = sort_calls(calls, self.sort_key, self.sort_reverse, self.state, now)
             if self.waiting_first and self._overflows(max(1, self.size.height - 1)):
@@ -323,8 +327,20 @@ class CallTable(Widget, can_focus=True):
         else:
             self._repaint_changed()
 
+    def _check_sites(self) -> None:
+        state = self.state
+        sites = (any(e.site for e in state.employees.values())
+                 or any(c.site for c in state.calls.values()))
+        if sites != self.sites:  # the Site column comes (or goes): lay the columns out again
+            self.sites = sites
+            self._set_layout(self._width)
+            self._painted.clear()
+            self._ticks_painted.clear()
+            self._tails.clear()
+            self.refresh()
+
     def _set_layout(self, width: int) -> None:
-        self._placed = layout(width)
+        self._placed = layout(width, localized(columns_for(self.sites)))
         self._width = width
         """The width the columns were laid out for (the widget's, since the last resize)."""
         self._split = max((i + 1 for i, p in enumerate(self._placed) if p.column.ticks),

@@ -108,7 +108,18 @@ COLUMNS: tuple[Column, ...] = (
     Column(SortKey.ROUTING, N_("Routing scheme"), 14, 4, lambda c, x: c.routing_scheme or "–",
            grow=2),
 )
+SITE = Column(SortKey.SITE, N_("Site"), 8, 2, lambda c, x: c.site or "–", grow=1)
+"""The site (PBX) of a call, on a board over several sites only; kept before the talk time
+when room is short (on such a board, where a call is matters more)."""
+WITH_SITE: tuple[Column, ...] = (*COLUMNS[:5], SITE, *COLUMNS[5:])
+"""The columns of a board over several sites: the site after the employee."""
 GAP = 1
+
+
+def columns_for(sites: bool) -> tuple[Column, ...]:
+    """The table's columns: with the site's when some call or manager carries one (a board
+    over several sites); a single-site board's are the same as ever."""
+    return WITH_SITE if sites else COLUMNS
 
 
 def localized(columns: tuple[Column, ...] = COLUMNS) -> tuple[Column, ...]:

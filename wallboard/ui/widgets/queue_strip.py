@@ -25,6 +25,7 @@ from textual.widget import Widget
 
 from wallboard.core.alerts import AlertEngine, Level
 from wallboard.core.metrics import MetricsView, QueueFigures
+from wallboard.i18n import counted
 from wallboard.ui.widgets.queue_look import (
     FIELDS,
     Field,
@@ -140,7 +141,8 @@ class QueueStrip(Widget):
         width = self.size.width or (self.app.size.width if self.is_attached else 80)
         lines = self._lines(chosen, width)
         if self.more:
-            text = f" +{self.more} more queues" + (f" · {self._hint}" if self._hint else "")
+            text = " " + counted(self.more, "+{n} more queue", "+{n} more queues") + (
+                f" · {self._hint}" if self._hint else "")
             lines.append((_Cell(0, text if cell_len(text) <= width else f" +{self.more}",
                                 "more"),))
         height = len(lines) + (1 if lines else 0)  # and the border under them
@@ -175,8 +177,13 @@ class QueueStrip(Widget):
     def _lines(self, queues: list[QueueFigures], width: int) -> list[tuple[_Cell, ...]]:
         if not queues:
             return []
-        name_width = min(NAME_MAX, max(cell_len(q.name) for q in queues))
+        longest = max(cell_len(q.name) for q in queues)
+        name_width = min(NAME_MAX, longest)
         fields = fit_fields(width - 1, name_width, GAP, labelled=True)
+        # the room the figures leave goes to the names, so a long one is cut only when
+        # there is none (names are data: cut with an ellipsis, labels never)
+        spare = width - 1 - name_width - GAP - sum(field_width(f, True) + GAP for f in fields)
+        name_width += max(0, min(spare, longest - name_width))
         out = []
         for queue in queues:
             name_level = waiting_no_agent_level(self._engine, queue)
@@ -193,7 +200,7 @@ class QueueStrip(Widget):
     def _field(self, field: Field, queue: QueueFigures, x: int) -> list[_Cell]:
         value = field.value(queue, queue.recent)
         level = field_level(self._engine, field, queue, queue.recent)
-        label = field.label + " "
+        label = field.shown_label + " "
         return [_Cell(x, label, "label"),
                 _Cell(x + cell_len(label), fit_text(value, field.width, right=True),
                       _level_class(level, "value"))]

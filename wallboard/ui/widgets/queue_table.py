@@ -14,6 +14,7 @@ from textual.widget import Widget
 
 from wallboard.core.alerts import AlertEngine, Level
 from wallboard.core.metrics import MetricsView, QueueFigures
+from wallboard.i18n import _, say
 from wallboard.ui.widgets.queue_look import (
     Field,
     field_level,
@@ -60,7 +61,7 @@ class QueueTable(Widget, can_focus=True):
         self.cursor = 0
         self.day = True
         """The counted figures of the day (else of the recent window)."""
-        self.empty_message = "No queues."
+        self.empty_message = _("No queues.")
         self._engine = AlertEngine([])
         self._lines: list[tuple[Cell, ...]] = []
         self._fields: list[Field] = []
@@ -87,7 +88,7 @@ class QueueTable(Widget, can_focus=True):
 
     def _relayout(self) -> None:
         width = self.size.width or 80
-        self._name_width = min(22, max([cell_len(q.name) for q in self.queues]
+        self._name_width = min(22, max([cell_len(queue_name(q)) for q in self.queues]
                                        + [cell_len(self._title())]))
         self._fields = fit_fields(width - 1, self._name_width, GAP, labelled=False)
         lines = [self._header()] + [self._row(q, n) for n, q in enumerate(self.queues)]
@@ -100,12 +101,12 @@ class QueueTable(Widget, can_focus=True):
 
     def _title(self) -> str:
         """The first column's title, whole: it names the window of the counted figures."""
-        return "Queue · today" if self.day else "Queue · 30 min"
+        return _("Queue · today") if self.day else _("Queue · 30 min")
 
     def _header(self) -> tuple[Cell, ...]:
         cells: list[Cell] = [(" " + fit_text(self._title(), self._name_width), "header")]
         for field in self._fields:
-            cells.append((" " * GAP + fit_text(field.title, field_width(field, False),
+            cells.append((" " * GAP + fit_text(field.shown_title, field_width(field, False),
                                               right=True), "header"))
         return tuple(cells)
 
@@ -114,7 +115,7 @@ class QueueTable(Widget, can_focus=True):
         total = queue.queue_id is None
         name_level = None if total else waiting_no_agent_level(self._engine, queue)
         cells: list[Cell] = [(" ", "total" if total else "value"),
-                             (fit_text(queue.name, self._name_width),
+                             (fit_text(queue_name(queue), self._name_width),
                               _cls(name_level, "total" if total else "name"))]
         for field in self._fields:
             level = None if total else field_level(self._engine, field, queue, figures)
@@ -170,6 +171,11 @@ class QueueTable(Widget, can_focus=True):
         self._lines = []
         self._relayout()
         self.refresh()
+
+
+def queue_name(queue: QueueFigures) -> str:
+    """The queue's name (the PBX's); the row of all queues in the active language."""
+    return say(queue.name) if queue.queue_id is None else queue.name
 
 
 def _cls(level: Level | None, base: str) -> str:
