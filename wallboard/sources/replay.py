@@ -31,6 +31,11 @@ if TYPE_CHECKING:
 
 TICK_SECONDS = 0.1
 """How often (real time) the source looks for changes the clock has passed."""
+FAST_TICK_SECONDS = 0.5
+"""The same above x10: a batch then holds half a second of replay (30 recorded seconds at
+x60), whose changes to one call coalesce; the board redraws at most every
+``ui.refresh_seconds`` (0.5) anyway."""
+FAST_SPEED = 10
 READ_AHEAD = 5.0
 """Real seconds of replay read from the store at once (x60: five recorded minutes)."""
 
@@ -91,7 +96,9 @@ class ReplaySource(Source):
         yield [ConnectionChanged(link=Link.LIVE, at=self.position), snapshot]
         while not self._closed.is_set():
             try:
-                await asyncio.wait_for(self._closed.wait(), self.tick_seconds)
+                await asyncio.wait_for(self._closed.wait(), self.tick_seconds
+                                       if clock.speed <= FAST_SPEED
+                                       else max(self.tick_seconds, FAST_TICK_SECONDS))
             except TimeoutError:
                 pass
             now = clock.now()
