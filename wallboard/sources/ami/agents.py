@@ -58,6 +58,8 @@ class AmiAgents:
         self.catalog = catalog or QueueCatalog()
         self.agents: dict[str, Agent] = {}
         self.queues: dict[str, Queue] = {}
+        self._ends: dict[tuple[str, str], datetime] = {}
+        """(queue, interface) -> when that member's wrap-up ends, for those in one."""
         self._levels: dict[str, int] = {}
         """Each queue's ServiceLevel when its Queue was last made."""
         self._members: dict[str, list[Member]] | None = None
@@ -126,6 +128,7 @@ class AmiAgents:
         wrap-up too, one of which has just ended)."""
         queues, self.model.dirty = self.model.dirty, set()
         changed, self.model.changed = self.model.changed, []
+        self._note_wrapups(changed)
         touched = {owner for m in changed if (owner := self.owner(m)) is not None} | {
             e.employee_id for e in events if isinstance(e, AccountStatusChanged)}
         if wrapups:
@@ -135,6 +138,8 @@ class AmiAgents:
     # -- agents ---------------------------------------------------------------------------------
     def reset(self, now: datetime, status_of: StatusOf) -> None:
         """Everything from scratch (a resync): the snapshot carries the result."""
+        self._ends = {}
+        self._note_wrapups(m for q in self.model.queues.values() for m in q.members.values())
         self.queues = {name: self.queue(name) for name in self.model.queues}
         self._levels = {name: q.service_level for name, q in self.model.queues.items()}
         self.agents = {}
@@ -214,6 +219,19 @@ class AmiAgents:
         return asyncio.get_running_loop().call_later((until - now).total_seconds(), then)
 
     def next_wrapup_end(self, now: datetime) -> datetime | None:
-        ends = [until for q in self.model.queues.values() for m in q.members.values()
-                if (until := m.wrapup_until(self.wrapup.get(q.name, 0))) and until > now]
-        return min(ends, default=None)
+        for key in [k for k, until in self._ends.items() if until <= now]:
+            del self._ends[key]
+        return min(self._ends.values(), default=None)
+
+    def _note_wrapups(self, members: Iterable[Member]) -> None:
+        """Keep each changed member's wrap-up end (the next one is found among those)."""
+        for member in members:
+            key = (member.queue, member.interface)
+            queue = self.model.queues.get(member.queue)
+            until = (member.wrapup_until(self.wrapup.get(member.queue, 0))
+                     if queue is not None and queue.members.get(member.interface) is member
+                     else None)
+            if until is None:
+                self._ends.pop(key, None)
+            else:
+                self._ends[key] = until
