@@ -24,7 +24,26 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from board_pty import ROOT, launch  # noqa: E402
+from board_pty import ROOT, Run, launch, pump  # noqa: E402
+
+
+def pump_until(run: Run, seconds: float, marker: bytes) -> None:
+    """Read the board's terminal until ``marker`` shows (or ``seconds`` pass)."""
+    deadline = time.monotonic() + seconds
+    seen = b""
+    while time.monotonic() < deadline:
+        before = run.total_bytes
+        chunk = os.read(run.master, 65536) if _readable(run) else b""
+        run.total_bytes = before + len(chunk)
+        seen = (seen + chunk)[-65536:]
+        if marker in seen:
+            return
+
+
+def _readable(run: Run) -> bool:
+    import select
+
+    return bool(select.select([run.master], [], [], 0.05)[0])
 
 BUDGET = 2.0
 SIZE = (200, 60)
@@ -39,25 +58,22 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as folder:
         config = Path(folder) / "bench.toml"
         config.write_text('[store]\nurl = "off"\n[queues]\nstrip = false\n')
-        args = ["--config", str(config), "--demo", "--demo-calls", "160", "--seed", "7"]
+        args = [sys.executable, "-m", "wallboard", "--config", str(config), "--demo",
+                "--demo-calls", "160", "--seed", "7"]
         grid = launch(args, *SIZE)
         table = launch(args, *SIZE)
         try:
             for run in (grid, table):
-                run.pump(6.0, until=b"talking")
+                pump_until(run, 6.0, b"talking")
             os.write(grid.master, b"a")  # the pty is the board's keyboard
-            grid.pump(3.0, until=b"on call")
-            settle = time.monotonic() + 3.0  # the grid's first paint is not its ticking
-            while time.monotonic() < settle:
-                grid.pump(0.05)
-                table.pump(0.05)
+            pump_until(grid, 3.0, b"on call")
+            pump([grid, table], 3.0)  # the grid's first paint is not its ticking
             ratios, grid_rates, table_rates = [], [], []
             for _ in range(options.rounds):
                 g0, t0, start = grid.total_bytes, table.total_bytes, time.monotonic()
                 deadline = start + options.seconds
                 while time.monotonic() < deadline:
-                    grid.pump(0.05)
-                    table.pump(0.05)
+                    pump([grid, table], 0.05)
                 elapsed = time.monotonic() - start
                 g = (grid.total_bytes - g0) / elapsed
                 t = (table.total_bytes - t0) / elapsed
