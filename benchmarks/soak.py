@@ -43,7 +43,7 @@ os.environ["TEXTUAL_FPS"] = "1000"
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from wallboard.config import Config, DemoSource, UiConfig  # noqa: E402
+from wallboard.config import Config, DemoSource, StoreConfig, UiConfig  # noqa: E402
 from wallboard.core.clock import ManualClock  # noqa: E402
 from wallboard.factory import create_app  # noqa: E402
 from wallboard.sources.demo import DemoSource as Demo  # noqa: E402
@@ -74,8 +74,11 @@ class Hour:
 async def soak(hours: int, calls: int, rate: float) -> tuple[list[Hour], dict[str, int]]:
     clock = ManualClock(datetime(2026, 11, 26, 0, 0, tzinfo=UTC))
     source = Demo(clock=clock, seed=7, calls=calls, events_per_second=rate, tick_seconds=0.001)
+    # The store is off: the demo's in-memory history store keeps every event by design
+    # (about 330 bytes each, bounded by [store] keep_days; benchmarks/store_growth.py
+    # measures it), which would hide a leak of the live pipeline in its growth.
     config = Config(source=DemoSource(seed=7, calls=calls, events_per_second=rate),
-                    ui=UiConfig(timezone="Europe/Warsaw"))
+                    ui=UiConfig(timezone="Europe/Warsaw"), store=StoreConfig(url="off"))
     app = create_app(config, source=source, clock=clock)
     report: list[Hour] = []
     async with app.run_test(size=(160, 45)) as pilot:
@@ -107,7 +110,7 @@ async def soak(hours: int, calls: int, rate: float) -> tuple[list[Hour], dict[st
             "live calls": len(app.state.calls),
             "ended call ids remembered (bound 20,000)": len(app.state._ended),
             "listen sessions kept": len(app.state.listen_sessions),
-            "demo scheduled actions": len(source.center._heap),
+            "demo scheduled actions": len(source.center.plans),
             "demo managers": len(source.center.agents),
             "table rows": len(board.table.rows),
             "painted-line memo": len(board.table._painted),
