@@ -2,8 +2,8 @@
 day's outcomes back so the queue figures survive a restart.
 
 The recorder turns events into operations here (:class:`QueueMirror`), the service hands it
-the outcomes the figures counted and the alerts that changed; :func:`apply_op` writes them
-in the recorder's transaction. Times are microseconds since the epoch, as everywhere in the
+the outcomes the figures counted and the alerts that changed; the recorder's batch writes
+them in its transaction. Times are microseconds since the epoch, as everywhere in the
 store.
 """
 
@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, delete, select, update
 
 from wallboard.core.alerts import Alert
 from wallboard.core.events import AgentChanged, Event, QueueUpserted, Snapshot
@@ -24,7 +24,6 @@ from wallboard.store import schema
 from wallboard.store.upsert import upsert
 
 Op = tuple[Any, ...]
-KINDS = frozenset({"queue", "outcome", "agent_state", "agent_close", "alert"})
 
 
 @dataclass
@@ -102,23 +101,9 @@ def alert_op(alert: Alert, worst: str) -> Op:
 
 
 def apply_op(connection: Connection, dialect: str, op: Op) -> None:
-    kind = op[0]
-    if kind == "queue":
-        upsert(connection, dialect, schema.queues, op[1])
-    elif kind == "outcome":
-        connection.execute(insert(schema.queue_outcomes).values(**op[1]))
-    elif kind == "agent_state":
-        row = op[1]
-        table = schema.agent_states
-        connection.execute(update(table).where(table.c.employee_id == row["employee_id"],
-                                               table.c.end_us.is_(None))
-                           .values(end_us=row["start_us"]))
-        connection.execute(insert(table).values(**row))
-    elif kind == "agent_close":
-        table = schema.agent_states
-        connection.execute(update(table).where(table.c.end_us.is_(None))
-                           .values(end_us=op[1]))
-    elif kind == "alert":
+    """The operations :func:`~wallboard.store.writes.write_batch` does not batch: alerts
+    (queues, outcomes and agent states go in its executemany batches)."""
+    if op[0] == "alert":
         upsert(connection, dialect, schema.alerts, op[1])
 
 

@@ -48,7 +48,6 @@ from wallboard.core.models import AgentStatus, Call, CallStatus, Employee
 from wallboard.store import queues as queue_store
 from wallboard.store import schema
 from wallboard.store.db import Store, StoreError, set_meta
-from wallboard.store.upsert import upsert
 from wallboard.store.writes import HEARTBEAT, write_batch
 
 log = logging.getLogger(__name__)
@@ -322,7 +321,7 @@ class Recorder:
         if HEARTBEAT.one(connection, beat) != 1:
             return False
         dialect = self.store.dialect
-        write_batch(connection, ops, lambda c, op: _apply(c, dialect, op))
+        write_batch(connection, ops, lambda c, op: queue_store.apply_op(c, dialect, op))
         return True
 
     async def flush(self) -> None:
@@ -406,37 +405,6 @@ def _listen_row(session: ListenSession) -> dict[str, Any]:
             "started_us": schema.us(session.started_at),
             "ended_us": schema.us(session.ended_at) if session.ended_at else None,
             "message": session.message or None}
-
-
-def _apply(connection: Connection, dialect: str, op: Op) -> None:
-    kind = op[0]
-    if kind == "call":
-        upsert(connection, dialect, schema.calls, op[1], keep=("origin",))
-    elif kind == "change":
-        connection.execute(insert(schema.call_changes).values(**op[1]))
-    elif kind == "end":
-        calls = schema.calls
-        connection.execute(update(calls).where(calls.c.id == op[1]).values(ended_us=op[2]))
-    elif kind == "status":
-        _, employee_id, account, status, when = op
-        statuses = schema.statuses
-        connection.execute(update(statuses).where(statuses.c.account_id == account,
-                                                  statuses.c.end_us.is_(None))
-                           .values(end_us=when))
-        connection.execute(insert(statuses).values(
-            employee_id=employee_id, account_id=account, status=status, start_us=when,
-            end_us=None))
-    elif kind == "close":
-        statuses = schema.statuses
-        connection.execute(update(statuses).where(statuses.c.account_id == op[1],
-                                                  statuses.c.end_us.is_(None))
-                           .values(end_us=op[2]))
-    elif kind == "employee":
-        upsert(connection, dialect, schema.employees, op[1])
-    elif kind == "listen":
-        upsert(connection, dialect, schema.listen_sessions, op[1])
-    elif kind in queue_store.KINDS:
-        queue_store.apply_op(connection, dialect, op)
 
 
 def _prune(connection: Connection, cut: int) -> None:

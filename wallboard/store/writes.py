@@ -131,9 +131,6 @@ def write_batch(connection: Connection, ops: list[Op],
         elif kind == "agent_state":
             agents.setdefault(op[1]["employee_id"], []).append(op[1])
         else:
-            if agents:  # what came before this operation is written before it
-                _agent_states(connection, agents)
-                agents = {}
             fallback(connection, op)
     if employees:
         UPSERT_EMPLOYEE.many(connection, list(employees.values()))
