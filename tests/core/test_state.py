@@ -136,3 +136,26 @@ def test_a_restart_snapshot_forgets_ended_calls():
     assert s.calls == {}
     assert s.apply(CallUpserted(call=call("c7")))  # new calls that reuse the ids
     assert s.apply(CallUpserted(call=call("c8")))
+
+
+def test_has_sites_follows_the_calls_and_managers_that_name_a_site():
+    s = LiveState()
+    s.apply(CallUpserted(call=call("plain")))
+    s.apply(EmployeeUpserted(employee=Employee(id="e0", name="Ann")))
+    assert not s.has_sites()
+    s.apply(CallUpserted(call=call("kyiv", site="kyiv")))
+    assert s.has_sites() and s.sites() == ["kyiv"]
+    s.apply(CallEnded(call_id="kyiv"))
+    assert not s.has_sites()
+    s.apply(EmployeeUpserted(employee=Employee(id="e1", name="Bo", site="lviv")))
+    assert s.has_sites()
+    # the same manager, no longer on a site
+    s.apply(EmployeeUpserted(employee=Employee(id="e1", name="Bo")))
+    assert not s.has_sites()
+    s.apply(EmployeeUpserted(employee=Employee(id="e2", name="Cy", site="lviv")))
+    s.apply(EmployeeRemoved(employee_id="e2"))
+    assert not s.has_sites()
+    s.apply(Snapshot(calls=(call("w", site="warsaw"),), employees=()))
+    assert s.has_sites()
+    s.apply(Snapshot(calls=(call("w2"),), employees=()))
+    assert not s.has_sites()

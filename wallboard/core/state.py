@@ -74,6 +74,8 @@ class LiveState:
         self.events_applied = 0
         self._ended: OrderedDict[str, None] = OrderedDict()
         self._ended_memory = ended_memory
+        self._sited: set[tuple[str, str]] = set()
+        """The calls ("c", id) and managers ("e", id) that name a site (see :meth:`has_sites`)."""
 
     # -- applying ----------------------------------------------------------------
     def apply_all(self, events: Iterable[Event]) -> bool:
@@ -95,9 +97,11 @@ class LiveState:
             case EmployeeUpserted(employee=employee):
                 changed = self.employees.get(employee.id) != employee
                 self.employees[employee.id] = employee
+                self._note_site("e", employee.id, employee.site)
                 self._note_status(employee, None)
             case EmployeeRemoved(employee_id=employee_id):
                 changed = self.employees.pop(employee_id, None) is not None
+                self._sited.discard(("e", employee_id))
                 if self.agents.pop(employee_id, None) is not None:
                     self.metrics.agent_changed(None, employee_id)
             case QueueUpserted(queue=queue):
@@ -127,6 +131,7 @@ class LiveState:
         if known is not None and (call.revision < known.revision or call == known):
             return False
         self.calls[call.id] = call
+        self._note_site("c", call.id, call.site)
         if call.queue_id is not None or (known is not None and known.queue_id is not None):
             self.metrics.call_changed(call, self.queues)
         return True
@@ -136,6 +141,7 @@ class LiveState:
         call = self.calls.pop(call_id, None)
         if call is None:
             return False
+        self._sited.discard(("c", call_id))
         if call.queue_id is not None:
             self.metrics.call_ended(call, at, self.queues)
         return True
@@ -190,6 +196,8 @@ class LiveState:
         for call_id in self.calls:
             self._ended.pop(call_id, None)
         self.employees = {e.id: e for e in snapshot.employees}
+        self._sited = ({("c", c.id) for c in snapshot.calls if c.site}
+                       | {("e", e.id) for e in snapshot.employees if e.site})
         self.queues = {q.id: q for q in snapshot.queues}
         self.agents = {a.employee_id: a for a in snapshot.agents}
         if snapshot.at is not None:
@@ -242,6 +250,16 @@ class LiveState:
 
     def departments(self) -> list[str]:
         return sorted({e.department for e in self.employees.values() if e.department})
+
+    def _note_site(self, kind: str, key: str, site: str | None) -> None:
+        if site:
+            self._sited.add((kind, key))
+        else:
+            self._sited.discard((kind, key))
+
+    def has_sites(self) -> bool:
+        """True on a board over several PBXs: some call or manager names a site."""
+        return bool(self._sited)
 
     def sites(self) -> list[str]:
         """The sites of a board over several PBXs (empty on a single site)."""

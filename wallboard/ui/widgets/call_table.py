@@ -328,9 +328,7 @@ class CallTable(Widget, can_focus=True):
             self._repaint_changed()
 
     def _check_sites(self) -> None:
-        state = self.state
-        sites = (any(e.site for e in state.employees.values())
-                 or any(c.site for c in state.calls.values()))
+        sites = self.state.has_sites()
         if sites != self.sites:  # the Site column comes (or goes): lay the columns out again
             self.sites = sites
             self._set_layout(self._width)
