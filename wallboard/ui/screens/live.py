@@ -19,6 +19,12 @@ if TYPE_CHECKING:
     from wallboard.ui.app import WallboardApp
 
 
+TICK = 1.0
+"""Durations tick once a second."""
+TICK_SLACK = 0.05
+"""An update due this close before the tick is drawn by the tick."""
+
+
 class LiveScreen(Screen[None]):
     """A screen that follows the LiveState.
 
@@ -33,6 +39,10 @@ class LiveScreen(Screen[None]):
         self._pending: Timer | None = None
         self._frame: FrameClock | None = None
         self._ticker: Timer | None = None
+        self._next_tick: float | None = None
+        """When the running tick comes next (monotonic); None while it sleeps."""
+        self._tick_draws = False
+        """New events are left for the next tick to draw."""
 
     @property
     def frame(self) -> FrameClock:
@@ -51,7 +61,8 @@ class LiveScreen(Screen[None]):
         # Textual calls the on_mount of every class in the MRO: the board must not tick
         # twice a second.
         if self._ticker is None:
-            self._ticker = self.set_interval(1.0, self._on_tick)
+            self._ticker = self.set_interval(TICK, self._on_tick)
+            self._next_tick = time.monotonic() + TICK
 
     @property
     def covered(self) -> bool:
@@ -67,26 +78,34 @@ class LiveScreen(Screen[None]):
         """Back on top (or uncovered): the clock ticks again, and the screen catches up."""
         if self._ticker is not None:
             self._ticker.resume()
+            self._next_tick = time.monotonic() + TICK
         if self.is_mounted:
             self._update()
 
     @property
     def update_pending(self) -> bool:
         """An update is already due: it will read whatever the state holds by then."""
-        return self._pending is not None
+        return self._pending is not None or self._tick_draws
 
     def on_state_changed(self, _: StateChanged) -> None:
-        """Fold bursts of events into at most one update per ``refresh_seconds``."""
+        """Fold bursts of events into at most one update per ``refresh_seconds``; an
+        update the tick would draw as soon (or sooner) is left to the tick: one frame a
+        second, not two, when events flow all the time."""
         if self.covered:
             return
-        wait = self.app.config.ui.refresh_seconds - (time.monotonic() - self._last_update)
+        now = time.monotonic()
+        wait = self.app.config.ui.refresh_seconds - (now - self._last_update)
         if wait <= 0:
             self._update()
         elif self._pending is None:
+            if self._next_tick is not None and self._next_tick - now <= wait + TICK_SLACK:
+                self._tick_draws = True
+                return
             self._pending = self.set_timer(wait, self._update)
 
     def _update(self) -> None:
         self._pending = None
+        self._tick_draws = False
         self._last_update = time.monotonic()
         self.next_frame()
         self.update_view()
@@ -96,7 +115,11 @@ class LiveScreen(Screen[None]):
         if self.covered:  # asleep until resumed
             if self._ticker is not None:
                 self._ticker.pause()
+            self._next_tick = None
+            self._tick_draws = False
             return
+        self._next_tick = time.monotonic() + TICK
+        self._tick_draws = False
         if self._pending is not None:
             self._pending.stop()
             self._pending = None
