@@ -105,6 +105,8 @@ class QueueMetrics:
         """queue -> unanswered call -> since when it waits."""
         self._agents: dict[str, Agent] = {}
         self._states: dict[str, Counter[AgentState]] = {}
+        self._everyone: Counter[AgentState] = Counter()
+        """The states of the agents in at least one queue (the "All queues" line)."""
         """queue -> agents per state."""
         self._last_queue: dict[str, str] = {}
         """employee -> the queue of their last call (their wrap-up counts there)."""
@@ -223,6 +225,8 @@ class QueueMetrics:
         if old is not None:
             for queue_id in old.queues:
                 self._states[queue_id][old.state] -= 1
+            if old.queues:
+                self._everyone[old.state] -= 1
             if old.state is AgentState.WRAP_UP and (
                     agent is None or agent.state is not AgentState.WRAP_UP
                     or agent.since != old.since):
@@ -230,6 +234,8 @@ class QueueMetrics:
         if agent is None:
             return
         self._agents[employee_id] = agent
+        if agent.queues:
+            self._everyone[agent.state] += 1
         for queue_id in agent.queues:
             states = self._states.get(queue_id)
             if states is None:
@@ -268,7 +274,7 @@ class QueueMetrics:
             self._calls[call.id] = (call.queue_id, call.answered_at is not None)
             if call.answered_at is None:
                 self._waiting.setdefault(call.queue_id, {})[call.id] = call.queue_entered_at
-        self._agents, self._states = {}, {}
+        self._agents, self._states, self._everyone = {}, {}, Counter()
         for agent in agents:
             self.agent_changed(agent, agent.employee_id)
 
@@ -338,8 +344,7 @@ class QueueMetrics:
                 waiting=len(waiting), longest_wait=max(0.0, longest),
                 callbacks=queue.callbacks_waiting if queue else 0,
                 agents=count_states(self._states.get(queue_id, {})))
-        everyone: Counter[AgentState] = Counter(a.state for a in self._agents.values()
-                                                if a.queues)
+        everyone = self._everyone
         total = QueueFigures(
             queue_id=None, name=Sentence(N_("All queues")), day=figures(day_total, formula),
             recent=figures(recent_total, formula), waiting=waiting_total,
