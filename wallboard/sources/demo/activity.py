@@ -13,6 +13,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from typing import TYPE_CHECKING
 
 from wallboard.core.events import AgentChanged, CallUpserted, Event, QueueUpserted
@@ -50,8 +51,15 @@ class Activity:
     since: datetime | None = None
 
 
+@cache
 def scheme_queue(scheme: Scheme) -> str:
     return queue_slug(scheme.name)
+
+
+@cache
+def department_queues(department: str | None) -> tuple[str, ...]:
+    """The queues a department's managers answer (the schemes routed to it)."""
+    return tuple(scheme_queue(s) for s in SCHEMES if department in s.departments)
 
 
 class AgentDay:
@@ -174,7 +182,7 @@ class AgentDay:
             queues=self.queues_of(agent.department))
 
     def queues_of(self, department: str | None) -> tuple[str, ...]:
-        return tuple(scheme_queue(s) for s in SCHEMES if department in s.departments)
+        return department_queues(department)
 
     def _agent_events(self, *agent_ids: str) -> list[Event]:
         """An AgentChanged for each of these agents whose state (or reason) changed."""

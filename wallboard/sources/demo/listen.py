@@ -87,6 +87,8 @@ class DemoListen:
     def advance(self, now: datetime, calls: Mapping[str, Call],
                 batch: list[Event]) -> list[Event]:
         """The listen updates up to ``now``, given the calls as they are after ``batch``."""
+        if not self.sessions and not self.pending:
+            return []
         ended = {e.call_id for e in batch if isinstance(e, CallEnded)}
         for live in list(self.sessions.values()):
             session = live.session
