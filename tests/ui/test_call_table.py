@@ -67,3 +67,44 @@ def test_a_cut_cell_ends_after_a_whole_word_and_a_name_keeps_what_fits():
     assert fit("Supercalifragilistic", 8) == "Superca…"  # one word: cut where it must be
     assert fit("Anastasiia Bilotserkivska", 20, words=False) == "Anastasiia Bilotser…"
     assert fit("Main line", 12, right=True) == "   Main line"
+
+
+async def test_a_row_that_moves_up_is_sent_only_as_far_as_its_text():
+    """A call that ends moves the rows under it up a line: each of those lines is sent to
+    the terminal from its left edge to the end of the longer text (the line's old one or
+    its new one), not across the blank rest of the line."""
+    from wallboard.core.events import CallEnded
+
+    app, source = scripted_app()
+    async with app.run_test(size=(160, 45)) as pilot:
+        await wait_for_calls(pilot, app)
+        await pilot.pause(0.1)
+        table = app.board.table
+        before = painted(table)
+        requested: list[Region] = []
+        refresh = table.refresh
+
+        def spy(*regions: Region, **kwargs: object) -> object:
+            requested.extend(regions)
+            return refresh(*regions, **kwargs)
+
+        table.refresh = spy  # type: ignore[method-assign]
+        source.push(CallEnded(call_id="c105"))  # the second row: the six under it move up
+        for _ in range(40):
+            await pilot.pause(0.05)
+            if not any("5:00 ‖ on hold" in line for line in painted(table)):
+                break
+        after = painted(table)
+        assert before[2].startswith("     0:05     5:00 ‖ on hold")
+        moved = {r.y: r for r in requested if 2 <= r.y <= 8 and r.height == 1}
+        assert sorted(moved) == [2, 3, 4, 5, 6, 7, 8]
+        trimmed = 0
+        for y, region in moved.items():
+            assert region.x == 0
+            if "!" in before[y][:5] + after[y][:5]:  # a late row is marked across the line
+                assert region.width == table.size.width
+                continue
+            ink = max(len(before[y].rstrip()), len(after[y].rstrip()))
+            assert ink <= region.width < table.size.width, (y, region, before[y], after[y])
+            trimmed += 1
+        assert trimmed == 5  # c101, late, moved from line 5 to 4: that one and line 5

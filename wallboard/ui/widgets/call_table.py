@@ -402,20 +402,38 @@ class CallTable(Widget, can_focus=True):
         if changed:
             width = self.size.width
             self.refresh(*(Region(0, y, self._changed_width(self._painted.get(y), expected[y],
-                                                           width), 1) for y in changed))
+                                                           width, ctx), 1) for y in changed))
         if len(self._tails) > 2 * self.page_size:  # keep the drawn rows of the shown calls
             shown = {c.id for c in self.rows[self.first_row:self.first_row + self.page_size]}
             self._tails = {i: t for i, t in self._tails.items() if i in shown}
         return changed
 
-    def _changed_width(self, before: object, now: object, width: int) -> int:
-        """How much of a changed line to send: a "more" line that stays one, only as far
-        as its longer text (the rest is blank either way)."""
+    def _changed_width(self, before: object, now: object, width: int,
+                       ctx: CellContext) -> int:
+        """How much of a changed line to send: only as far as the longer text of the two
+        (the rest is blank either way) — a "more" line that stays one, and a plain row
+        that becomes another (a call below one that ended moves up a line)."""
         if (isinstance(before, tuple) and isinstance(now, tuple)
                 and before[0] == now[0] == "more"):
             texts = (self._more_text(*before[1:]), self._more_text(*now[1:]))
             return min(width, max(cell_len(t) for t in texts) + 2)
-        return width
+        return max(1, min(width, max(self._ink_end(before, ctx, width),
+                                     self._ink_end(now, ctx, width))))
+
+    def _ink_end(self, line: object, ctx: CellContext, width: int) -> int:
+        """Where the text of a line ends: past it, the line is blank in the rows' base
+        style. The whole width for anything but a plain row or a blank line."""
+        if isinstance(line, tuple) and line[0] == "empty" and not line[1]:
+            return 0
+        if not isinstance(line, _Line) or line.call is None or line.cursor or line.late:
+            return width
+        end = 0
+        for p in self._placed:
+            text = p.column.text(line.call, ctx)
+            if text.strip():
+                end = p.x + (p.width if p.column.right
+                             else min(p.width, cell_len(text.rstrip())))
+        return end
 
     def render_line(self, y: int) -> Strip:
         ctx = self._cell_context()

@@ -227,9 +227,10 @@ class QueueStrip(Widget):
             if (line is not None and before is not None and len(before) == len(line)
                     and self._aligned(line)):  # only the cells that changed: a column each
                 for n, (a, b) in enumerate(zip(before, line, strict=True)):
-                    if a != b:
+                    if a != b:  # up to the end of the text: the gap after it stays as it is
                         column = columns[n]
-                        column.refresh(Region(0, y, column.x1 - column.x0, 1))
+                        end = max(a.x + cell_len(a.text), b.x + cell_len(b.text))
+                        column.refresh(Region(0, y, min(end, column.x1) - column.x0, 1))
                 continue
             for column in columns:
                 column.refresh(Region(0, y, column.x1 - column.x0, 1))
