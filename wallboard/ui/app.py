@@ -122,8 +122,8 @@ class WallboardApp(App[None]):
         state as it is then (a feed sends a batch every 0.2 s, a screen redraws at most
         every ``refresh_seconds``)."""
         for screen in self.screen_stack:
-            if not (getattr(screen, "covered", False)
-                    or getattr(screen, "update_pending", False)):
+            if not (getattr(screen, "update_pending", False)
+                    or getattr(screen, "covered", False)):
                 screen.post_message(StateChanged())
 
     def action_unlock(self) -> None:
