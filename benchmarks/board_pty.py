@@ -4,8 +4,9 @@
     python benchmarks/board_pty.py --quick    # shorter windows, fewer launches
 
 The board is ``wallboard --demo``; the baseline is ``benchmarks/baseline_board.py``, the
-same board built the plain way (a Textual DataTable updated cell by cell once a second)
-on the same demo source. Both run in ptys of 160x45; everything they write is read and
+same board built the plain way (a Textual DataTable updated cell by cell once a second,
+and the queues strip as a second DataTable of the same queues and figures) on the same
+demo source. Both run in ptys of 160x45; everything they write is read and
 counted, and /proc gives their CPU time and memory.
 
 1. Steady state, 1,000 calls at 20 call events/s: the two processes run at the same time
