@@ -6,9 +6,10 @@ queue fits the strip's share of the screen, the queues that need someone come fi
 (alerts, then callers waiting) and the last line says how many more there are; while they
 all fit, queues keep their lines.
 
-Each label and each column of figures is a widget of its own: a terminal line is
-rewritten from the left edge of the widget that changed, so a new wait time costs its own
-value, not the line nor its label.
+Each column of figures is a widget of its own, from a value to the next value (its gap
+and the next field's label come with it): a terminal line is rewritten from the left edge
+of the widget that changed up to the change, so a new wait time costs its own figure, not
+the line nor a label.
 """
 
 from __future__ import annotations
@@ -63,11 +64,9 @@ class _Column(Widget):
 
     DEFAULT_CSS = "_Column { height: 100%; width: 0; }"
 
-    def __init__(self, strip: QueueStrip, index: int) -> None:
+    def __init__(self, strip: QueueStrip) -> None:
         super().__init__()
         self.strip = strip
-        self.index = index
-        """Which cell of a queue's line it shows: the name, then each label and value."""
         self.x0 = self.x1 = 0
 
     def place(self, x0: int, x1: int) -> None:
@@ -77,7 +76,7 @@ class _Column(Widget):
             self.refresh()
 
     def render_line(self, y: int) -> Strip:
-        return self.strip.column_strip(y, self)
+        return self.strip.line_strip(y).crop(self.x0, self.x1)
 
 
 class QueueStrip(Widget):
@@ -104,7 +103,7 @@ class QueueStrip(Widget):
         self._engine = AlertEngine([])
         self._hint = ""
         self._ids: list[str] | None = None
-        self._columns = [_Column(self, n) for n in range(2 * len(FIELDS) + 1)]
+        self._columns = [_Column(self) for _ in range(len(FIELDS) + 1)]
         self._strips: dict[int, Strip] = {}
         """Each line as drawn, until it changes."""
 
@@ -156,14 +155,14 @@ class QueueStrip(Widget):
         self._repaint(lines, width)
 
     def _place(self, queues: list[QueueFigures], width: int) -> None:
-        """Column edges where the name, each field's label and each field's value begin
-        (the same on every line)."""
+        """Column edges where each field's value begins (the same on every line): the
+        first column holds the name and the first label."""
         edges = [0]
         if queues:
             name_width, fields = self._shape(queues, width)
             x = 1 + name_width + GAP
             for field in fields:
-                edges += [x, x + cell_len(field.shown_label) + 1]
+                edges.append(x + cell_len(field.shown_label) + 1)
                 x += field_width(field, True) + GAP
         edges.append(width)
         for n, column in enumerate(self._columns):
@@ -223,17 +222,16 @@ class QueueStrip(Widget):
             if line == before:
                 continue
             self._strips.pop(y, None)
-            columns = self._columns
-            if (line is not None and before is not None and len(before) == len(line)
-                    and self._aligned(line)):  # only the cells that changed: a column each
-                for n, (a, b) in enumerate(zip(before, line, strict=True)):
-                    if a != b:  # up to the end of the text: the gap after it stays as it is
-                        column = columns[n]
-                        end = max(a.x + cell_len(a.text), b.x + cell_len(b.text))
-                        column.refresh(Region(0, y, min(end, column.x1) - column.x0, 1))
-                continue
-            for column in columns:
-                column.refresh(Region(0, y, column.x1 - column.x0, 1))
+            if line is None or before is None or len(before) != len(line):
+                spans = [(0, width)]
+            else:  # only the cells that changed, up to the end of their text
+                spans = [(min(a.x, b.x), max(a.x + cell_len(a.text), b.x + cell_len(b.text)))
+                         for a, b in zip(before, line, strict=True) if a != b]
+            for column in self._columns:
+                x0, x1 = column.x0, column.x1
+                ends = [min(end, x1) for start, end in spans if start < x1 and x0 < end]
+                if ends:  # from the column's left edge (where a terminal update begins)
+                    column.refresh(Region(0, y, max(ends) - x0, 1))
 
     def on_resize(self, event: Resize) -> None:
         self.lines = []
@@ -241,34 +239,6 @@ class QueueStrip(Widget):
         self._relayout()
         for column in self._columns:
             column.refresh()
-
-    def _aligned(self, line: tuple[_Cell, ...]) -> bool:
-        """True when each cell of the line begins where its column does (a queue's line;
-        the "+N more" line spans the columns)."""
-        columns = self._columns
-        return len(line) <= len(columns) and (
-            len(line) < 2 or line[1].x == columns[1].x0) and line[-1].x == columns[
-                len(line) - 1].x0
-
-    def column_strip(self, y: int, column: _Column) -> Strip:
-        """What ``column`` shows of line ``y``: its cell and the gap after it (drawn on its
-        own when the line's cells sit in their columns, else cut from the whole line)."""
-        width = column.x1 - column.x0
-        line = self.lines[y] if y < len(self.lines) else None
-        index = column.index
-        if line is None or not self._aligned(line) or index >= len(line) or index == 0:
-            return self.line_strip(y).crop(column.x0, column.x1)
-        cell = line[index]
-        text_width = cell_len(cell.text)
-        if text_width > width:
-            return self.line_strip(y).crop(column.x0, column.x1)
-        base = self.rich_style
-        style: Style = base + self.get_component_rich_style(f"queue-strip--{cell.style}")
-        gap = " " * (width - text_width)
-        if cell.style in PLAIN_BACKGROUND and index < len(line) - 1:
-            # the gap between two cells looks like the strip: one style change fewer
-            return Strip([Segment(cell.text + gap, style)], width)
-        return Strip([Segment(cell.text, style), Segment(gap, base)], width)
 
     def line_strip(self, y: int) -> Strip:
         """Line ``y`` of the strip, the whole width (the columns show their parts)."""
