@@ -60,9 +60,8 @@ class DemoSource(Source):
         now = self.clock.now()
         yield [ConnectionChanged(link=Link.LIVE, at=now), self.center.snapshot()]
         while not self._closed.is_set():
-            try:  # asyncio.timeout, not wait_for: no task is made at every tick
-                async with asyncio.timeout(self.tick_seconds):
-                    await self._wake.wait()
+            try:
+                await asyncio.wait_for(self._wake.wait(), self.tick_seconds)
             except TimeoutError:
                 pass
             self._wake.clear()
