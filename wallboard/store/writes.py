@@ -46,6 +46,15 @@ class Statement:
         finally:
             cursor.close()
 
+    def rows(self, connection: Connection, row: dict[str, Any]) -> list[tuple[Any, ...]]:
+        """Run a query once; all its rows as tuples, fetched by the driver in one call."""
+        cursor = connection.connection.cursor()
+        try:
+            cursor.execute(self.text(connection.dialect.name), row)
+            return [tuple(found) for found in cursor.fetchall()]
+        finally:
+            cursor.close()
+
     def many(self, connection: Connection, rows: list[dict[str, Any]]) -> None:
         """``executemany`` on the driver's own cursor, inside the connection's transaction."""
         cursor = connection.connection.cursor()
