@@ -80,6 +80,10 @@ async def test_the_day_s_queue_figures_survive_a_restart(store_url: str):
             select(schema.agent_states.c.employee_id, schema.agent_states.c.state,
                    schema.agent_states.c.reason, schema.agent_states.c.start_us,
                    schema.agent_states.c.end_us)).all())
+        calls = await run.service.recorder.store.call(lambda c: c.execute(  # type: ignore[union-attr]
+            select(schema.calls.c.id, schema.calls.c.queue_id)
+            .order_by(schema.calls.c.id)).all())
+    assert [tuple(row) for row in calls] == [("q1", "sales"), ("q2", "sales")]  # the export's
     sales = after.queues["sales"].day
     assert (sales.offered, sales.answered, sales.abandoned) == (2, 1, 1)
     assert (sales.service_level, sales.asa, sales.aht) == (50.0, 12.0, 83.0)

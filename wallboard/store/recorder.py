@@ -382,7 +382,7 @@ def _call_row(call: Call) -> dict[str, Any]:
         "id": call.id, "type": call.type.value, "status": call.status.value,
         "employee_id": call.employee_id, "client_number": call.client_number,
         "business_number": call.business_number, "routing_scheme": call.routing_scheme,
-        "queue_id": call.extra.get("queue"), "project": call.project,
+        "queue_id": call.queue_id or call.extra.get("queue"), "project": call.project,
         "created_us": schema.us(call.created_at),
         "answered_us": schema.us(call.answered_at) if call.answered_at else None,
         "recording_url": call.recording_url, "origin": "live",
