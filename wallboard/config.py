@@ -385,10 +385,10 @@ Language = Literal["en", "pl", "uk"]
 class UiConfig(Section):
     wait_warning_seconds: float = Field(default=30.0, ge=0)
     """Unanswered calls waiting longer than this stand out."""
-    refresh_seconds: float = Field(default=1.0, ge=0.05, le=10)
+    refresh_seconds: float = Field(default=0.5, ge=0.05, le=10)
     """At most how often new events are drawn; durations tick every second, and events
-    arriving between two ticks are drawn with the next one (1.0: one frame a second, as
-    a wall display needs; lower it for a snappier board at a higher cost)."""
+    that the next tick would draw as soon are left to it (1.0: one frame a second; lower
+    it for a snappier board at a higher cost)."""
     timezone: str | None = None
     """IANA zone for days and clock, e.g. Europe/Warsaw; None: the system's."""
     language: Language | None = None
