@@ -105,9 +105,9 @@ class QueueMetrics:
         """queue -> unanswered call -> since when it waits."""
         self._agents: dict[str, Agent] = {}
         self._states: dict[str, Counter[AgentState]] = {}
+        """queue -> agents per state."""
         self._everyone: Counter[AgentState] = Counter()
         """The states of the agents in at least one queue (the "All queues" line)."""
-        """queue -> agents per state."""
         self._last_queue: dict[str, str] = {}
         """employee -> the queue of their last call (their wrap-up counts there)."""
         self._seen: set[tuple[Kind, str]] | None = set()
@@ -344,13 +344,12 @@ class QueueMetrics:
                 waiting=len(waiting), longest_wait=max(0.0, longest),
                 callbacks=queue.callbacks_waiting if queue else 0,
                 agents=count_states(self._states.get(queue_id, {})))
-        everyone = self._everyone
         total = QueueFigures(
             queue_id=None, name=Sentence(N_("All queues")), day=figures(day_total, formula),
             recent=figures(recent_total, formula), waiting=waiting_total,
             longest_wait=max(0.0, longest_total),
             callbacks=sum(q.callbacks_waiting for q in queues.values()),
-            agents=count_states(everyone))
+            agents=count_states(self._everyone))
         return MetricsView(at=now, day_start=self._day_start, queues=out, total=total)
 
     def drain(self) -> list[Outcome]:

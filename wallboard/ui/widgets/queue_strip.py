@@ -141,7 +141,8 @@ class QueueStrip(Widget):
             keep, self.more = list(range(len(queues))), 0
         chosen = [queues[i] for i in keep]
         width = self.size.width or (self.app.size.width if self.is_attached else 80)
-        lines = self._lines(chosen, width)
+        shape = self._shape(chosen, width) if chosen else (0, [])
+        lines = self._lines(chosen, shape)
         if self.more:
             text = " " + counted(self.more, "+{n} more queue", "+{n} more queues") + (
                 f" · {self._hint}" if self._hint else "")
@@ -151,15 +152,16 @@ class QueueStrip(Widget):
         if self.styles.height is None or self.styles.height.value != height:
             self.styles.height = height
         self.shown = [q.queue_id or "" for q in chosen]
-        self._place(chosen, width)
+        self._place(chosen, shape, width)
         self._repaint(lines, width)
 
-    def _place(self, queues: list[QueueFigures], width: int) -> None:
+    def _place(self, queues: list[QueueFigures], shape: tuple[int, list[Field]],
+               width: int) -> None:
         """Column edges where each field's value begins (the same on every line): the
         first column holds the name and the first label."""
         edges = [0]
         if queues:
-            name_width, fields = self._shape(queues, width)
+            name_width, fields = shape
             x = 1 + name_width + GAP
             for field in fields:
                 edges.append(x + cell_len(field.shown_label) + 1)
@@ -188,10 +190,11 @@ class QueueStrip(Widget):
         spare = width - 1 - name_width - GAP - sum(field_width(f, True) + GAP for f in fields)
         return name_width + max(0, min(spare, longest - name_width)), fields
 
-    def _lines(self, queues: list[QueueFigures], width: int) -> list[tuple[_Cell, ...]]:
+    def _lines(self, queues: list[QueueFigures],
+               shape: tuple[int, list[Field]]) -> list[tuple[_Cell, ...]]:
         if not queues:
             return []
-        name_width, fields = self._shape(queues, width)
+        name_width, fields = shape
         out = []
         for queue in queues:
             name_level = waiting_no_agent_level(self._engine, queue)
