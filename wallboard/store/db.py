@@ -23,6 +23,8 @@ from wallboard.store import schema
 
 T = TypeVar("T")
 APP_NAME = "wallboard"
+WAL_CHECKPOINT_PAGES = 10_000
+"""SQLite's default is 1,000 pages (4 MB)."""
 
 
 class StoreError(Exception):
@@ -148,6 +150,11 @@ def _sqlite_pragmas(memory: bool) -> Callable[[Any, Any], None]:
             # process. NORMAL: fsync at checkpoints, not at every commit.
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
+            # Checkpoint every ~40 MB of WAL instead of 4 MB: pages the recorder rewrites
+            # every second (open intervals, the newest rows) are copied into the file once
+            # per checkpoint, not once per few seconds (-22 % of the store's CPU, measured
+            # in docs/store.md); commits are as safe, the WAL file is just larger.
+            cursor.execute(f"PRAGMA wal_autocheckpoint={WAL_CHECKPOINT_PAGES}")
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.close()
     return on_connect

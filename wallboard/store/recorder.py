@@ -160,7 +160,9 @@ class Recorder:
         before = self._mirror.calls.get(call.id)
         change = _change(before, call)
         self._mirror.calls[call.id] = (call.status, call.employee_id)
-        self._ops.append(("call", _call_row(call)))
+        # a known call whose manager stays is updated in place, its indexed columns untouched
+        whole = before is None or before[1] != call.employee_id
+        self._ops.append(("call", _call_row(call), whole))
         if resync and before == (call.status, call.employee_id):
             return  # a resync that changes nothing that matters is no step in its life
         self._changed_at[call.id] = now

@@ -55,6 +55,15 @@ class Statement:
         finally:
             cursor.close()
 
+    def count(self, connection: Connection, rows: list[dict[str, Any]]) -> int:
+        """``executemany``; the number of rows it changed in all."""
+        cursor = connection.connection.cursor()
+        try:
+            cursor.executemany(self.text(connection.dialect.name), rows)
+            return int(cursor.rowcount)
+        finally:
+            cursor.close()
+
     def many(self, connection: Connection, rows: list[dict[str, Any]]) -> None:
         """``executemany`` on the driver's own cursor, inside the connection's transaction."""
         cursor = connection.connection.cursor()
@@ -79,6 +88,13 @@ def _upsert(table: Table, keep: Iterable[str] = (), skip: Iterable[str] = ()) ->
 
 CALL_COLUMNS = [c.name for c in schema.calls.columns if c.name != "ended_us"]
 UPSERT_CALL = _upsert(schema.calls, keep=("origin",), skip=("ended_us",))
+STEADY_CALL_COLUMNS = [c for c in CALL_COLUMNS
+                       if c not in ("id", "employee_id", "created_us", "origin")]
+UPDATE_CALL = Statement(
+    "UPDATE wb_calls SET " + ", ".join(f"{c} = :{c}" for c in STEADY_CALL_COLUMNS)
+    + " WHERE id = :id")
+"""A known call whose manager and start stay: only its unindexed columns are written, so
+its index entries (by manager, by start) are not rewritten at every status change."""
 UPSERT_EMPLOYEE = _upsert(schema.employees)
 UPSERT_LISTEN = _upsert(schema.listen_sessions)
 END_CALL = Statement("UPDATE wb_calls SET ended_us = :when WHERE id = :id")
@@ -106,6 +122,8 @@ ADD_AGENT_STATE = Statement(
 def write_batch(connection: Connection, ops: list[Op],
                 fallback: Callable[[Connection, Op], None]) -> None:
     calls: dict[str, dict[str, Any]] = {}
+    whole: set[str] = set()
+    """Calls new to the store, or whose manager changed, in this flush: upserted whole."""
     ends: list[dict[str, Any]] = []
     changes: list[dict[str, Any]] = []
     employees: dict[str, dict[str, Any]] = {}
@@ -120,6 +138,8 @@ def write_batch(connection: Connection, ops: list[Op],
         kind = op[0]
         if kind == "call":
             calls[op[1]["id"]] = op[1]
+            if len(op) < 3 or op[2]:
+                whole.add(op[1]["id"])
         elif kind == "change":
             changes.append(op[1])
         elif kind == "end":
@@ -144,8 +164,7 @@ def write_batch(connection: Connection, ops: list[Op],
     if employees:
         UPSERT_EMPLOYEE.many(connection, list(employees.values()))
     if calls:
-        UPSERT_CALL.many(connection, [{c: row.get(c) for c in CALL_COLUMNS}
-                                      for row in calls.values()])
+        _calls(connection, calls, whole)
     if ends:
         END_CALL.many(connection, ends)
     if changes:
@@ -160,6 +179,15 @@ def write_batch(connection: Connection, ops: list[Op],
         ADD_OUTCOME.many(connection, outcomes)
     if agents:
         _agent_states(connection, agents)
+
+
+def _calls(connection: Connection, calls: dict[str, dict[str, Any]], whole: set[str]) -> None:
+    rows = [{c: row.get(c) for c in CALL_COLUMNS} for row in calls.values()]
+    steady = [row for row in rows if row["id"] not in whole]
+    if steady and UPDATE_CALL.count(connection, steady) < len(steady):
+        whole.update(row["id"] for row in steady)  # a row missing (its start never written)
+    if whole:
+        UPSERT_CALL.many(connection, [row for row in rows if row["id"] in whole])
 
 
 def _agent_states(connection: Connection, chains: dict[str, list[dict[str, Any]]]) -> None:

@@ -1,0 +1,61 @@
+"""One flush's batched writes (store/writes.py), on SQLite and PostgreSQL: a known call is
+updated in place, a new or transferred one is written whole, and a call whose first row
+never reached the store is written whole all the same."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, text
+
+from wallboard.store import open_store
+from wallboard.store.writes import Op, write_batch
+
+
+def row(status: str, employee: str | None, answered: int | None = None) -> dict[str, Any]:
+    return {"id": "c1", "type": "incoming", "status": status, "employee_id": employee,
+            "client_number": "+48 501 234 567", "business_number": "+48 22 100 20 30",
+            "routing_scheme": "Main line", "queue_id": "sales", "project": "default",
+            "created_us": 1_000_000, "answered_us": answered, "recording_url": None,
+            "origin": "live"}
+
+
+def no_fallback(connection: Connection, op: Op) -> None:
+    raise AssertionError(f"not batched: {op[0]}")
+
+
+def the_call(connection: Connection) -> tuple[Any, ...]:
+    return tuple(connection.execute(text(
+        "SELECT status, employee_id, created_us, answered_us, queue_id FROM wb_calls "
+        "WHERE id = 'c1'")).one())
+
+
+def test_a_call_s_life_in_whole_and_steady_writes(store_url: str):
+    store = open_store(store_url)
+    try:
+        def flush(*ops: Op) -> tuple[Any, ...]:
+            return store.run(lambda c: (write_batch(c, list(ops), no_fallback), the_call(c))[1])
+
+        assert flush(("call", row("ringing", None), True)) == (
+            "ringing", None, 1_000_000, None, "sales")
+        assert flush(("call", row("talking", "e1", 21_000_000), True)) == (
+            "talking", "e1", 1_000_000, 21_000_000, "sales")
+        assert flush(("call", row("on_hold", "e1", 21_000_000), False)) == (
+            "on_hold", "e1", 1_000_000, 21_000_000, "sales")
+        # transferred in the same flush as a steady change: the call is written whole
+        assert flush(("call", row("talking", "e2", 21_000_000), True),
+                     ("call", row("on_hold", "e2", 21_000_000), False)) == (
+            "on_hold", "e2", 1_000_000, 21_000_000, "sales")
+    finally:
+        store.close()
+
+
+def test_a_steady_change_of_a_call_the_store_never_got_writes_it_whole(store_url: str):
+    store = open_store(store_url)
+    try:
+        found = store.run(lambda c: (write_batch(
+            c, [("call", row("talking", "e1", 21_000_000), False)], no_fallback),
+            the_call(c))[1])
+        assert found == ("talking", "e1", 1_000_000, 21_000_000, "sales")
+    finally:
+        store.close()
