@@ -185,7 +185,7 @@ def _calls(connection: Connection, calls: dict[str, dict[str, Any]], whole: set[
     rows = [{c: row.get(c) for c in CALL_COLUMNS} for row in calls.values()]
     steady = [row for row in rows if row["id"] not in whole]
     if steady and UPDATE_CALL.count(connection, steady) < len(steady):
-        whole.update(row["id"] for row in steady)  # a row missing (its start never written)
+        whole.update(str(row["id"]) for row in steady)  # a row missing (its start never written)
     if whole:
         UPSERT_CALL.many(connection, [row for row in rows if row["id"] in whole])
 
