@@ -63,10 +63,10 @@ _PRIORITY = {
 
 def merge_status(statuses: Iterable[AgentStatus]) -> AgentStatus:
     """Talking > Online > DND > Offline: the highest present wins; none is Offline."""
-    best = AgentStatus.OFFLINE
+    best, rank = AgentStatus.OFFLINE, 0
     for status in statuses:
-        if _PRIORITY[status] > _PRIORITY[best]:
-            best = status
+        if (this := _PRIORITY[status]) > rank:
+            best, rank = status, this
     return best
 
 
@@ -94,7 +94,10 @@ class Employee(Frozen):
     @property
     def status(self) -> AgentStatus:
         """The merged status of all the manager's accounts (SPEC 5.2)."""
-        return merge_status(a.status for a in self.accounts)
+        accounts = self.accounts
+        if len(accounts) == 1:  # most managers: their one account's (merging changes nothing)
+            return accounts[0].status
+        return merge_status(a.status for a in accounts)
 
     def account(self, account_id: str) -> SipAccount | None:
         for account in self.accounts:

@@ -135,9 +135,13 @@ class DemoCallCenter(AgentDay):
                 self._schedule(started + timedelta(seconds=ring), "answer", call.id)
                 continue
             accounts = hires[call.employee_id].accounts
-            phone = next((a for a in accounts if a["status"] is AgentStatus.ONLINE), accounts[0])
-            phone["status"] = AgentStatus.TALKING
-            self.agents[call.employee_id].talking_account = phone["id"]
+            for account in accounts:  # the first online account, else the first
+                if account["status"] is AgentStatus.ONLINE:
+                    break
+            else:
+                account = accounts[0]
+            account["status"] = AgentStatus.TALKING
+            self.agents[call.employee_id].talking_account = account["id"]
             self._plan_talk(call.id, answered, talk)
         if self._queue:
             self._plan_dispatch(1.0)
