@@ -385,7 +385,7 @@ Language = Literal["en", "pl", "uk"]
 class UiConfig(Section):
     wait_warning_seconds: float = Field(default=30.0, ge=0)
     """Unanswered calls waiting longer than this stand out."""
-    refresh_seconds: float = Field(default=0.5, ge=0.05, le=10)
+    refresh_seconds: float = Field(default=1.0, ge=0.05, le=10)
     """At most how often new events are drawn; durations tick every second, and events
     that the next tick would draw as soon are left to it (1.0: one frame a second; lower
     it for a snappier board at a higher cost)."""

@@ -255,8 +255,7 @@ def test_adding_tallies_adds_every_field():
 
     one = Tally(offered=1, answered=2, answered_within=3, abandoned=4, abandoned_within=5,
                 short=6, wait=7.5, handled=8, handle=9.5, wrapups=10, wrapup=11.5)
-    total = _Tally()
-    total.add(one)
+    total = _Tally.of(one)
     total.add(one)
     assert total.frozen() == Tally(offered=2, answered=4, answered_within=6, abandoned=8,
                                    abandoned_within=10, short=12, wait=15.0, handled=16,

@@ -29,7 +29,10 @@ def test_a_recorded_demo_is_played_back_with_its_keys(tmp_path: Path):
     board = PtyBoard(["--config", str(config), "--demo", "--seed", "7"])
     try:
         board.wait_for("Waiting")
-        board.read(4.0)  # the store opens a second after the first picture, then records
+        # The store opens a second or two after the first picture, then records. The
+        # recording must outlast the replay's first rows (drawn at its first refresh), or
+        # the pause below lands after its end ("end of the recording" wins over "paused").
+        board.read(8.0)
         board.send("q")
         assert board.wait_exit() == 0
     finally:

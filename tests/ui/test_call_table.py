@@ -69,6 +69,26 @@ def test_a_cut_cell_ends_after_a_whole_word_and_a_name_keeps_what_fits():
     assert fit("Main line", 12, right=True) == "   Main line"
 
 
+def test_the_calls_still_ringing_are_counted():
+    from datetime import UTC, datetime, timedelta
+
+    from wallboard.core.models import Call, CallStatus, CallType
+    from wallboard.ui.widgets.call_table import ringing
+
+    start = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
+
+    def call(n: int, status: CallStatus) -> Call:
+        answered = None if status is CallStatus.RINGING else start + timedelta(seconds=5)
+        return Call(id=f"c{n}", type=CallType.INCOMING, status=status, created_at=start,
+                    answered_at=answered)
+
+    calls = [call(1, CallStatus.RINGING), call(2, CallStatus.TALKING),
+             call(3, CallStatus.ON_HOLD), call(4, CallStatus.RINGING)]
+    assert ringing(calls) == 2
+    assert ringing(calls[1:3]) == 0
+    assert ringing([]) == 0
+
+
 async def test_a_row_that_moves_up_is_sent_only_as_far_as_its_text():
     """A call that ends moves the rows under it up a line: each of those lines is sent to
     the terminal from its left edge to the end of the longer text (the line's old one or

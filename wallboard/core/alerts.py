@@ -165,6 +165,12 @@ class Alert:
         return self.ended_at is None and self.acknowledged_at is None and not self.quiet
 
 
+_DEFAULT_RULES = {metric: AlertRule("default", metric, warning=warning, critical=critical)
+                  for metric, (warning, critical) in DEFAULT_LEVELS.items()}
+""":data:`DEFAULT_LEVELS` as rules, made once: the strip asks for a figure's level about a
+hundred times a second."""
+
+
 class Change(StrEnum):
     FIRED = "fired"
     ESCALATED = "escalated"
@@ -218,8 +224,7 @@ class AlertEngine:
                 found = level
         if ruled or metric not in DEFAULT_LEVELS:
             return found
-        warning, critical = DEFAULT_LEVELS[metric]
-        return AlertRule("default", metric, warning=warning, critical=critical).level(value)
+        return _DEFAULT_RULES[metric].level(value)
 
     # -- evaluation, once a second ---------------------------------------------------------
     def evaluate(self, now: datetime, view: MetricsView, agents: Iterable[Agent],

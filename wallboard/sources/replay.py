@@ -34,7 +34,7 @@ TICK_SECONDS = 0.1
 FAST_TICK_SECONDS = 0.5
 """The same above x10: a batch then holds half a second of replay (30 recorded seconds at
 x60), whose changes to one call coalesce; the board redraws at most every
-``ui.refresh_seconds`` (0.5) anyway."""
+``ui.refresh_seconds`` (1.0) anyway."""
 FAST_SPEED = 10
 READ_AHEAD = 5.0
 """Real seconds of replay read from the store at once (x60: five recorded minutes)."""

@@ -14,7 +14,7 @@ the line nor a label.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from rich.cells import cell_len
 from rich.segment import Segment
@@ -47,8 +47,9 @@ PLAIN_BACKGROUND = frozenset({"name", "label", "value", "warning"})
 """The strip takes at most a fifth of the screen's lines."""
 
 
-@dataclass(frozen=True)
-class _Cell:
+class _Cell(NamedTuple):
+    """A tuple (compared and made in C: a strip line holds two dozen, made every second)."""
+
     x: int
     text: str
     style: str
@@ -106,6 +107,8 @@ class QueueStrip(Widget):
         self._columns = [_Column(self) for _ in range(len(FIELDS) + 1)]
         self._strips: dict[int, Strip] = {}
         """Each line as drawn, until it changes."""
+        self._styles: dict[str, Style] = {}
+        """The rich style of each component class, looked up once per redraw."""
 
     def compose(self) -> ComposeResult:
         yield from self._columns
@@ -128,6 +131,7 @@ class QueueStrip(Widget):
         return max(1, height // SHARE)
 
     def _relayout(self) -> None:
+        self._styles = {}  # an ancestor's style may have changed: the lines drawn now see it
         view = self._view
         queues = [] if view is None else [
             q for q in view.queues.values()
@@ -195,26 +199,28 @@ class QueueStrip(Widget):
         if not queues:
             return []
         name_width, fields = shape
+        # Where each field's label and value go, the same on every line: worked out once.
+        placed = []
+        x = 1 + name_width + GAP
+        for field in fields:
+            label = field.shown_label + " "
+            placed.append((field, _Cell(x, label, "label"), x + cell_len(label)))
+            x += field_width(field, True) + GAP
+        engine = self._engine
         out = []
         for queue in queues:
-            name_level = waiting_no_agent_level(self._engine, queue)
+            name_level = waiting_no_agent_level(engine, queue)
             cells = [_Cell(1, fit_text(queue.name, name_width),
                            _level_class(name_level, "name"))]
-            x = 1 + name_width + GAP
-            for field in fields:
-                out_cells = self._field(field, queue, x)
-                cells.extend(out_cells)
-                x += field_width(field, True) + GAP
+            recent = queue.recent
+            for field, label_cell, value_x in placed:
+                level = field_level(engine, field, queue, recent)
+                cells.append(label_cell)
+                cells.append(_Cell(value_x,
+                                   fit_text(field.value(queue, recent), field.width, right=True),
+                                   _level_class(level, "value")))
             out.append(tuple(cells))
         return out
-
-    def _field(self, field: Field, queue: QueueFigures, x: int) -> list[_Cell]:
-        value = field.value(queue, queue.recent)
-        level = field_level(self._engine, field, queue, queue.recent)
-        label = field.shown_label + " "
-        return [_Cell(x, label, "label"),
-                _Cell(x + cell_len(label), fit_text(value, field.width, right=True),
-                      _level_class(level, "value"))]
 
     def _repaint(self, lines: list[tuple[_Cell, ...]], width: int) -> None:
         old = self.lines
@@ -235,6 +241,18 @@ class QueueStrip(Widget):
                 ends = [min(end, x1) for start, end in spans if start < x1 and x0 < end]
                 if ends:  # from the column's left edge (where a terminal update begins)
                     column.refresh(Region(0, y, max(ends) - x0, 1))
+
+    def notify_style_update(self) -> None:
+        """The CSS changed (theme, a class): look the styles up again."""
+        super().notify_style_update()
+        self._styles = {}
+
+    def _style(self, name: str) -> Style:
+        style = self._styles.get(name)
+        if style is None:
+            style = self._styles[name] = self.rich_style + self.get_component_rich_style(
+                f"queue-strip--{name}")
+        return style
 
     def on_resize(self, event: Resize) -> None:
         self.lines = []
@@ -265,8 +283,7 @@ class QueueStrip(Widget):
                     segments[-1] = Segment(segments[-1].text + gap, segments[-1].style)
                 else:
                     segments.append(Segment(gap, base))
-            style: Style = base + self.get_component_rich_style(f"queue-strip--{cell.style}")
-            segments.append(Segment(cell.text, style))
+            segments.append(Segment(cell.text, self._style(cell.style)))
             x = cell.x + cell_len(cell.text)
             last = cell.style
         return Strip(segments).adjust_cell_length(width, base)

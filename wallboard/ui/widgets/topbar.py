@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import datetime, tzinfo
 
 from rich.cells import cell_len
+from rich.segment import Segment
 from rich.text import Text
 from textual.geometry import Region
+from textual.strip import Strip
 from textual.widget import Widget
 
 from wallboard.core.clock import ReplayClock
@@ -66,6 +68,8 @@ class TopBar(Widget):
         self.status_class = "connecting"
         self.clock_text = ""
         self.note = ""
+        self._drawn: tuple[tuple[object, ...], Strip] | None = None
+        """The line as last drawn, and what it was drawn from."""
 
     def show(self, status: str, status_class: str, clock_text: str, note: str = "") -> None:
         old = (self.status, self.status_class, self.clock_text, self.note)
@@ -80,6 +84,18 @@ class TopBar(Widget):
         for name in ("live", "stale", "reconnecting", "failed", "connecting"):
             self.set_class(name == status_class, f"-{name}")
         self.refresh()
+
+    def render_line(self, y: int) -> Strip:
+        """The line as :meth:`render` words it, drawn with the bar's style: a line-API
+        widget, so the clock's tick costs a strip, not Textual's text layout."""
+        width = self.size.width
+        base = self.rich_style  # a -stale class or the theme changes it
+        key = (self.status, self.clock_text, self.note, self.title, width, base)
+        if self._drawn is None or self._drawn[0] != key:
+            segments = [Segment(span.text, base + span.style) for span in
+                        self.render().render(self.app.console) if span.text]
+            self._drawn = key, Strip(segments).adjust_cell_length(width, base)
+        return self._drawn[1] if y == 0 else Strip.blank(width, base)
 
     def render(self) -> Text:
         # The clock leads: it changes every second, and a terminal update rewrites a line
