@@ -228,8 +228,13 @@ class AriWorld:
         if bridge is not None:
             bridge.channels = [c for c in bridge.channels if c != channel_id]
             del self._bridge_of[channel_id]
+            for mate in bridge.channels:  # their call lost a party
+                if mate in self.channels:
+                    self.dirty[mate] = at
         if info.dialed_by is not None:
             _discard(self._dialled, info.dialed_by, channel_id)
+            if info.dialed_by in self.channels:  # the caller's call lost the leg it rang
+                self.dirty[info.dialed_by] = at
         for leg_id in self._dialled.pop(channel_id, ()):
             leg = self.channels.get(leg_id)
             if leg is not None:
