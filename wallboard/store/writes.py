@@ -66,11 +66,7 @@ class Statement:
 
     def many(self, connection: Connection, rows: list[dict[str, Any]]) -> None:
         """``executemany`` on the driver's own cursor, inside the connection's transaction."""
-        cursor = connection.connection.cursor()
-        try:
-            cursor.executemany(self.text(connection.dialect.name), rows)
-        finally:
-            cursor.close()
+        self.count(connection, rows)
 
 
 def _upsert(table: Table, keep: Iterable[str] = (), skip: Iterable[str] = ()) -> Statement:
