@@ -134,7 +134,7 @@ def write_batch(connection: Connection, ops: list[Op],
         kind = op[0]
         if kind == "call":
             calls[op[1]["id"]] = op[1]
-            if len(op) < 3 or op[2]:
+            if op[2]:  # new to the store, or its manager changed
                 whole.add(op[1]["id"])
         elif kind == "change":
             changes.append(op[1])
