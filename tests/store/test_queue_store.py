@@ -48,7 +48,7 @@ def test_a_schema_1_store_gets_the_queue_tables_and_keeps_its_calls(store_url: s
         store.close()
     store = open_store(store_url)  # opening it upgrades it
     try:
-        assert store.run(lambda c: store.get_meta(c, "schema_version")) == "3"
+        assert store.run(lambda c: store.get_meta(c, "schema_version")) == "4"
         names = store.run(lambda c: set(inspect(c).get_table_names()))
         assert {"wb_queues", "wb_queue_outcomes", "wb_agent_states", "wb_alerts"} <= names
         assert store.run(lambda c: c.execute(text("SELECT id FROM wb_calls")).scalars().all()) \

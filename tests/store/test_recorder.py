@@ -11,13 +11,15 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import func, select
+
 from tests.support.sources import ScriptedSource
 from wallboard.audit import AuditLog
 from wallboard.core.clock import ManualClock
 from wallboard.core.events import AccountStatusChanged, CallEnded, CallUpserted, Event, Snapshot
 from wallboard.core.models import AgentStatus, Call, CallStatus, CallType, Employee, SipAccount
 from wallboard.service import WallboardService
-from wallboard.store import queries
+from wallboard.store import queries, schema
 
 T0 = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
 S = timedelta(seconds=1)
@@ -43,7 +45,13 @@ class Run:
         self.service, self.source, self.clock = service, source, clock
 
     async def at(self, moment: datetime, *events: Event) -> None:
-        """Move the clock, deliver events, and wait until they are applied and written."""
+        """Move the clock, deliver events, and wait until they are applied and written to
+        the tables."""
+        await self.step(moment, *events, apply=True)
+
+    async def step(self, moment: datetime, *events: Event, apply: bool = False) -> None:
+        """Like :meth:`at`, but a plain heartbeat: seconds after the journal was applied,
+        what changed is appended to the journal only."""
         self.clock.set(moment)
         if events:
             before = self.service.state.events_applied
@@ -52,7 +60,24 @@ class Run:
                 await asyncio.sleep(0.005)
         recorder = self.service.recorder
         assert recorder is not None
-        await recorder.tick()
+        await recorder.tick(apply=apply)
+
+    async def tables(self) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]], int]:
+        """What the tables hold now: the calls (id, status, answered, ended), PJSIP/1001's
+        intervals (status, start, end), and how many rows the journal has."""
+        def read(c):  # type: ignore[no-untyped-def]
+            calls = c.execute(select(
+                schema.calls.c.id, schema.calls.c.status, schema.calls.c.answered_us,
+                schema.calls.c.ended_us).order_by(schema.calls.c.id)).all()
+            statuses = c.execute(select(
+                schema.statuses.c.status, schema.statuses.c.start_us, schema.statuses.c.end_us)
+                .where(schema.statuses.c.account_id == "PJSIP/1001")
+                .order_by(schema.statuses.c.start_us)).all()
+            journal = c.execute(select(func.count())
+                                .select_from(schema.journal)).scalar()
+            return [tuple(r) for r in calls], [tuple(r) for r in statuses], journal
+
+        return await self.service.recorder.store.call(read)  # type: ignore[union-attr]
 
     async def history(self, start: datetime, end: datetime):  # type: ignore[no-untyped-def]
         return await self.service.history("e1", start, end)
@@ -140,6 +165,57 @@ async def test_a_restart_keeps_one_call_and_records_the_gap_as_unknown(store_url
         assert sorted(ended) == ["c1", "c2", "c3"]  # c1 is one call, not two
         assert ended["c1"] is None and ended["c2"] is None
         assert ended["c3"] == queries.us(T0 + 60 * S)  # gone meanwhile: ended at the crash
+
+
+async def test_seconds_between_applies_wait_in_the_journal_and_a_question_applies_them(
+        store_url: str):
+    clock = ManualClock(T0)
+    async with running(store_url, clock, Snapshot(calls=(call("c1"),),
+                                                  employees=(anna(),))) as run:
+        await run.at(T0 + 1 * S)
+        await run.step(T0 + 20 * S,
+                       CallUpserted(call=call("c1", CallStatus.TALKING, T0 + 20 * S, revision=1)),
+                       AccountStatusChanged(employee_id="e1", account_id="PJSIP/1001",
+                                            status=T, at=T0 + 20 * S))
+        await run.step(T0 + 30 * S, CallEnded(call_id="c1", at=T0 + 30 * S))
+        calls, statuses, journal = await run.tables()
+        assert calls == [("c1", "ringing", None, None)]  # the tables as of T0 + 1 s
+        assert statuses == [("online", queries.us(T0), None)]
+        assert journal == 2  # one row per heartbeat that had changes
+        # a history question applies the journal first
+        (record,) = (await run.history(T0 - timedelta(hours=1), T0 + 30 * S)).calls
+        assert (record.answered_at, record.ended_at) == (T0 + 20 * S, T0 + 30 * S)
+        calls, statuses, journal = await run.tables()
+        assert calls == [("c1", "talking", queries.us(T0 + 20 * S), queries.us(T0 + 30 * S))]
+        assert statuses == [("online", queries.us(T0), queries.us(T0 + 20 * S)),
+                            ("talking", queries.us(T0 + 20 * S), None)]
+        assert journal == 0
+
+
+async def test_a_killed_recorder_s_journal_is_applied_by_the_next_one(store_url: str):
+    clock = ManualClock(T0)
+    first = Snapshot(calls=(call("c1"),), employees=(anna(),))
+    async with running(store_url, clock, first, release=False) as run:
+        await run.at(T0 + 1 * S)
+        await run.step(T0 + 20 * S,
+                       CallUpserted(call=call("c1", CallStatus.TALKING, T0 + 20 * S, revision=1)),
+                       AccountStatusChanged(employee_id="e1", account_id="PJSIP/1001",
+                                            status=T, at=T0 + 20 * S))
+        await run.step(T0 + 21 * S)  # the last heartbeat before the kill
+        calls, _, journal = await run.tables()
+        assert calls == [("c1", "ringing", None, None)] and journal == 1
+    clock.set(T0 + 600 * S)
+    again = Snapshot(calls=(call("c1", CallStatus.TALKING, T0 + 20 * S, revision=1),),
+                     employees=(anna(T),))
+    async with running(store_url, clock, again) as run:
+        await run.at(T0 + 660 * S)
+        calls, statuses, journal = await run.tables()
+        assert calls == [("c1", "talking", queries.us(T0 + 20 * S), None)]
+        assert journal == 0
+        # the killed recorder's last seconds kept: talking from 0:20 to its last heartbeat
+        assert await run.timeline("PJSIP/1001", T0, T0 + 660 * S) == [
+            (O, T0, T0 + 20 * S), (T, T0 + 20 * S, T0 + 21 * S),
+            (U, T0 + 21 * S, T0 + 600 * S), (T, T0 + 600 * S, T0 + 660 * S)]
 
 
 async def test_a_second_recorder_stands_by_and_takes_over(store_url: str):

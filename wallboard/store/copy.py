@@ -26,13 +26,16 @@ BATCH = 1000
 KEPT_META = ("schema_version", "created")
 """Meta rows the new store writes itself."""
 HISTORY = (schema.employees, schema.calls, schema.call_changes, schema.statuses,
-           schema.listen_sessions, *schema.SCHEMA_2)
+           schema.listen_sessions, *schema.SCHEMA_2, schema.journal)
+"""The journal too: what a killed recorder had not applied yet is applied by the first
+recorder on the copy."""
 NAMES = {"wb_calls": ("call", "calls"), "wb_call_changes": ("call change", "call changes"),
          "wb_statuses": ("status interval", "status intervals"),
          "wb_employees": ("manager", "managers"),
          "wb_listen_sessions": ("listen session", "listen sessions")}
 SERIALS = ((schema.call_changes, "seq"), (schema.statuses, "id"),
-           (schema.queue_outcomes, "seq"), (schema.agent_states, "id"))
+           (schema.queue_outcomes, "seq"), (schema.agent_states, "id"),
+           (schema.journal, "seq"))
 
 
 def open_existing(url: str) -> Store:

@@ -2,8 +2,11 @@
 
 On the event loop it only turns events into small write operations (microseconds each);
 every :data:`FLUSH_SECONDS` the operations go to the store's thread in one transaction,
-with a heartbeat. So a frame never waits for the disk, and a kill -9 loses at most the
-last flush.
+with a heartbeat, appended to the journal as one row. Every :data:`APPLY_SECONDS` (and
+before any history question, at a clean stop, and when the next recorder takes over) the
+journal's operations are written to the tables in one transaction. So a frame never waits
+for the disk, a kill -9 loses at most the last flush, and the indexes by manager are
+written once per few seconds rather than every second.
 
 One recorder writes a store at a time (a lock row with a heartbeat): a second ``serve``
 sharing a PostgreSQL store stands by and takes over when the first one's heartbeat is
@@ -26,6 +29,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+import pydantic_core
 from sqlalchemy import Connection, delete, insert, select, update
 
 from wallboard.core.clock import Clock
@@ -48,12 +52,16 @@ from wallboard.core.models import AgentStatus, Call, CallStatus, Employee
 from wallboard.store import queues as queue_store
 from wallboard.store import schema
 from wallboard.store.db import Store, StoreError, set_meta
-from wallboard.store.writes import HEARTBEAT, write_batch
+from wallboard.store.writes import APPEND, EMPTY_JOURNAL, HEARTBEAT, write_batch
 
 log = logging.getLogger(__name__)
 
 FLUSH_SECONDS = 1.0
 """A kill -9 loses at most the changes of the last second."""
+APPLY_SECONDS = 10.0
+"""The journal is applied to the tables this often: each second's changes in one place
+cost a tenth of what they cost spread over the indexes by manager (docs/store.md). Another
+process reading the store (a replica, an export) sees the tables up to this late."""
 STALE_SECONDS = 5.0
 """A lock whose heartbeat is older than this belongs to a recorder that is gone."""
 MAX_PENDING = 200_000
@@ -95,6 +103,10 @@ class Recorder:
         """Each open call's last recorded change (µs)."""
         self._queues = queue_store.QueueMirror()
         self._ops: list[Op] = []
+        self._journaled: list[Op] = []
+        """Operations in the journal, not yet in the tables."""
+        self._applied_at: float | None = None
+        """When the journal was last applied (the event loop's monotonic time)."""
         self._lost_at: int | None = None
         self._last_prune: datetime | None = None
         self._problem: str | None = None
@@ -218,8 +230,11 @@ class Recorder:
         with when); if another recorder leads, stand by (``tick`` retries)."""
         await self.tick(early)
 
-    async def tick(self, early: list[tuple[datetime, list[Event]]] | None = None) -> None:
-        """One heartbeat: write what is pending (or try to take the lead)."""
+    async def tick(self, early: list[tuple[datetime, list[Event]]] | None = None, *,
+                   apply: bool = False) -> None:
+        """One heartbeat: append what is pending to the journal (or try to take the lead);
+        apply the journal to the tables when :data:`APPLY_SECONDS` have passed, or
+        ``apply``."""
         now = self.clock.now()
         if not self.leading:
             took = await self._attempt(lambda c: self._take_lead(c, now))
@@ -232,19 +247,34 @@ class Recorder:
             else:
                 self.record([self.live()])
         ops, self._ops = self._ops, []
+        moment = asyncio.get_running_loop().time()
+        applying = apply or self._applied_at is None or \
+            moment - self._applied_at >= APPLY_SECONDS
+        journaled = self._journaled
         try:
-            still = await self.store.call(lambda c: self._write(c, ops, now))
+            if applying:
+                still = await self.store.call(
+                    lambda c: self._write(c, [*journaled, *ops], now, journal=False))
+            else:
+                still = await self.store.call(lambda c: self._write(c, ops, now, journal=True))
         except StoreError as exc:
             self._ops[:0] = ops  # kept for the next try (bounded in record)
             self._say(str(exc))
             return
-        if not still:  # another recorder took the lead while we were stalled
+        if not still:  # another recorder took the lead (and applies our journal)
             self.leading = False
             self._mirror = _Mirror()
             self._queues.reset()
+            self._journaled = []
+            self._applied_at = None
             self._say("Another recorder took over the history store; this one stands by.",
                       "information")
             return
+        if applying:
+            self._journaled = []
+            self._applied_at = moment
+        else:
+            journaled.extend(ops)
         self.last_heartbeat = now
         self._recovered()
         if self._last_prune is None or now - self._last_prune >= PRUNE_EVERY:
@@ -286,8 +316,21 @@ class Recorder:
             first = str(stamp)
             set_meta(connection, "first_recorded_us", first)
         self.first_recorded_at = schema.at(int(first))
+        self._apply_journal(connection)
         self._load(connection, gap, stamp)
         return True
+
+    def _apply_journal(self, connection: Connection) -> None:
+        """What the last recorder appended and never applied (it was killed, or stalled
+        and lost the lead), written to the tables in order."""
+        rows = connection.execute(select(schema.journal.c.ops)
+                                  .order_by(schema.journal.c.seq)).scalars().all()
+        if not rows:
+            return
+        ops = [op for row in rows for op in pydantic_core.from_json(row)]
+        dialect = self.store.dialect
+        write_batch(connection, ops, lambda c, op: queue_store.apply_op(c, dialect, op))
+        connection.execute(delete(schema.journal))
 
     def _load(self, connection: Connection, gap: int | None, now: int) -> None:
         """What the store holds open; a gap since the last heartbeat becomes unknown."""
@@ -317,26 +360,37 @@ class Recorder:
         self._changed_at = {}
         self._lost_at = since if (mirror.calls or open_rows) else None
         self._ops = []
+        self._journaled = []
+        self._applied_at = None
 
-    def _write(self, connection: Connection, ops: list[Op], now: datetime) -> bool:
+    def _write(self, connection: Connection, ops: list[Op], now: datetime, *,
+               journal: bool) -> bool:
+        """The heartbeat, then ``ops`` appended to the journal (``journal``) or written to
+        the tables with the journal emptied (``ops`` then holds all it held)."""
         beat = {"beat": schema.us(now), "name": LOCK, "owner": self.owner}
         if HEARTBEAT.one(connection, beat) != 1:
             return False
+        if journal:
+            if ops:
+                APPEND.one(connection, {"ops": pydantic_core.to_json(ops).decode()})
+            return True
         dialect = self.store.dialect
         write_batch(connection, ops, lambda c, op: queue_store.apply_op(c, dialect, op))
+        EMPTY_JOURNAL.one(connection, {})
         return True
 
     async def flush(self) -> None:
-        """Write what is pending now (before answering a history question)."""
-        if self.leading and self._ops:
-            await self.tick()
+        """Write everything pending to the tables now (before answering a history
+        question)."""
+        if self.leading and (self._ops or self._journaled):
+            await self.tick(apply=True)
 
     async def aclose(self) -> None:
         """The last write, and the lock let go; its heartbeat stays, so the next recorder
         knows when this record stopped."""
         if not self.leading:
             return
-        await self.tick()
+        await self.tick(apply=True)
         lock = schema.lock
         with contextlib.suppress(StoreError):
             await self.store.call(lambda c: c.execute(

@@ -190,7 +190,19 @@ Index("wb_alerts_started", alerts.c.started_us)
 
 SCHEMA_2 = (queues, queue_outcomes, agent_states, alerts)
 
-SCHEMA_VERSION = 3
+# -- schema 4: the recorder's journal ------------------------------------------------------
+journal = Table(
+    "wb_journal", metadata,
+    Column("seq", SERIAL, primary_key=True, autoincrement=True),
+    Column("ops", Text, nullable=False,
+           comment="one second of the recorder's write operations, as a JSON list"),
+)
+"""What the recorder wrote since it last applied its operations to the tables: one row a
+second, appended (cheap), applied and deleted every few seconds, and applied by the next
+recorder if this one was killed. So a kill -9 loses at most the last second, while the
+indexes by manager are written once per few seconds, not every second (docs/store.md)."""
+
+SCHEMA_VERSION = 4
 Migration = Callable[[Connection], None]
 
 
@@ -206,7 +218,13 @@ def _partial_open_agent_index(connection: Connection) -> None:
     next(i for i in agent_states.indexes if i.name == "wb_agent_states_open").create(connection)
 
 
-MIGRATIONS: dict[int, Migration] = {2: _add_queue_tables, 3: _partial_open_agent_index}
+def _add_journal(connection: Connection) -> None:
+    """Schema 3 -> 4: the recorder's journal, empty."""
+    journal.create(connection, checkfirst=True)
+
+
+MIGRATIONS: dict[int, Migration] = {2: _add_queue_tables, 3: _partial_open_agent_index,
+                                    4: _add_journal}
 """version -> the step that brings version - 1 up to it."""
 
 

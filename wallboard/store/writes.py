@@ -102,6 +102,8 @@ CLOSE_OPEN = Statement("UPDATE wb_statuses SET end_us = :when "
 ADD_INTERVAL = Statement(
     "INSERT INTO wb_statuses (employee_id, account_id, status, start_us, end_us) "
     "VALUES (:employee_id, :account_id, :status, :start_us, :end_us)")
+APPEND = Statement("INSERT INTO wb_journal (ops) VALUES (:ops)")
+EMPTY_JOURNAL = Statement("DELETE FROM wb_journal")
 HEARTBEAT = Statement("UPDATE wb_lock SET heartbeat_us = :beat "
                       "WHERE name = :name AND owner = :owner")
 UPSERT_QUEUE = _upsert(schema.queues)
