@@ -7,7 +7,7 @@ import re
 
 DURATION = r"\d+(?::\d\d){1,2}"
 ROW = re.compile(
-    rf"^\s*(?:!\s*)?(?P<wait>{DURATION})\s+(?P<talk>{DURATION}|–)\s+[◔●‖]\s+"
+    rf"^\s*(?P<talk>{DURATION}|–)\s+(?:!\s*)?(?P<wait>{DURATION})\s+[◔●‖]\s+"
     r"(?P<status>ringing|talking|on hold)\s.*?(?P<client>\+\d+(?: \d+)+)"
 )
 

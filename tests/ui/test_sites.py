@@ -122,7 +122,7 @@ async def test_a_single_site_board_has_no_site_column_key_or_page():
         await wait_for_calls(pilot, app)
         header = app.board.table.render_line(0).text.split()
         assert "Site" not in header
-        assert header[:5] == ["Waiting", "Talk", "Status", "Type", "Employee"]
+        assert header[:5] == ["Talk", "Waiting", "Status", "Type", "Employee"]
         assert "Site" not in footer_keys(app)
         await pilot.press("o")  # no such key here
         await pilot.pause()

@@ -91,10 +91,12 @@ def is_late(call: Call, ctx: CellContext) -> bool:
 
 # The durations come first: they tick every second, and a terminal update of a cell
 # rewrites the line from the widget's left edge up to that cell (Textual's partial
-# updates), so durations on the left keep a ticking board to a few bytes per row.
+# updates), so durations on the left keep a ticking board to a few bytes per row. The talk
+# time comes first of the two: most calls on a busy board are in conversation, and theirs
+# is the cell that ticks (a ringing call's wait ticks, behind a blank talk time).
 COLUMNS: tuple[Column, ...] = (
-    Column(SortKey.WAITING, N_("Waiting"), 8, 0, _waiting, right=True, ticks=True),
     Column(SortKey.TALK, N_("Talk"), 8, 2, _talk, right=True, ticks=True),
+    Column(SortKey.WAITING, N_("Waiting"), 8, 0, _waiting, right=True, ticks=True),
     Column(SortKey.STATUS, N_("Status"), 10, 0, lambda c, x: _(STATUS_TEXT[c.status]),
            words=tuple(STATUS_TEXT.values())),
     Column(SortKey.TYPE, N_("Type"), 10, 3, lambda c, x: _(TYPE_TEXT[c.type]),
