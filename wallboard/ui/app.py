@@ -22,6 +22,7 @@ from wallboard.service import Actor, WallboardService
 from wallboard.ui.keys import fill_keys, key_hints, key_name, screen_actions
 from wallboard.ui.messages import StateChanged
 from wallboard.ui.screens.board import BoardScreen
+from wallboard.ui.tty import plain_line_feeds
 
 NO_RULES = AlertEngine([])
 
@@ -162,6 +163,7 @@ class WallboardApp(App[None]):
     def on_mount(self) -> None:
         self.run_worker(self.service.run(), name="source", exit_on_error=False)
         self.terminal_alerts.attach()
+        plain_line_feeds(self._driver)
 
     def _on_events(self, effective: list[Event]) -> None:
         self.notify_state_changed()

@@ -99,9 +99,10 @@ class TopBar(Widget):
 
     def render(self) -> Text:
         # The clock leads: it changes every second, and a terminal update rewrites a line
-        # from its left edge up to the change.
+        # from its left edge up to the change. The space before it is bold too, so the
+        # tick sends one run of one style (one escape sequence, not two).
         width = self.size.width
-        head = Text.assemble(" ", (self.clock_text, "bold"), "  ", ("☎ wallboard", "bold"),
+        head = Text.assemble((f" {self.clock_text}", "bold"), "  ", ("☎ wallboard", "bold"),
                              " · ")
         title, note, status = say(self.title), self.note, self.status
         def left_len() -> int:
