@@ -192,6 +192,19 @@ async def test_seconds_between_applies_wait_in_the_journal_and_a_question_applie
         assert journal == 0
 
 
+async def test_a_store_in_memory_keeps_its_pending_seconds_in_memory_not_in_a_journal():
+    clock = ManualClock(T0)
+    async with running("memory", clock, Snapshot(calls=(call("c1"),),
+                                                employees=(anna(),))) as run:
+        await run.at(T0 + 1 * S)
+        await run.step(T0 + 20 * S, CallEnded(call_id="c1", at=T0 + 20 * S))
+        calls, _, journal = await run.tables()
+        assert calls == [("c1", "ringing", None, None)]  # the tables as of T0 + 1 s
+        assert journal == 0  # nothing serialized: the changes wait in memory
+        (record,) = (await run.history(T0 - timedelta(hours=1), T0 + 20 * S)).calls
+        assert record.ended_at == T0 + 20 * S
+
+
 async def test_a_killed_recorder_s_journal_is_applied_by_the_next_one(store_url: str):
     clock = ManualClock(T0)
     first = Snapshot(calls=(call("c1"),), employees=(anna(),))

@@ -371,7 +371,9 @@ class Recorder:
         if HEARTBEAT.one(connection, beat) != 1:
             return False
         if journal:
-            if ops:
+            # a store in memory (the demo's) keeps no journal: a kill -9 loses it whole
+            # anyway, so its changes wait in memory until the next apply
+            if ops and not self.store.memory:
                 APPEND.one(connection, {"ops": pydantic_core.to_json(ops).decode()})
             return True
         dialect = self.store.dialect
