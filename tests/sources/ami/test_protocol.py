@@ -217,3 +217,24 @@ async def test_a_silent_peer_times_the_action_out():
     finally:
         await connection.close()
         server.close()
+
+
+async def test_a_waiter_cancelled_as_its_reply_arrives_is_cancelled():
+    """A watcher told to stop must stop even if its reply came in the same instant (on
+    Python 3.11, ``asyncio.wait_for`` returned the reply and swallowed the cancellation,
+    so a session giving up waited forever for its Ping watcher)."""
+    future: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+    waiter = asyncio.create_task(AmiConnection._wait(future, 5.0))  # noqa: SLF001
+    await asyncio.sleep(0)  # it waits for the reply
+    future.set_result("Response: Success")
+    waiter.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await waiter
+
+
+async def test_a_reply_in_time_is_returned():
+    future: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+    waiter = asyncio.create_task(AmiConnection._wait(future, 5.0))  # noqa: SLF001
+    await asyncio.sleep(0)
+    future.set_result("Response: Success")
+    assert await waiter == "Response: Success"

@@ -139,8 +139,14 @@ class AmiConnection:
 
     @staticmethod
     async def _wait(future: asyncio.Future[T], timeout: float | None) -> T:
-        """The reply; AmiClosed if the link ends first (``_finish`` fails every waiter)."""
-        return await asyncio.wait_for(future, timeout)
+        """The reply; AmiClosed if the link ends first (``_finish`` fails every waiter).
+
+        Not ``asyncio.wait_for``: on Python 3.11 it returns the result when the waiting
+        task is cancelled just as the reply arrives, swallowing the cancellation. A Ping
+        watcher told to stop then pinged on, and the session that was giving up (a missing
+        read class) waited for it forever, its link never said failed."""
+        async with asyncio.timeout(timeout):
+            return await future
 
     # -- reading --------------------------------------------------------------------------
     def _received(self, data: bytes) -> None:
