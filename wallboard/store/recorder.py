@@ -59,9 +59,10 @@ log = logging.getLogger(__name__)
 FLUSH_SECONDS = 1.0
 """A kill -9 loses at most the changes of the last second."""
 APPLY_SECONDS = 10.0
-"""The journal is applied to the tables this often: each second's changes in one place
-cost a tenth of what they cost spread over the indexes by manager (docs/store.md). Another
-process reading the store (a replica, an export) sees the tables up to this late."""
+"""The journal is applied to the tables this often: ten seconds of changes written together
+touch far fewer pages of the indexes by manager than ten writes of one second each
+(docs/store.md). Another process reading the store (a replica, an export) sees the tables
+up to this late."""
 STALE_SECONDS = 5.0
 """A lock whose heartbeat is older than this belongs to a recorder that is gone."""
 MAX_PENDING = 200_000

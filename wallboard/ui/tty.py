@@ -2,9 +2,9 @@
 
 A terminal turns every line feed a program writes into a carriage return and a line feed
 (the tty's ``ONLCR``). Textual's full-screen updates place every line they write with an
-absolute cursor move, and still end each line but the last with a line feed: on a busy
-board that is one update in two, so the pair costs a byte per update on the wire (over
-SSH, on a wall TV) for nothing. The board turns the translation off for as long as it runs;
+absolute cursor move, and still end each line but the last with a line feed, so the
+carriage return is a byte per line of every update on the wire (over SSH, to a wall TV)
+that moves nothing. The board turns the translation off for as long as it runs;
 Textual puts back the terminal's settings as they were, ``ONLCR`` with them, when it stops.
 """
 
