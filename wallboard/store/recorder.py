@@ -328,10 +328,7 @@ class Recorder:
                                   .order_by(schema.journal.c.seq)).scalars().all()
         if not rows:
             return
-        ops = [op for row in rows for op in pydantic_core.from_json(row)]
-        dialect = self.store.dialect
-        write_batch(connection, ops, lambda c, op: queue_store.apply_op(c, dialect, op))
-        connection.execute(delete(schema.journal))
+        self._to_tables(connection, [op for row in rows for op in pydantic_core.from_json(row)])
 
     def _load(self, connection: Connection, gap: int | None, now: int) -> None:
         """What the store holds open; a gap since the last heartbeat becomes unknown."""
@@ -377,10 +374,14 @@ class Recorder:
             if ops and not self.store.memory:
                 APPEND.one(connection, {"ops": pydantic_core.to_json(ops).decode()})
             return True
+        self._to_tables(connection, ops)
+        return True
+
+    def _to_tables(self, connection: Connection, ops: list[Op]) -> None:
+        """``ops`` written to the tables, and the journal (which they include) emptied."""
         dialect = self.store.dialect
         write_batch(connection, ops, lambda c, op: queue_store.apply_op(c, dialect, op))
         EMPTY_JOURNAL.one(connection, {})
-        return True
 
     async def flush(self) -> None:
         """Write everything pending to the tables now (before answering a history
