@@ -115,11 +115,12 @@ class AlertRule:
     def level(self, value: float | None) -> Level | None:
         if value is None:
             return None
-        worse = (lambda v, limit: v <= limit) if self.metric.lower_is_worse else (
-            lambda v, limit: v >= limit)
-        if self.critical is not None and worse(value, self.critical):
+        critical, warning = self.critical, self.warning
+        if self.metric.lower_is_worse:
+            value, critical, warning = -value, _negated(critical), _negated(warning)
+        if critical is not None and value >= critical:
             return Level.CRITICAL
-        if self.warning is not None and worse(value, self.warning):
+        if warning is not None and value >= warning:
             return Level.WARNING
         return None
 
@@ -130,6 +131,10 @@ class AlertRule:
             if inside:
                 return True
         return False
+
+
+def _negated(limit: float | None) -> float | None:
+    return None if limit is None else -limit
 
 
 @dataclass(frozen=True)
@@ -206,6 +211,13 @@ class AlertEngine:
     recent: deque[Alert] = field(default_factory=lambda: deque(maxlen=RECENT_ALERTS))
     _watch: dict[str, _Watch] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        self._by_metric: dict[Metric, list[AlertRule]] = {}
+        """The rules of each metric: the strip asks for the level of every figure it shows,
+        every second."""
+        for rule in self.rules:
+            self._by_metric.setdefault(rule.metric, []).append(rule)
+
     # -- colours, at once --------------------------------------------------------------------
     def level(self, metric: Metric, queue_id: str | None, value: float | None) -> Level | None:
         """How a figure is coloured: the worst level of the rules that name its metric and
@@ -214,17 +226,17 @@ class AlertEngine:
             return None
         found: Level | None = None
         ruled = False
-        for rule in self.rules:
-            if rule.metric is not metric or (rule.queue is not None and rule.queue != queue_id
-                                             and queue_id is not None):
+        for rule in self._by_metric.get(metric, ()):
+            if rule.queue is not None and rule.queue != queue_id and queue_id is not None:
                 continue
             ruled = True
             level = rule.level(value)
             if level is not None and (found is None or level.rank > found.rank):
                 found = level
-        if ruled or metric not in DEFAULT_LEVELS:
+        if ruled:
             return found
-        return _DEFAULT_RULES[metric].level(value)
+        default = _DEFAULT_RULES.get(metric)
+        return None if default is None else default.level(value)
 
     # -- evaluation, once a second ---------------------------------------------------------
     def evaluate(self, now: datetime, view: MetricsView, agents: Iterable[Agent],
