@@ -201,6 +201,9 @@ async def test_a_store_in_memory_keeps_its_pending_seconds_in_memory_not_in_a_jo
         calls, _, journal = await run.tables()
         assert calls == [("c1", "ringing", None, None)]  # the tables as of T0 + 1 s
         assert journal == 0  # nothing serialized: the changes wait in memory
+        beat = await run.service.recorder.store.call(  # type: ignore[union-attr]
+            lambda c: c.execute(select(schema.lock.c.heartbeat_us)).scalar())
+        assert beat == queries.us(T0 + 1 * S)  # and no heartbeat: nobody else reads it
         (record,) = (await run.history(T0 - timedelta(hours=1), T0 + 20 * S)).calls
         assert record.ended_at == T0 + 20 * S
 
