@@ -22,7 +22,6 @@ from textual.events import Click, MouseScrollDown, MouseScrollUp, Resize
 from textual.geometry import Region
 from textual.message import Message
 from textual.strip import Strip
-from textual.widget import Widget
 
 from wallboard.core.clock import Clock
 from wallboard.core.models import Call, CallStatus, Employee
@@ -41,6 +40,7 @@ from wallboard.ui.widgets.columns import (
     layout,
     localized,
 )
+from wallboard.ui.widgets.plain import PlainLines
 
 
 def fit(text: str, width: int, right: bool = False, words: bool = True) -> str:
@@ -104,7 +104,7 @@ class _RowStyles:
     status: dict[str, Style]
 
 
-class CallTable(Widget, can_focus=True):
+class CallTable(PlainLines, can_focus=True):
     """The live calls, sorted and filtered, with a row cursor."""
 
     DEFAULT_CSS = """

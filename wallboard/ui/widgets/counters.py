@@ -20,6 +20,7 @@ from wallboard.config import Thresholds
 from wallboard.core.counters import Counters
 from wallboard.core.format import format_duration
 from wallboard.i18n import C_, current, pgettext
+from wallboard.ui.widgets.plain import PlainLines
 
 COUNTERS = (
     ("total", C_("counter", "Total calls")),
@@ -72,7 +73,7 @@ def set_alert(widget: Widget, level: str) -> None:
             widget.set_class(level == name, f"-{name}")
 
 
-class Counter(Widget):
+class Counter(PlainLines):
     """One figure: its label on the first line, its value on the second."""
 
     DEFAULT_CSS = """
