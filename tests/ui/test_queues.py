@@ -94,3 +94,21 @@ async def test_the_alerts_screen_lists_and_acknowledges():
         acknowledged = [a for a in desk.engine.active.values() if a.acknowledged_at]
         assert len(acknowledged) == 1 and acknowledged[0].acknowledged_by == "board"
         assert len(desk.engine.ringing) == 1
+
+
+async def test_each_column_of_the_strip_draws_its_part_of_the_line():
+    # the columns take their segments whole where the line's segments meet their edges (a
+    # value begins there) and cut the line otherwise ("+5 more queues · Q shows all" spans
+    # them all): either way a column shows exactly its cells of the line
+    app = demo_app(calls=40)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for_calls(pilot, app)
+        strip = app.board.query_one(QueueStrip)
+        assert strip.line_strip(3).text.strip() == "+5 more queues · Q shows all"
+        for y in range(5):  # four lines and the blank one under them
+            line = strip.line_strip(y)
+            parts = [strip.column_strip(y, c.x0, c.x1) for c in strip._columns]
+            assert [p.cell_length for p in parts] == [c.x1 - c.x0 for c in strip._columns]
+            assert "".join(p.text for p in parts) == line.text
+            assert [seg for p in parts for seg in p if seg.text] == [
+                seg for c in strip._columns for seg in line.crop(c.x0, c.x1) if seg.text]

@@ -14,6 +14,7 @@ the line nor a label.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from typing import NamedTuple
 
 from rich.cells import cell_len
@@ -28,6 +29,7 @@ from textual.widget import Widget
 from wallboard.core.alerts import AlertEngine, Level
 from wallboard.core.metrics import MetricsView, QueueFigures
 from wallboard.i18n import counted
+from wallboard.ui.widgets.plain import PlainLines
 from wallboard.ui.widgets.queue_look import (
     FIELDS,
     Field,
@@ -60,7 +62,7 @@ def _level_class(level: Level | None, base: str) -> str:
     return base if level is None else level.value
 
 
-class _Column(Widget):
+class _Column(PlainLines):
     """The part of every line of the strip between two x positions."""
 
     DEFAULT_CSS = "_Column { height: 100%; width: 0; }"
@@ -77,7 +79,7 @@ class _Column(Widget):
             self.refresh()
 
     def render_line(self, y: int) -> Strip:
-        return self.strip.line_strip(y).crop(self.x0, self.x1)
+        return self.strip.column_strip(y, self.x0, self.x1)
 
 
 class QueueStrip(Widget):
@@ -105,8 +107,8 @@ class QueueStrip(Widget):
         self._hint = ""
         self._ids: list[str] | None = None
         self._columns = [_Column(self) for _ in range(len(FIELDS) + 1)]
-        self._strips: dict[int, Strip] = {}
-        """Each line as drawn, until it changes."""
+        self._strips: dict[int, tuple[Strip, list[int]]] = {}
+        """Each line as drawn, until it changes, with where each of its segments begins."""
         self._styles: dict[str, Style] = {}
         """The rich style of each component class, looked up once per redraw."""
 
@@ -263,17 +265,36 @@ class QueueStrip(Widget):
 
     def line_strip(self, y: int) -> Strip:
         """Line ``y`` of the strip, the whole width (the columns show their parts)."""
+        return self._line(y)[0]
+
+    def column_strip(self, y: int, x0: int, x1: int) -> Strip:
+        """The part of line ``y`` from ``x0`` to ``x1``. A column's edges are where a value
+        begins, so they fall between the line's segments: the column takes its segments
+        whole (a segment across an edge, such as the "more" line, is cut)."""
+        strip, starts = self._line(y)
+        if x1 <= x0:
+            return Strip([], 0)
+        first, last = bisect_left(starts, x0), bisect_left(starts, x1)
+        if first < len(starts) and starts[first] == x0 and (
+                last == len(starts) or starts[last] == x1):
+            return Strip(strip._segments[first:last], x1 - x0)
+        return strip.crop(x0, x1)
+
+    def _line(self, y: int) -> tuple[Strip, list[int]]:
         found = self._strips.get(y)
         if found is None:
             found = self._strips[y] = self._line_strip(y)
         return found
 
-    def _line_strip(self, y: int) -> Strip:
+    def _line_strip(self, y: int) -> tuple[Strip, list[int]]:
+        """The line's strip (its length known: no segment is measured again) and where
+        each of its segments begins."""
         width = self.size.width
         if y >= len(self.lines):
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, self.rich_style), []  # a column crops it
         base = self.rich_style
         segments: list[Segment] = []
+        starts: list[int] = []
         x = 0
         last = ""
         for cell in self.lines[y]:
@@ -282,8 +303,15 @@ class QueueStrip(Widget):
                 if segments and last in PLAIN_BACKGROUND:  # fewer style changes to send
                     segments[-1] = Segment(segments[-1].text + gap, segments[-1].style)
                 else:
+                    starts.append(x)
                     segments.append(Segment(gap, base))
+            starts.append(cell.x)
             segments.append(Segment(cell.text, self._style(cell.style)))
             x = cell.x + cell_len(cell.text)
             last = cell.style
-        return Strip(segments).adjust_cell_length(width, base)
+        if x < width:
+            starts.append(x)
+            segments.append(Segment(" " * (width - x), base))
+        elif x > width:
+            return Strip(segments).crop(0, width), []  # cut: a column crops it
+        return Strip(segments, width), starts
