@@ -17,6 +17,7 @@ from wallboard.core.alerts import AlertEngine
 from wallboard.core.clock import Clock, ReplayClock
 from wallboard.core.events import Event
 from wallboard.core.metrics import MetricsView
+from wallboard.heap import settle
 from wallboard.i18n import N_, _, say
 from wallboard.service import Actor, WallboardService
 from wallboard.ui.keys import fill_keys, key_hints, key_name, screen_actions
@@ -25,6 +26,11 @@ from wallboard.ui.screens.board import BoardScreen
 from wallboard.ui.tty import plain_line_feeds
 
 NO_RULES = AlertEngine([])
+
+
+SETTLE_SECONDS = 1.0
+"""After the first picture came in, when the collector is set for the long run (it is
+drawn by then): see wallboard/heap.py."""
 
 
 class WallboardApp(App[None]):
@@ -54,6 +60,8 @@ class WallboardApp(App[None]):
         """Who sits at this board, as the audit log names them."""
         self.replay = replay
         """The replayed moment, when this board plays a recorded period back."""
+        self._settling = False
+        """The collector is set for the long run once the first picture is drawn."""
         self.zone: tzinfo | None = ZoneInfo(config.ui.timezone) if config.ui.timezone else None
         self.mask_numbers = config.ui.masked
         self.kiosk = config.ui.kiosk
@@ -167,6 +175,9 @@ class WallboardApp(App[None]):
 
     def _on_events(self, effective: list[Event]) -> None:
         self.notify_state_changed()
+        if not self._settling and self.state.synced and not self.is_headless:
+            self._settling = True  # once the first picture is drawn
+            self.set_timer(SETTLE_SECONDS, settle)
 
     def _notice(self, message: str, severity: str) -> None:
         self.notify(self.fill_keys(message), severity=severity,  # type: ignore[arg-type]

@@ -1,0 +1,39 @@
+"""The cyclic garbage collector, set for a process that runs for weeks.
+
+Start-up makes objects that stay (the command line pauses the collector meanwhile and
+freezes what it made). Once the first picture is in and drawn, :func:`settle` collects
+once, freezes what the app and the first state made too, and lets the young generation
+grow to :data:`YOUNG` objects before it is scanned.
+
+Why: Textual caches results on a line's strip that include the strip itself (a strip
+divided at no cut is its own single part), so every line drawn is a small cycle only the
+collector frees. At the default threshold (700) those strips are scanned while still on
+screen, survive into the older generations and bring on full collections. Measured on
+the live board (1,000 calls, 20 call events/s, 160x45; gc callbacks, 65 s): 209 ms of
+collections with the defaults, 68 ms after :func:`settle` (the frozen heap is never scanned
+again; a young generation of 20,000 is scanned every few seconds, when nearly all of it is
+already garbage). The young generation holds a few megabytes more at its fullest.
+"""
+
+from __future__ import annotations
+
+import gc
+
+YOUNG = 20_000
+"""Allocations (less deallocations) between two scans of the young generation."""
+
+
+_settled = False
+
+
+def settle() -> None:
+    """Collect once, freeze what lives now out of later scans, scan the young less often.
+    Once per process (later calls do nothing)."""
+    global _settled
+    if _settled:
+        return
+    _settled = True
+    gc.collect()
+    gc.freeze()
+    _, middle, old = gc.get_threshold()
+    gc.set_threshold(YOUNG, middle, old)
