@@ -391,10 +391,13 @@ class CallTable(PlainLines, can_focus=True):
     def _cell_context(self) -> CellContext:
         return CellContext(self.state, self._now, self.mask_numbers, self.wait_warning)
 
-    def _expected(self, y: int, ctx: CellContext) -> object:
+    def _expected(self, y: int, ctx: CellContext, height: int | None = None) -> object:
+        """What line ``y`` should show (``height``: the widget's, if the caller has it)."""
         if y == 0:
             return ("header", self.sort_key, self.sort_reverse)
-        if y == self.size.height - 1 and self._overflows(self.size.height - 1):
+        if height is None:
+            height = self.size.height
+        if y == height - 1 and self._overflows(height - 1):
             return ("more", *self._hidden())
         index = self.first_row + y - 1
         if index >= len(self.rows):
@@ -407,7 +410,8 @@ class CallTable(PlainLines, can_focus=True):
     def _repaint_changed(self) -> set[int]:
         """Repaint the lines that should show something else; returns them."""
         ctx = self._cell_context()
-        expected = {y: self._expected(y, ctx) for y in range(self.size.height)}
+        height = self.size.height
+        expected = {y: self._expected(y, ctx, height) for y in range(height)}
         changed = {y for y, now in expected.items() if self._painted.get(y) != now}
         if changed:
             width = self.size.width

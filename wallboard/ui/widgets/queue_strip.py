@@ -227,6 +227,7 @@ class QueueStrip(Widget):
     def _repaint(self, lines: list[tuple[_Cell, ...]], width: int) -> None:
         old = self.lines
         self.lines = lines
+        dirty: list[list[Region]] = [[] for _ in self._columns]
         for y in range(max(len(lines), len(old))):
             line = lines[y] if y < len(lines) else None
             before = old[y] if y < len(old) else None
@@ -238,11 +239,14 @@ class QueueStrip(Widget):
             else:  # only the cells that changed, up to the end of their text
                 spans = [(min(a.x, b.x), max(a.x + cell_len(a.text), b.x + cell_len(b.text)))
                          for a, b in zip(before, line, strict=True) if a != b]
-            for column in self._columns:
+            for column, regions in zip(self._columns, dirty, strict=True):
                 x0, x1 = column.x0, column.x1
                 ends = [min(end, x1) for start, end in spans if start < x1 and x0 < end]
                 if ends:  # from the column's left edge (where a terminal update begins)
-                    column.refresh(Region(0, y, max(ends) - x0, 1))
+                    regions.append(Region(0, y, max(ends) - x0, 1))
+        for column, regions in zip(self._columns, dirty, strict=True):
+            if regions:  # one refresh a column: Textual's refresh costs more than a region
+                column.refresh(*regions)
 
     def notify_style_update(self) -> None:
         """The CSS changed (theme, a class): look the styles up again."""
@@ -250,10 +254,11 @@ class QueueStrip(Widget):
         self._styles = {}
 
     def _style(self, name: str) -> Style:
+        """The rich style of a component class ("": the strip's own), once per redraw."""
         style = self._styles.get(name)
         if style is None:
-            style = self._styles[name] = self.rich_style + self.get_component_rich_style(
-                f"queue-strip--{name}")
+            style = self._styles[name] = self.rich_style + (
+                self.get_component_rich_style(f"queue-strip--{name}") if name else Style())
         return style
 
     def on_resize(self, event: Resize) -> None:
@@ -290,9 +295,9 @@ class QueueStrip(Widget):
         """The line's strip (its length known: no segment is measured again) and where
         each of its segments begins."""
         width = self.size.width
+        base = self._style("")
         if y >= len(self.lines):
-            return Strip.blank(width, self.rich_style), []  # a column crops it
-        base = self.rich_style
+            return Strip.blank(width, base), []  # a column crops it
         segments: list[Segment] = []
         starts: list[int] = []
         x = 0
