@@ -61,6 +61,12 @@ async def test_the_lines_are_textual_s_and_only_dirty_lines_are_drawn_again():
         assert widget.drawn == [2] and [s.text for s in cropped] == [
             "0 xxxxxxxx", "1 xxxxxxxx", "2 xxxxxxxx", "          "]
         del widget._styles_cache.render_line
+        # a line in truecolor alone (the theme's colours) is handed on as drawn; one with an
+        # ANSI colour ("red") goes through the app's ANSI-to-truecolor filter
+        again = widget.render_lines(region)
+        drawn = widget._styles_cache._cache
+        assert again[3] is drawn[3] and again[0] is not drawn[0]
+        assert list(again[0])[0].style.color.triplet is not None  # converted
         assert [list(s) for s in ours] == [list(s) for s in textual_lines(widget)]
 
 

@@ -11,12 +11,29 @@ those styles set (the faded figures of held data have opacity) it is Textual's o
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from rich.style import Style
+from textual.filter import ANSIToTruecolor
 from textual.geometry import Region, Spacing
 from textual.strip import Strip
 from textual.widget import Widget
 
 NO_SPACING = Spacing(0, 0, 0, 0)
+
+
+@lru_cache(maxsize=1024)
+def _truecolor_already(style: Style | None) -> bool:
+    """True if :class:`ANSIToTruecolor` leaves ``style`` as it is: its colours are
+    truecolor (the theme's always are) and it is not dimmed."""
+    if style is None:
+        return True
+    color, bgcolor = style.color, style.bgcolor
+    return ((color is None or color.triplet is not None)
+            and (bgcolor is None or bgcolor.triplet is not None)
+            and not (style.dim and color is not None))
+
+
 
 
 class PlainLines(Widget):
@@ -42,6 +59,8 @@ class PlainLines(Widget):
             cache.clear()
             cache._width = width
         drawn, dirty = cache._cache, cache._dirty_lines
+        # the lines last found to need no ANSI-to-truecolor conversion, by y
+        plain: dict[int, Strip] = self.__dict__.setdefault("_truecolor_lines", {})
         base_background, background = self.background_colors
         filters = self.get_line_filters()
         pad: Style | None = None
@@ -56,6 +75,14 @@ class PlainLines(Widget):
                     strip = strip.adjust_cell_length(width, pad)
                 drawn[y] = strip
             for line_filter in filters:
+                # the theme's colours are truecolor already: converting a line that has
+                # no ANSI colour copied each of its segments into a new strip, for nothing
+                if isinstance(line_filter, ANSIToTruecolor):
+                    if plain.get(y) is strip:
+                        continue
+                    if all(_truecolor_already(segment.style) for segment in strip):
+                        plain[y] = strip
+                        continue
                 strip = strip.apply_filter(line_filter, background)
             strips.append(strip)
         dirty.difference_update(crop.line_range)
