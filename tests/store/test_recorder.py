@@ -204,6 +204,10 @@ async def test_a_store_in_memory_keeps_its_pending_seconds_in_memory_not_in_a_jo
         beat = await run.service.recorder.store.call(  # type: ignore[union-attr]
             lambda c: c.execute(select(schema.lock.c.heartbeat_us)).scalar())
         assert beat == queries.us(T0 + 1 * S)  # and no heartbeat: nobody else reads it
+        steps = await run.service.recorder.store.call(  # type: ignore[union-attr]
+            lambda c: c.execute(select(schema.call_changes.c.change, schema.call_changes.c.data)
+                                .order_by(schema.call_changes.c.seq)).all())
+        assert [tuple(r) for r in steps] == [("created", None)]  # no JSON: nobody replays it
         (record,) = (await run.history(T0 - timedelta(hours=1), T0 + 20 * S)).calls
         assert record.ended_at == T0 + 20 * S
 

@@ -185,9 +185,12 @@ class Recorder:
         if resync and before == (call.status, call.employee_id):
             return  # a resync that changes nothing that matters is no step in its life
         self._changed_at[call.id] = now
+        # the whole call, for a replay: nobody replays a store in memory (no other process
+        # can open it), so the demo's board does not serialize every change of every call
+        data = None if self.store.memory else call.model_dump_json(exclude_defaults=True)
         self._ops.append(("change", {
             "call_id": call.id, "at_us": now, "change": change, "employee_id": call.employee_id,
-            "status": call.status.value, "data": call.model_dump_json(exclude_defaults=True)}))
+            "status": call.status.value, "data": data}))
 
     def _end(self, call_id: str, when: int) -> None:
         if self._mirror.calls.pop(call_id, None) is None:
