@@ -1,5 +1,5 @@
 """The collector is set for the long run once: what lives is frozen out of later scans and
-the young generation is scanned every 20,000 allocations. In a process of its own, not to
+the young generation is scanned every 50,000 allocations. In a process of its own, not to
 change the test run's collector."""
 
 from __future__ import annotations
@@ -31,4 +31,4 @@ def test_settle_freezes_what_lives_and_scans_the_young_less_often():
     out = subprocess.run([sys.executable, "-c", SCRIPT], capture_output=True, text=True,
                          check=True).stdout.splitlines()
     # the cycle was collected, not frozen; the kept nodes left the scanned generations
-    assert out == ["(20000, 10, 10) True True 0", "True"]
+    assert out == ["(50000, 10, 10) True True 0", "True"]

@@ -6,20 +6,22 @@ once, freezes what the app and the first state made too, and lets the young gene
 grow to :data:`YOUNG` objects before it is scanned.
 
 Why: Textual caches results on a line's strip that include the strip itself (a strip
-divided at no cut is its own single part), so every line drawn is a small cycle only the
-collector frees. At the default threshold (700) those strips are scanned while still on
-screen, survive into the older generations and bring on full collections. Measured on
-the live board (1,000 calls, 20 call events/s, 160x45; gc callbacks, 65 s): 209 ms of
-collections with the defaults, 68 ms after :func:`settle` (the frozen heap is never scanned
-again; a young generation of 20,000 is scanned every few seconds, when nearly all of it is
-already garbage). The young generation holds a few megabytes more at its fullest.
+divided at no cut is its own single part), so every line drawn is a small cycle that only
+the collector frees. At the default threshold (700) those strips are scanned while still
+on screen, survive into the older generations and bring on full collections. Measured on
+the live board (1,000 calls, 20 call events/s, 160x45; gc callbacks over 65 s): 209 ms of
+collections with the defaults, 68 ms after :func:`settle` with a young generation of
+20,000; in another run, 77 ms at 20,000 against 52 ms at 60,000 (a young generation that
+large is scanned when nearly all of it is garbage, and fewer survivors reach the middle
+one). 50,000 holds a few megabytes more at its fullest (the board's RSS: 101 MB at 20,000,
+102 MB at 50,000).
 """
 
 from __future__ import annotations
 
 import gc
 
-YOUNG = 20_000
+YOUNG = 50_000
 """Allocations (less deallocations) between two scans of the young generation."""
 
 
