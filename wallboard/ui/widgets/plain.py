@@ -12,6 +12,7 @@ those styles set (the faded figures of held data have opacity) it is Textual's o
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any
 
 from rich.style import Style
 from textual.filter import ANSIToTruecolor
@@ -34,11 +35,14 @@ def _truecolor_already(style: Style | None) -> bool:
             and not (style.dim and color is not None))
 
 
-
-
 class PlainLines(Widget):
     """A line-API widget (``render_line``) drawn without Textual's styles layer while it
     has no border, padding, outline, tint, opacity, hatch or border title."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._truecolor_lines: dict[int, Strip] = {}
+        """The lines last found to need no ANSI-to-truecolor conversion, by y."""
 
     def _plain(self) -> bool:
         styles = self.styles
@@ -59,8 +63,7 @@ class PlainLines(Widget):
             cache.clear()
             cache._width = width
         drawn, dirty = cache._cache, cache._dirty_lines
-        # the lines last found to need no ANSI-to-truecolor conversion, by y
-        plain: dict[int, Strip] = self.__dict__.setdefault("_truecolor_lines", {})
+        plain = self._truecolor_lines
         base_background, background = self.background_colors
         filters = self.get_line_filters()
         pad: Style | None = None
