@@ -15,6 +15,7 @@ the line nor a label.
 from __future__ import annotations
 
 from bisect import bisect_left
+from itertools import islice
 from typing import NamedTuple
 
 from rich.cells import cell_len
@@ -282,7 +283,7 @@ class QueueStrip(Widget):
         first, last = bisect_left(starts, x0), bisect_left(starts, x1)
         if first < len(starts) and starts[first] == x0 and (
                 last == len(starts) or starts[last] == x1):
-            return Strip(strip._segments[first:last], x1 - x0)
+            return Strip(islice(strip, first, last), x1 - x0)
         return strip.crop(x0, x1)
 
     def _line(self, y: int) -> tuple[Strip, list[int]]:
