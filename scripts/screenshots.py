@@ -78,7 +78,8 @@ async def shoot(name: str, size: tuple[int, int], keys: list[str], options: dict
                 await pilot.press(key)
                 await pilot.pause(0.05)
         if keys:
-            if hasattr(app.screen, "update_view"):  # draw now, durations included
+            if hasattr(app.screen, "update_view"):  # draw now, durations included, at the
+                app.screen.next_frame()  # frozen clock (a tick may or may not have read it)
                 app.screen.update_view()
                 app.screen.tick()
             await pilot.pause(0.2)
