@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from datetime import datetime, tzinfo
 from pathlib import Path
@@ -10,6 +11,7 @@ from zoneinfo import ZoneInfo
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.command import CommandPalette
+from textual.driver import Driver
 from textual.screen import Screen
 
 from wallboard.config import Config
@@ -20,6 +22,7 @@ from wallboard.core.metrics import MetricsView
 from wallboard.heap import settle
 from wallboard.i18n import N_, _, say
 from wallboard.service import Actor, WallboardService
+from wallboard.ui.driver import quiet
 from wallboard.ui.keys import fill_keys, key_hints, key_name, screen_actions
 from wallboard.ui.messages import StateChanged
 from wallboard.ui.screens.board import BoardScreen
@@ -113,6 +116,12 @@ class WallboardApp(App[None]):
         if not binding.key_display and binding.key == "enter":
             return "enter"
         return super().get_key_display(binding)
+
+    def get_driver_class(self) -> type[Driver]:
+        """Textual's driver for this terminal, with an input thread that sleeps while
+        nobody types (ui/driver.py); a driver named in ``TEXTUAL_DRIVER`` as it is."""
+        driver = super().get_driver_class()
+        return driver if os.environ.get("TEXTUAL_DRIVER") else quiet(driver)
 
     def get_default_screen(self) -> Screen[None]:
         self.board = BoardScreen()
