@@ -137,8 +137,8 @@ class WallboardApp(App[None]):
 
         A live screen under a full screen is not woken (it catches up when it is back on
         top). A screen with an update already due is not told again: that update reads the
-        state as it is then (a feed sends a batch every 0.2 s, a screen redraws at most
-        every ``refresh_seconds``)."""
+        state as it is then (a source may send several batches a second, a screen redraws
+        at most every ``refresh_seconds``)."""
         for screen in self.screen_stack:
             if not (getattr(screen, "update_pending", False)
                     or getattr(screen, "covered", False)):
