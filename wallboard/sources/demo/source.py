@@ -18,7 +18,6 @@ from wallboard.sources.demo.center import DemoCallCenter
 from wallboard.sources.demo.history import demo_history
 from wallboard.sources.demo.listen import DEMO_SUPERVISOR, DemoListen
 
-
 TICK_SECONDS = 1.0
 """The simulation runs this often, and what happened meanwhile goes out as one batch (each
 event with its own time). A board draws once a second: a faster tick draws nothing sooner,
