@@ -10,6 +10,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 
 from sqlalchemy import func, select
 
@@ -20,6 +21,7 @@ from wallboard.core.events import AccountStatusChanged, CallEnded, CallUpserted,
 from wallboard.core.models import AgentStatus, Call, CallStatus, CallType, Employee, SipAccount
 from wallboard.service import WallboardService
 from wallboard.store import queries, schema
+from wallboard.store import recorder as recorder_module
 
 T0 = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
 S = timedelta(seconds=1)
@@ -267,3 +269,32 @@ async def test_old_history_is_pruned(store_url: str):
         assert [c.id for c in await run.service.call_log("e1", T0 - 60 * S, T0 + 60 * S)] == ["c1"]
         await run.at(T0 + timedelta(days=2))
         assert await run.service.call_log("e1", T0 - 60 * S, T0 + 60 * S) == []
+
+
+async def test_run_recorder_wakes_a_store_in_memory_only_to_write(monkeypatch):
+    """A file store's recorder ticks every FLUSH_SECONDS (its heartbeat); a store in memory's
+    only every MEMORY_APPLY_SECONDS, when it writes (times shrunk, the same ratio of 60)."""
+    monkeypatch.setattr(recorder_module, "FLUSH_SECONDS", 0.02)
+    monkeypatch.setattr(recorder_module, "MEMORY_APPLY_SECONDS", 1.2)
+
+    class Ticking:
+        def __init__(self, memory: bool) -> None:
+            self.store = SimpleNamespace(memory=memory)
+            self.ticks = 0
+            self.closed = False
+
+        async def tick(self) -> None:
+            self.ticks += 1
+
+        async def aclose(self) -> None:
+            self.closed = True
+
+    on_file, in_memory = Ticking(memory=False), Ticking(memory=True)
+    stop = asyncio.Event()
+    runs = [asyncio.create_task(recorder_module.run_recorder(r, stop))  # type: ignore[arg-type]
+            for r in (on_file, in_memory)]
+    await asyncio.sleep(0.5)
+    stop.set()
+    await asyncio.gather(*runs)
+    assert on_file.ticks >= 10 and in_memory.ticks == 0
+    assert on_file.closed and in_memory.closed  # the last write, at the stop

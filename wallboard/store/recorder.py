@@ -490,10 +490,13 @@ def _prune(connection: Connection, cut: int) -> None:
 
 
 async def run_recorder(recorder: Recorder, closed: asyncio.Event) -> None:
-    """Heartbeats until ``closed``, then the last write."""
+    """Heartbeats until ``closed``, then the last write. A store in memory has no heartbeat:
+    its recorder wakes only to write, every :data:`MEMORY_APPLY_SECONDS` (a wake-up of the
+    board's busy process each second cost more than the work it did)."""
+    period = MEMORY_APPLY_SECONDS if recorder.store.memory else FLUSH_SECONDS
     while not closed.is_set():
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(closed.wait(), FLUSH_SECONDS)
+            await asyncio.wait_for(closed.wait(), period)
         if not closed.is_set():
             await recorder.tick()
     await recorder.aclose()
