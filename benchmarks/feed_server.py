@@ -212,7 +212,9 @@ def reader_counts(proc: subprocess.Popen[str], seconds: float) -> list[int]:
 # -- the phases -----------------------------------------------------------------------------
 async def follow(url: str, until: float, delays: list[float], received: list[int]) -> None:
     """A real FeedClient applying the stream to a LiveState; delays of the timed events."""
-    client = FeedClient(FeedSource(url=url), environ={})
+    # each change at once: the feed's own delay (a board asks for batches of 0.25 s, which
+    # adds up to that much: FeedSource.batch_seconds)
+    client = FeedClient(FeedSource(url=url, batch_seconds=0), environ={})
     state = LiveState()
     events = client.events()
     try:

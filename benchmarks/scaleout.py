@@ -104,8 +104,9 @@ class Screen:
     """A real FeedClient applying to a state; records the delay of every stamped change."""
 
     def __init__(self, *urls: str) -> None:
-        self.client = FeedClient(FeedSource(url=urls[0], urls=list(urls[1:])), environ={},
-                                 backoff_base=0.1, backoff_cap=1.0)
+        # each change at once: the fan-out's own delay (a board's batches add their 0.25 s)
+        self.client = FeedClient(FeedSource(url=urls[0], urls=list(urls[1:]), batch_seconds=0),
+                                 environ={}, backoff_base=0.1, backoff_cap=1.0)
         self.delays: list[float] = []
         self.stamps: list[tuple[float, float]] = []
         """(stamp, arrival) of every change, for the failover measure."""

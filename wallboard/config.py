@@ -78,6 +78,11 @@ class FeedSource(Section):
     """Bearer token for the feed; also read from $WALLBOARD_TOKEN."""
     poll_seconds: float = Field(default=2.0, gt=0)
     stale_after_seconds: float = Field(default=10.0, gt=0)
+    batch_seconds: float = Field(default=0.25, ge=0, le=5)
+    """The stream's events come gathered this long (``?batch=``): a board draws once a
+    second, and a wake-up at every change of a busy call center cost a board following
+    ARI through ``serve`` more than half of its CPU. A supervisor's listen steps and the
+    source's health come at once all the same. 0: each change as it happens."""
 
     @field_validator("url")
     @classmethod

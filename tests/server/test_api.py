@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import json
+import threading
 import time
+from collections.abc import Callable
 
 import httpx
 import pytest
 
 from tests.server.support import BareSource, ScriptedSource, call, running
-from wallboard.core.events import EVENT_ADAPTER, CallEnded, CallUpserted, Snapshot
+from wallboard.core.events import (
+    EVENT_ADAPTER,
+    CallEnded,
+    CallUpserted,
+    ConnectionChanged,
+    Link,
+    Snapshot,
+)
 from wallboard.core.models import CallStatus
 from wallboard.server.app import create_server_app
 
@@ -170,3 +179,67 @@ def test_a_resync_snapshot_from_the_source_replaces_everything(feed, scripted):
     scripted.push([Snapshot(calls=(call("z9"),))])
     body = httpx.get(f"{feed}/v1/snapshot").json()
     assert [c["id"] for c in body["calls"]] == ["z9"] and body["employees"] == []
+
+
+def _writes_of(url: str, query: str, seq: int, during: Callable[[], None],
+               seconds: float) -> list[tuple[float, list[str]]]:
+    """The stream's writes (HTTP chunks) after ``seq`` while ``during`` runs in a thread:
+    (seconds since the stream opened, the event ids each carried), heartbeats left out."""
+    writes: list[tuple[float, list[str]]] = []
+    started = time.monotonic()
+    with httpx.stream("GET", f"{url}/v1/events{query}", headers={"Last-Event-ID": str(seq)},
+                      timeout=seconds + 5) as r:
+        assert r.status_code == 200
+        worker = threading.Thread(target=during)
+        worker.start()
+        for chunk in r.iter_raw():
+            ids = [line[4:] for line in chunk.decode().splitlines() if line.startswith("id: ")]
+            if ids:
+                writes.append((time.monotonic() - started, ids))
+            if time.monotonic() - started > seconds:
+                break
+        worker.join()
+    return writes
+
+
+def _five_changes(scripted: ScriptedSource, prefix: str) -> Callable[[], None]:
+    def run() -> None:
+        for i in range(5):
+            scripted.push([CallUpserted(call=call(f"{prefix}{i}"))])
+            time.sleep(0.1)
+    return run
+
+
+def test_a_client_that_asks_for_batches_gets_its_changes_gathered(feed, scripted):
+    """Five changes 0.1 s apart: five writes without ``batch``; with ``batch=1`` the first
+    at once (nothing was held), the other four together a second later."""
+    seq = httpx.get(f"{feed}/v1/snapshot").json()["seq"]
+    each = _writes_of(feed, "", seq, _five_changes(scripted, "a"), 1.0)
+    assert [ids for _, ids in each] == [[str(seq + i)] for i in range(1, 6)]
+    seq += 5
+    gathered = _writes_of(feed, "?batch=1", seq, _five_changes(scripted, "b"), 2.0)
+    assert [ids for _, ids in gathered] == [[str(seq + 1)], [str(seq + i) for i in range(2, 6)]]
+    assert gathered[1][0] - gathered[0][0] >= 0.9
+
+
+def test_the_health_of_the_source_is_never_held_back(feed, scripted):
+    seq = httpx.get(f"{feed}/v1/snapshot").json()["seq"]
+
+    def run() -> None:
+        scripted.push([CallUpserted(call=call("h1"))])  # at once: nothing was held
+        time.sleep(0.3)
+        scripted.push([CallUpserted(call=call("h2"))])  # held for up to 5 s ...
+        time.sleep(0.3)
+        scripted.push([ConnectionChanged(link=Link.RECONNECTING, message="PBX gone")])
+
+    writes = _writes_of(feed, "?batch=5", seq, run, 2.0)
+    # ... until the link's news: it goes at once, and what was held with it
+    assert [ids for _, ids in writes] == [[str(seq + 1)], [str(seq + 2), str(seq + 3)]]
+    assert writes[1][0] < 1.5
+
+
+@pytest.mark.parametrize("batch", ["-1", "5.5", "soon", "nan", "inf"])
+def test_a_bad_batch_is_400_with_a_message(feed: str, batch: str):
+    r = httpx.get(f"{feed}/v1/events", params={"batch": batch})
+    assert r.status_code == 400
+    assert r.json()["message"] == "batch must be a number of seconds from 0 to 5."

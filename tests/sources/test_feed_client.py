@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+import httpx
 import pytest
 from starlette.responses import JSONResponse, Response
 
@@ -359,3 +360,32 @@ async def test_credentials_in_the_url_reach_the_server_but_no_message_or_title(f
         assert "s3cret" not in str(failed.value) and "anna" not in str(failed.value)
     finally:
         await gone.stop()
+
+
+class _Recording(httpx.AsyncHTTPTransport):
+    """The real transport, remembering each request's URL."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[httpx.URL] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.urls.append(request.url)
+        return await super().handle_async_request(request)
+
+
+@pytest.mark.parametrize(("batch", "query"), [(None, b"batch=0.25"), (0.0, b""),
+                                              (1.5, b"batch=1.5")])
+async def test_the_stream_asks_for_its_events_in_the_configured_batches(feed, batch, query):
+    """A board asks for a quarter of a second of changes at a time by default
+    (``batch_seconds``); 0 asks for each change at once (no parameter: any server)."""
+    settings = FeedSource(url=feed) if batch is None else FeedSource(url=feed,
+                                                                     batch_seconds=batch)
+    transport = _Recording()
+    f = Follower(FeedClient(settings, environ={}, transport=transport))
+    try:
+        await f.until(lambda: "c1" in f.state.calls)
+    finally:
+        await f.stop()
+    asked = [url.query for url in transport.urls if url.path == "/v1/events"]
+    assert asked and set(asked) == {query}

@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from wallboard.bus.base import BusError
 from wallboard.bus.source import BusSource
 from wallboard.core.events import EVENT_ADAPTER, ConnectionChanged, Event, Snapshot
-from wallboard.server.hub import Hub, LastId, Subscriber, sse_frame
+from wallboard.server.hub import URGENT, Hub, LastId, Subscriber, sse_frame
 from wallboard.wire import Positions, format_positions, parse_positions
 
 if TYPE_CHECKING:
@@ -60,7 +60,7 @@ class BusHub(Hub):
         event_id = self.source.event_id(event)
         if event_id is None:  # this replica's own link: no position, not replayed
             self._snapshot_cache = None
-            self.push(sse_frame(self.position, event.model_dump_json()))
+            self.push(sse_frame(self.position, event.model_dump_json()), urgent=True)
             return
         frame = sse_frame(event_id, event.model_dump_json())
         if isinstance(event, Snapshot):
@@ -74,7 +74,7 @@ class BusHub(Hub):
             if len(self._frames) > self._limit:
                 oldest, at, _ = self._frames.popleft()
                 self._floor[oldest] = at
-        self.push(frame)
+        self.push(frame, urgent=isinstance(event, URGENT))
 
     def _resumable(self, last_id: LastId) -> Positions | None:
         if not isinstance(last_id, dict) or set(last_id) != set(self._positions):

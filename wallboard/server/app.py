@@ -39,7 +39,7 @@ from wallboard.core.history import CallRecord
 from wallboard.core.listen import without_keys
 from wallboard.core.profile import Period, period_bounds
 from wallboard.server.auth import IDENTITY_KEY, Identity, Role, Token, TokenAuth
-from wallboard.server.hub import Hub, Subscriber
+from wallboard.server.hub import MAX_BATCH_SECONDS, Hub, Subscriber
 from wallboard.server.openapi import build_openapi
 from wallboard.server.responses import error
 from wallboard.service import Actor, ServiceError, WallboardService
@@ -210,11 +210,15 @@ class _Api:
     async def events(self, request: Request) -> Response:
         if (problem := await self._ready()) is not None:
             return problem
+        batch = _batch_seconds(request.query_params.get("batch"))
+        if batch is None:
+            return error(400, f"batch must be a number of seconds from 0 to "
+                              f"{MAX_BATCH_SECONDS:g}.")
         raw = request.headers.get("last-event-id") or request.query_params.get("last_event_id")
         last_id = self.hub.parse_last_id(raw) if raw else None  # unknown: a snapshot
         subscriber, first = await self.hub.open(last_id)
         return StreamingResponse(
-            self._stream(subscriber, first),
+            self._stream(subscriber, first, batch),
             media_type="text/event-stream",
             headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no",
                      **self._info_headers()},
@@ -229,7 +233,8 @@ class _Api:
             ACTIONS_HEADER: "pause" if self.service.agents.supported else "",
         }
 
-    async def _stream(self, subscriber: Subscriber, first: list[bytes]) -> AsyncIterator[bytes]:
+    async def _stream(self, subscriber: Subscriber, first: list[bytes],
+                      batch: float = 0.0) -> AsyncIterator[bytes]:
         try:
             yield b"retry: %d\n\n" % RETRY_MS + b"".join(first)
             while True:
@@ -237,6 +242,8 @@ class _Api:
                 if frames is None:
                     return
                 yield b"".join(frames) if frames else b": heartbeat\n\n"
+                if batch and frames:
+                    await subscriber.hold(batch)
         finally:
             self.hub.unsubscribe(subscriber)
 
@@ -343,3 +350,16 @@ class _Api:
             return Response(status_code=204)
         body = await asyncio.to_thread(encode, result) if in_thread else encode(result)
         return Response(body, status_code=status, media_type="application/json")
+
+
+def _batch_seconds(raw: str | None) -> float | None:
+    """``?batch=0.25``: how long the stream may gather events before a write (0, the
+    default: each change at once); None if it is not a number of seconds from 0 to
+    :data:`MAX_BATCH_SECONDS`."""
+    if raw is None or raw == "":
+        return 0.0
+    try:
+        seconds = float(raw)
+    except ValueError:
+        return None
+    return seconds if 0 <= seconds <= MAX_BATCH_SECONDS else None

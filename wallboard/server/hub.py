@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from wallboard.core.events import ConnectionChanged, Event, Link
+from wallboard.core.events import ConnectionChanged, Event, Link, ListenChanged
 from wallboard.wire import Positions, SnapshotBody
 
 if TYPE_CHECKING:
@@ -38,6 +38,12 @@ def sse_frame(seq: int | str, json_text: str | bytes) -> bytes:
     return b"id: %s\ndata: %s\n\n" % (str(seq).encode(), data)
 
 
+URGENT = (ListenChanged, ConnectionChanged)
+"""Events a client that asked for batches gets at once: a supervisor's listen steps, and
+the health of the source."""
+MAX_BATCH_SECONDS = 5.0
+"""The longest batch a client may ask for (``?batch=``)."""
+
 LastId = int | Positions | None
 """Where a resuming client stands: the single-process sequence number, or the positions
 in the streams of a bus (``serve --bus``)."""
@@ -51,10 +57,14 @@ class Subscriber:
         self._limit = limit
         self._frames: deque[bytes] = deque()
         self._wake = asyncio.Event()
+        self._cut = asyncio.Event()
+        """Ends a :meth:`hold` at once: an urgent frame, or the stream closing."""
         self.overflowed = False
         self.closed = False
 
-    def push(self, frame: bytes) -> None:
+    def push(self, frame: bytes, urgent: bool = False) -> None:
+        """Queue a frame; ``urgent`` (a listen step, the source's health) is not held back
+        for a client that asked for batches."""
         if self.overflowed:
             return
         if len(self._frames) >= self._limit:
@@ -63,10 +73,25 @@ class Subscriber:
         else:
             self._frames.append(frame)
         self._wake.set()
+        if urgent:
+            self._cut.set()
 
     def close(self) -> None:
         self.closed = True
         self._wake.set()
+        self._cut.set()
+
+    async def hold(self, seconds: float) -> None:
+        """Let frames gather for ``seconds`` before the next write: a client that draws
+        once a second asked for its events a batch at a time (``?batch=``), so it wakes up
+        a few times a second instead of at every change. An urgent frame, or the stream
+        closing, ends the hold at once."""
+        if self._cut.is_set():
+            return
+        try:
+            await asyncio.wait_for(self._cut.wait(), seconds)
+        except TimeoutError:
+            pass
 
     async def next_frames(self, timeout: float) -> list[bytes] | None:
         """What to send next: frames, [] after ``timeout`` idle seconds, None once closed."""
@@ -85,6 +110,7 @@ class Subscriber:
             return [self._hub.snapshot_frame()]
         frames = list(self._frames)
         self._frames.clear()
+        self._cut.clear()  # what was urgent goes now
         return frames
 
 
@@ -135,11 +161,11 @@ class Hub:
         self.seq += 1
         item = Sequenced(self.seq, sse_frame(self.seq, event.model_dump_json()))
         self._replay.append(item)
-        self.push(item.frame)
+        self.push(item.frame, urgent=isinstance(event, URGENT))
 
-    def push(self, frame: bytes) -> None:
+    def push(self, frame: bytes, urgent: bool = False) -> None:
         for subscriber in self._subscribers:
-            subscriber.push(frame)
+            subscriber.push(frame, urgent)
 
     @property
     def position(self) -> int | str:

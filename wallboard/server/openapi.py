@@ -134,6 +134,10 @@ def build_openapi(secured: bool = True, supervisors: list[str] | None = None,
                 {"name": "Last-Event-ID", "in": "header", "required": False,
                  "schema": {"type": "string"}},
                 _query("last_event_id", {"type": "string"}, "Same as Last-Event-ID."),
+                _query("batch", {"type": "number", "minimum": 0, "maximum": 5},
+                       "Seconds the stream may gather events before a write (0, the "
+                       "default: each change at once). Listen steps and the source's "
+                       "health are never held back."),
             ],
             "responses": {
                 "200": {"description": "The event stream; each message's data is an Event.",

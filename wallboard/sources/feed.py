@@ -196,7 +196,10 @@ class FeedClient(Source):
         last = self._last_id
         headers = {} if last is None else {
             "Last-Event-ID": format_positions(last) if isinstance(last, dict) else str(last)}
-        async with aconnect_sse(self._http, "GET", "/v1/events", headers=headers) as source:
+        batch = self.settings.batch_seconds
+        params = {"batch": f"{batch:g}"} if batch else {}
+        async with aconnect_sse(self._http, "GET", "/v1/events", headers=headers,
+                                params=params) as source:
             response = source.response
             await self._check(response)
             if "text/event-stream" not in response.headers.get("content-type", ""):
