@@ -142,7 +142,7 @@ def build_openapi(secured: bool = True, supervisors: list[str] | None = None,
             "responses": {
                 "200": {"description": "The event stream; each message's data is an Event.",
                         "content": {"text/event-stream": {"schema": SSE_MESSAGE}}},
-                **_errors(*AUTH, 503),
+                **_errors(400, *AUTH, 503),
             },
         }},
         "/v1/managers/{employee_id}/history": {"get": {
