@@ -196,8 +196,8 @@ class FeedClient(Source):
         last = self._last_id
         headers = {} if last is None else {
             "Last-Event-ID": format_positions(last) if isinstance(last, dict) else str(last)}
-        batch = self.settings.batch_seconds
-        params = {"batch": f"{batch:g}"} if batch else {}
+        gather = self.settings.batch_seconds
+        params = {"batch": f"{gather:g}"} if gather else {}
         async with aconnect_sse(self._http, "GET", "/v1/events", headers=headers,
                                 params=params) as source:
             response = source.response
