@@ -106,6 +106,25 @@ def test_a_lone_escape_after_a_long_quiet_still_closes_help(tmp_path: Path):
         tmux("kill-server")
 
 
-def test_only_textuals_own_linux_driver_is_replaced():
+def test_a_character_split_between_two_reads_does_not_stop_the_keys(tmp_path: Path):
+    """The first byte of "ł" alone decodes to nothing yet: that is not the end of input,
+    and the keys after it still arrive (help opens)."""
+    shown = board(tmp_path)
+    try:
+        shown.wait_for("talking")
+        shown.send(b"\xc5")
+        shown.read(0.5)
+        shown.send(b"\x82")
+        shown.read(0.5)
+        shown.send("?")
+        shown.wait_for("Keys", timeout=5)
+    finally:
+        shown.close()
+
+
+def test_only_textuals_own_linux_driver_is_replaced(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.delenv("TEXTUAL_DRIVER", raising=False)
     assert quiet(LinuxDriver) is QuietLinuxDriver
     assert quiet(HeadlessDriver) is HeadlessDriver
+    monkeypatch.setenv("TEXTUAL_DRIVER", TEXTUALS_OWN)  # named: as it is
+    assert quiet(LinuxDriver) is LinuxDriver

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable
 from datetime import datetime, tzinfo
 from pathlib import Path
@@ -119,9 +118,8 @@ class WallboardApp(App[None]):
 
     def get_driver_class(self) -> type[Driver]:
         """Textual's driver for this terminal, with an input thread that sleeps while
-        nobody types (ui/driver.py); a driver named in ``TEXTUAL_DRIVER`` as it is."""
-        driver = super().get_driver_class()
-        return driver if os.environ.get("TEXTUAL_DRIVER") else quiet(driver)
+        nobody types (ui/driver.py)."""
+        return quiet(super().get_driver_class())
 
     def get_default_screen(self) -> Screen[None]:
         self.board = BoardScreen()

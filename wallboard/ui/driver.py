@@ -91,25 +91,24 @@ class QuietLinuxDriver(LinuxDriver):
         parser = XTermParser()
         decode = getincrementaldecoder("utf-8")().decode
         last_key = -AWAKE_SECONDS
-        watching = True
         try:
             while not exit_event.is_set():
                 awake = time.monotonic() - last_key < AWAKE_SECONDS
                 for key, _mask in selector.select(POLL_SECONDS if awake else None):
                     if key.fd != fileno:
                         continue  # the exit event: the loop's test ends it
-                    text = decode(os.read(fileno, 4096))
-                    if not text:  # standard input closed (piped): nothing more will come
+                    data = os.read(fileno, 4096)
+                    if not data:  # standard input closed (piped): nothing more will come
                         selector.unregister(fileno)
-                        watching = False
                         continue
                     last_key = time.monotonic()
-                    for event in parser.feed(text):
-                        self.process_message(event)
+                    # a character split between two reads decodes to nothing until its end,
+                    # and the parser takes an empty text for the end of input
+                    if text := decode(data):
+                        for event in parser.feed(text):
+                            self.process_message(event)
                 for event in parser.tick():
                     self.process_message(event)
-            if watching:
-                selector.unregister(fileno)
         finally:
             selector.close()
             try:
@@ -126,7 +125,9 @@ class QuietLinuxDriver(LinuxDriver):
 
 
 def quiet(driver: type[Driver]) -> type[Driver]:
-    """The driver to use instead of ``driver``: the quiet one for Textual's Linux driver."""
-    if driver is LinuxDriver and XTermParser is not None:
+    """The driver to use instead of ``driver``: the quiet one for Textual's Linux driver,
+    unless ``TEXTUAL_DRIVER`` named that one itself."""
+    if driver is LinuxDriver and XTermParser is not None and not os.environ.get(
+            "TEXTUAL_DRIVER"):
         return QuietLinuxDriver
     return driver
