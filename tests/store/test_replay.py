@@ -53,7 +53,7 @@ async def test_a_replayed_hour_shows_the_counters_the_live_board_showed(store_ur
     fake_time = [0.0]
     replay = ReplayClock(T0, T0 + timedelta(seconds=HOUR), speed=60,
                          monotonic=lambda: fake_time[0])
-    source = ReplaySource(store_url, replay, tick_seconds=0.005)
+    source = ReplaySource(store_url, replay, tick_seconds=0.005, fast_tick_seconds=0.005)
     service = WallboardService(source, replay, audit=AuditLog(None, replay))
     task = asyncio.create_task(service.run())
     try:

@@ -46,10 +46,13 @@ class ReplaySource(Source):
     listen_modes = frozenset()
 
     def __init__(self, store_url: str, clock: ReplayClock,
-                 tick_seconds: float = TICK_SECONDS) -> None:
+                 tick_seconds: float = TICK_SECONDS,
+                 fast_tick_seconds: float = FAST_TICK_SECONDS) -> None:
         self.store_url = store_url
         self.clock = clock
         self.tick_seconds = tick_seconds
+        self.fast_tick_seconds = fast_tick_seconds
+        """The tick above ×:data:`FAST_SPEED`."""
         self.title = "Replay"
         self._store: Store | None = None  # opened in events(), off the event loop
         self._closed = asyncio.Event()
@@ -98,7 +101,7 @@ class ReplaySource(Source):
             try:
                 await asyncio.wait_for(self._closed.wait(), self.tick_seconds
                                        if clock.speed <= FAST_SPEED
-                                       else max(self.tick_seconds, FAST_TICK_SECONDS))
+                                       else self.fast_tick_seconds)
             except TimeoutError:
                 pass
             now = clock.now()
