@@ -7,10 +7,10 @@ value is a literal from the script.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
-from types import SimpleNamespace
 
 from sqlalchemy import func, select
 
@@ -271,30 +271,34 @@ async def test_old_history_is_pruned(store_url: str):
         assert await run.service.call_log("e1", T0 - 60 * S, T0 + 60 * S) == []
 
 
-async def test_run_recorder_wakes_a_store_in_memory_only_to_write(monkeypatch):
-    """A file store's recorder ticks every FLUSH_SECONDS (its heartbeat); a store in memory's
-    only every MEMORY_APPLY_SECONDS, when it writes (times shrunk, the same ratio of 60)."""
+async def test_the_heartbeat_goes_on_while_the_event_loop_is_busy(store_url: str,
+                                                                 monkeypatch):
+    """A leading recorder's beats are the store thread's own: they never wake the event
+    loop, and go on while it is blocked (times shrunk)."""
+    monkeypatch.setattr(recorder_module, "FLUSH_SECONDS", 0.05)
+    clock = ManualClock(T0)
+    async with running(store_url, clock, Snapshot(calls=(call("c1"),),
+                                                 employees=(anna(),))) as run:
+        clock.set(T0 + 7 * S)
+        time.sleep(1.0)  # the event loop blocked: nothing on it runs meanwhile
+        beat = await run.service.recorder.store.call(  # type: ignore[union-attr]
+            lambda c: c.execute(select(schema.lock.c.heartbeat_us)).scalar())
+        assert beat == queries.us(T0 + 7 * S)
+
+
+async def test_a_store_in_memory_is_written_only_every_memory_apply_seconds(monkeypatch):
     monkeypatch.setattr(recorder_module, "FLUSH_SECONDS", 0.02)
-    monkeypatch.setattr(recorder_module, "MEMORY_APPLY_SECONDS", 1.2)
-
-    class Ticking:
-        def __init__(self, memory: bool) -> None:
-            self.store = SimpleNamespace(memory=memory)
-            self.ticks = 0
-            self.closed = False
-
-        async def tick(self) -> None:
-            self.ticks += 1
-
-        async def aclose(self) -> None:
-            self.closed = True
-
-    on_file, in_memory = Ticking(memory=False), Ticking(memory=True)
-    stop = asyncio.Event()
-    runs = [asyncio.create_task(recorder_module.run_recorder(r, stop))  # type: ignore[arg-type]
-            for r in (on_file, in_memory)]
-    await asyncio.sleep(0.5)
-    stop.set()
-    await asyncio.gather(*runs)
-    assert on_file.ticks >= 10 and in_memory.ticks == 0
-    assert on_file.closed and in_memory.closed  # the last write, at the stop
+    monkeypatch.setattr(recorder_module, "MEMORY_APPLY_SECONDS", 2.0)
+    clock = ManualClock(T0)
+    async with running("memory", clock, Snapshot(calls=(call("c1"),),
+                                                employees=(anna(),))) as run:
+        started = time.monotonic()
+        run.source.push(CallEnded(call_id="c1", at=T0 + 5 * S))
+        await asyncio.sleep(0.3)
+        calls, _, _ = await run.tables()
+        assert calls == [("c1", "ringing", None, None)]  # not yet: it waits in memory
+        while calls[0][3] is None and time.monotonic() - started < 10:
+            await asyncio.sleep(0.05)
+            calls, _, _ = await run.tables()
+        assert calls == [("c1", "ringing", None, queries.us(T0 + 5 * S))]
+        assert time.monotonic() - started > 1.0  # written at the beat, not at a flush

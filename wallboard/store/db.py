@@ -1,16 +1,22 @@
 """Opening a store: SQLite (a file, or memory) or PostgreSQL, through SQLAlchemy Core.
 
 Every database call runs on the store's own thread, never on the event loop: the board
-keeps drawing and the server keeps streaming while the store reads or writes.
+keeps drawing and the server keeps streaming while the store reads or writes. The thread
+also keeps a beat of its own (the recorder's heartbeat, :meth:`Store.beat`): it wakes for
+it by itself, so a second of recording does not wake the event loop at all.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import logging
+import queue
+import threading
+import time
 import uuid
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -22,6 +28,7 @@ from sqlalchemy.pool import StaticPool
 from wallboard.store import schema
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 APP_NAME = "wallboard"
 WAL_CHECKPOINT_PAGES = 10_000
 """SQLite's default is 1,000 pages (4 MB)."""
@@ -76,7 +83,7 @@ class Store:
         self.dialect = self.engine.dialect.name
         if self.dialect == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas(self.memory))
-        self._thread = ThreadPoolExecutor(1, thread_name_prefix="wallboard-store")
+        self._thread = _Thread()
 
     # -- running work on the store's thread ------------------------------------------------
     def run(self, work: Callable[[Connection], T]) -> T:
@@ -91,14 +98,22 @@ class Store:
 
     async def call(self, work: Callable[[Connection], T]) -> T:
         """``work`` in one transaction on the store's thread."""
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._thread, self.run, work)
+        return await asyncio.wrap_future(self._thread.submit(lambda: self.run(work)))
+
+    async def do(self, work: Callable[[], T]) -> T:
+        """``work`` on the store's thread, as it is (it opens its own transactions)."""
+        return await asyncio.wrap_future(self._thread.submit(work))
 
     def submit(self, work: Callable[[Connection], T]) -> None:
-        self._thread.submit(self.run, work)
+        self._thread.submit(lambda: self.run(work))
+
+    def beat(self, seconds: float | None, work: Callable[[], object] | None = None) -> None:
+        """Run ``work`` on the store's thread every ``seconds``, between other work, until
+        called again (None: no beat)."""
+        self._thread.set_beat(None if seconds is None or work is None else (seconds, work))
 
     def close(self) -> None:
-        self._thread.shutdown(wait=True)
+        self._thread.close()
         self.engine.dispose()
 
     # -- schema -------------------------------------------------------------------------------
@@ -117,6 +132,81 @@ class Store:
 
     def set_meta(self, connection: Connection, key: str, value: str) -> None:
         set_meta(connection, key, value)
+
+
+class _Thread:
+    """One thread running work in order, and a beat between: it sleeps until work comes or
+    the beat is due (a thread pool's worker would need the event loop to time the beat)."""
+
+    def __init__(self) -> None:
+        self._queue: queue.SimpleQueue[tuple[Future[Any], Callable[[], Any]] | None] = \
+            queue.SimpleQueue()
+        self._beat: tuple[float, Callable[[], object]] | None = None
+        self._due = 0.0
+        self._closed = False
+        self._thread: threading.Thread | None = None
+        self._start = threading.Lock()
+
+    def submit(self, work: Callable[[], T]) -> Future[T]:
+        future: Future[T] = Future()
+        if self._closed:
+            future.set_exception(RuntimeError("the store is closed"))
+            return future
+        self._started()
+        self._queue.put((future, work))
+        return future
+
+    def set_beat(self, beat: tuple[float, Callable[[], object]] | None) -> None:
+        if self._closed:
+            return
+        self._beat = beat
+        if beat is not None:
+            self._due = time.monotonic() + beat[0]
+            self._started()
+        if self._thread is not None:
+            self._queue.put(None)  # wakes the thread, which looks at its beat again
+
+    def close(self) -> None:
+        self._closed = True
+        self._beat = None
+        if self._thread is not None:
+            self._queue.put(None)
+            self._thread.join()
+
+    def _started(self) -> None:
+        with self._start:
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._main, name="wallboard-store",
+                                                daemon=True)
+                self._thread.start()
+
+    def _main(self) -> None:
+        while True:
+            beat = self._beat
+            try:
+                item = self._queue.get(timeout=None if beat is None
+                                       else max(0.0, self._due - time.monotonic()))
+            except queue.Empty:
+                item = None
+            if item is not None:
+                future, work = item
+                if future.set_running_or_notify_cancel():
+                    try:
+                        future.set_result(work())
+                    except BaseException as exc:  # handed to whoever awaits it
+                        future.set_exception(exc)
+                continue
+            if self._closed and self._queue.empty():
+                return
+            if beat is not None and beat is self._beat and time.monotonic() >= self._due:
+                now = time.monotonic()
+                self._due += beat[0]
+                if self._due <= now:  # late (a long write): the next beat a period from now
+                    self._due = now + beat[0]
+                try:
+                    beat[1]()
+                except Exception as exc:  # a broken beat must not end the thread
+                    log.error("The store's beat failed: %s", type(exc).__name__)
 
 
 def set_meta(connection: Connection, key: str, value: str) -> None:

@@ -1,13 +1,15 @@
 """The recorder: every effective change the service applies, written to the store.
 
 On the event loop it only turns events into small write operations (microseconds each);
-every :data:`FLUSH_SECONDS` the operations go to the store's thread in one transaction,
-with a heartbeat, appended to the journal as one row. Every :data:`APPLY_SECONDS` (and
-before any history question, at a clean stop, and when the next recorder takes over) the
-journal's operations are written to the tables in one transaction. So a frame never waits
-for the disk, a kill -9 loses at most the last flush, and the indexes by manager are
-written once per few seconds rather than every second. A store in memory (the demo's) has
-no journal and no heartbeat: it is written every :data:`MEMORY_APPLY_SECONDS`.
+every :data:`FLUSH_SECONDS` the store's thread, woken by its own timer, takes them and
+writes them in one transaction, with a heartbeat, appended to the journal as one row. The
+event loop is not woken for it, and a stalled event loop does not stop the heartbeat.
+Every :data:`APPLY_SECONDS` (and before any history question, at a clean stop, and when
+the next recorder takes over) the journal's operations are written to the tables in one
+transaction. So a frame never waits for the disk, a kill -9 loses at most the last flush,
+and the indexes by manager are written once per few seconds rather than every second. A
+store in memory (the demo's) has no journal and no heartbeat: it is written every
+:data:`MEMORY_APPLY_SECONDS`.
 
 One recorder writes a store at a time (a lock row with a heartbeat): a second ``serve``
 sharing a PostgreSQL store stands by and takes over when the first one's heartbeat is
@@ -24,6 +26,8 @@ import contextlib
 import logging
 import os
 import socket
+import threading
+import time
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -113,11 +117,15 @@ class Recorder:
         self._journaled: list[Op] = []
         """Operations in the journal, not yet in the tables."""
         self._applied_at: float | None = None
-        """When the journal was last applied (the event loop's monotonic time)."""
+        """When the journal was last applied (time.monotonic(), on the store's thread)."""
         self._lost_at: int | None = None
         self._last_prune: datetime | None = None
         self._problem: str | None = None
         self._dropped = 0
+        self._lock = threading.Lock()
+        """Between the event loop adding operations and the store's thread taking them."""
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._lost_lead = asyncio.Event()
 
     # -- the event loop side: cheap ------------------------------------------------------
     def record(self, effective: Iterable[Event], when: datetime | None = None) -> None:
@@ -125,7 +133,10 @@ class Recorder:
         written here."""
         if not self.leading:
             return
-        now = schema.us(when or self.clock.now())
+        with self._lock:
+            self._record(effective, schema.us(when or self.clock.now()))
+
+    def _record(self, effective: Iterable[Event], now: int) -> None:
         for event in effective:
             match event:
                 case Snapshot():
@@ -158,7 +169,8 @@ class Recorder:
         """More operations to write with the next flush (queue outcomes, alerts: see
         store/queues.py); dropped unless this recorder leads."""
         if self.leading:
-            self._ops.extend(ops)
+            with self._lock:
+                self._ops.extend(ops)
 
     def _snapshot(self, snapshot: Snapshot, now: int) -> None:
         ended = self._lost_at if self._lost_at is not None else now
@@ -244,20 +256,30 @@ class Recorder:
                    apply: bool = False) -> None:
         """One heartbeat: append what is pending to the journal (or try to take the lead);
         apply the journal to the tables when :data:`APPLY_SECONDS` have passed, or
-        ``apply``."""
-        now = self.clock.now()
+        ``apply``. While it leads, :func:`run_recorder` leaves the beats to the store's
+        thread (:meth:`beat`), which wakes for them by itself."""
         if not self.leading:
+            now = self.clock.now()
             took = await self._attempt(lambda c: self._take_lead(c, now))
             if not took:
                 return
+            self._loop = asyncio.get_running_loop()
             self.leading = True
             if early:
                 for when, events in early:
                     self.record(events, when)
             else:
                 self.record([self.live()])
-        ops, self._ops = self._ops, []
-        moment = asyncio.get_running_loop().time()
+        await self.store.do(lambda: self.beat(apply=apply))
+
+    def beat(self, apply: bool = False) -> None:
+        """One heartbeat, on the store's thread (see :meth:`tick`)."""
+        if not self.leading:
+            return
+        now = self.clock.now()
+        with self._lock:
+            ops, self._ops = self._ops, []
+        moment = time.monotonic()
         memory = self.store.memory
         applying = apply or self._applied_at is None or \
             moment - self._applied_at >= (MEMORY_APPLY_SECONDS if memory else APPLY_SECONDS)
@@ -268,22 +290,20 @@ class Recorder:
             return
         try:
             if applying:
-                still = await self.store.call(
+                still = self.store.run(
                     lambda c: self._write(c, [*journaled, *ops], now, journal=False))
             else:
-                still = await self.store.call(lambda c: self._write(c, ops, now, journal=True))
+                still = self.store.run(lambda c: self._write(c, ops, now, journal=True))
         except StoreError as exc:
-            self._ops[:0] = ops  # kept for the next try (bounded in record)
-            self._say(str(exc))
+            with self._lock:
+                self._ops[:0] = ops  # kept for the next try (bounded in record)
+            self._on_loop(self._say, str(exc))
             return
         if not still:  # another recorder took the lead (and applies our journal)
             self.leading = False
-            self._mirror = _Mirror()
-            self._queues.reset()
             self._journaled = []
             self._applied_at = None
-            self._say("Another recorder took over the history store; this one stands by.",
-                      "information")
+            self._on_loop(self._stand_by)
             return
         if applying:
             self._journaled = []
@@ -291,12 +311,45 @@ class Recorder:
         else:
             journaled.extend(ops)
         self.last_heartbeat = now
-        self._recovered()
+        if self._dropped or self._problem is not None:
+            self._on_loop(self._recovered)
         if self._last_prune is None or now - self._last_prune >= PRUNE_EVERY:
             self._last_prune = now
             cut = schema.us(now - timedelta(days=self.keep_days))
             with contextlib.suppress(StoreError):
-                await self.store.call(lambda c: _prune(c, cut))
+                self.store.run(lambda c: _prune(c, cut))
+
+    async def lead(self, stopping: asyncio.Future[Any]) -> None:
+        """Beat on the store's thread until ``stopping`` is done or the lead is lost: every
+        :data:`FLUSH_SECONDS`, or for a store in memory (no heartbeat) every
+        :data:`MEMORY_APPLY_SECONDS`. The thread wakes for its beats by itself, so
+        recording never wakes the event loop: on a busy process a wake-up costs more than
+        a second of changes does."""
+        self._lost_lead.clear()
+        lost = asyncio.ensure_future(self._lost_lead.wait())
+        self.store.beat(MEMORY_APPLY_SECONDS if self.store.memory else FLUSH_SECONDS,
+                        self.beat)
+        try:
+            await asyncio.wait([stopping, lost], return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            lost.cancel()
+            self.store.beat(None)
+
+    def _on_loop(self, work: Callable[..., None], *args: Any) -> None:
+        """``work`` on the event loop (from the store's thread)."""
+        if self._loop is not None and not self._loop.is_closed():
+            with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
+                self._loop.call_soon_threadsafe(work, *args)
+
+    def _stand_by(self) -> None:
+        """The lead was lost (on the event loop): forget what the store held open."""
+        self._mirror = _Mirror()
+        self._queues.reset()
+        with self._lock:
+            self._ops = []
+        self._say("Another recorder took over the history store; this one stands by.",
+                  "information")
+        self._lost_lead.set()
 
     async def _attempt(self, work: Callable[[Connection], bool]) -> bool:
         try:
@@ -399,14 +452,14 @@ class Recorder:
         """Write everything pending to the tables now (before answering a history
         question)."""
         if self.leading and (self._ops or self._journaled):
-            await self.tick(apply=True)
+            await self.store.do(lambda: self.beat(apply=True))
 
     async def aclose(self) -> None:
         """The last write, and the lock let go; its heartbeat stays, so the next recorder
         knows when this record stopped."""
         if not self.leading:
             return
-        await self.tick(apply=True)
+        await self.store.do(lambda: self.beat(apply=True))
         lock = schema.lock
         with contextlib.suppress(StoreError):
             await self.store.call(lambda c: c.execute(
@@ -490,13 +543,19 @@ def _prune(connection: Connection, cut: int) -> None:
 
 
 async def run_recorder(recorder: Recorder, closed: asyncio.Event) -> None:
-    """Heartbeats until ``closed``, then the last write. A store in memory has no heartbeat:
-    its recorder wakes only to write, every :data:`MEMORY_APPLY_SECONDS` (a wake-up of the
-    board's busy process each second cost more than the work it did)."""
-    period = MEMORY_APPLY_SECONDS if recorder.store.memory else FLUSH_SECONDS
-    while not closed.is_set():
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(closed.wait(), period)
-        if not closed.is_set():
-            await recorder.tick()
+    """Heartbeats until ``closed``, then the last write. A recorder standing by tries to
+    take the lead every :data:`FLUSH_SECONDS`; one that leads leaves its beats to the
+    store's thread (:meth:`Recorder.lead`)."""
+    stopping = asyncio.ensure_future(closed.wait())
+    try:
+        while not closed.is_set():
+            if recorder.leading:
+                await recorder.lead(stopping)
+                continue
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(asyncio.shield(stopping), FLUSH_SECONDS)
+            if not closed.is_set():
+                await recorder.tick()
+    finally:
+        stopping.cancel()
     await recorder.aclose()
