@@ -217,7 +217,8 @@ def test_counter_labels_and_column_titles_fit_in_every_language(language):
 
 
 def test_small_whole_numbers_are_what_babel_says():
-    """The fast path of Translator.number (no Babel under 1,000) says what Babel says."""
+    """The fast paths of Translator.number (no Babel under 1,000, nor for whole numbers in
+    English) say what Babel says."""
     from babel.numbers import format_decimal
 
     for language in ("en", "pl", "uk"):
@@ -225,6 +226,9 @@ def test_small_whole_numbers_are_what_babel_says():
         assert all(words.number(n) == format_decimal(n, locale=language)
                    for n in range(0, 1000, 7))
         assert words.number(1000) == format_decimal(1000, locale=language)
+    english = translator("en")
+    for n in (1000, 4971, 12345, 999_999, 1_000_000, 123_456_789, -1, -1234, -5_000_000):
+        assert english.number(n) == format_decimal(n, locale="en")
 
 
 @pytest.mark.parametrize(
