@@ -70,7 +70,7 @@ class QueueMirror:
             return []
         self.agents[agent.employee_id] = now
         return [("agent_state", {
-            "employee_id": agent.employee_id, "state": agent.state.value,
+            "employee_id": agent.employee_id, "state": agent.state._value_,
             "reason": agent.reason or None, "queues": ",".join(agent.queues),
             "start_us": schema.us(agent.since), "end_us": None})]
 
