@@ -29,7 +29,7 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.store_support import ROOT, cpu_over, free_port, stop, verdict  # noqa: E402
-from wallboard.store.recorder import APPLY_SECONDS  # noqa: E402
+from wallboard.store.recorder import FILE_APPLY_SECONDS  # noqa: E402
 
 BUDGET = 1.25
 
@@ -124,7 +124,7 @@ def main() -> int:
     print(f"  where it goes: the event loop's thread {stored_main:.2%} of a core with the "
           f"store vs {plain_main:.2%} without ({stored_main - plain_main:+.2%}: turning "
           f"changes into rows); the store's thread {stored - stored_main:.2%} (SQLite writing "
-          f"them: a journal row a second, the tables every {APPLY_SECONDS:g} s)")
+          f"them: a journal line a second, the tables every {FILE_APPLY_SECONDS:g} s)")
     print(f"recording cost: {stored:.1%} of a core with the store vs {plain:.1%} without: "
           f"{ratio - 1:+.0%} (budget +{BUDGET - 1:.0%})  {verdict(ratio <= BUDGET)}")
     return 0 if ratio <= BUDGET else 1

@@ -88,9 +88,11 @@ async def test_a_copy_is_refused_while_recording_or_into_a_used_store(
     try:
         store.run(lambda c: c.execute(update(schema.lock).values(
             owner="pbx-board:4242:0abc1234", heartbeat_us=schema.us(datetime.now(UTC)))))
+        if store.journal is not None:  # a SQLite file's recorder holds its journal's lock
+            assert store.journal.lead()
+        busy = wallboard("store", "copy", "--from", store_url, "--to", str(tmp_path / "new.db"))
     finally:
         store.close()
-    busy = wallboard("store", "copy", "--from", store_url, "--to", str(tmp_path / "new.db"))
     assert (busy.returncode, busy.stderr) == (2, (
         f"wallboard store: A recorder is writing {describe(store_url)} now "
         "(pbx-board:4242:0abc1234); stop wallboard serve (or the board) before copying its "

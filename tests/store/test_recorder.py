@@ -77,9 +77,25 @@ class Run:
                 .order_by(schema.statuses.c.start_us)).all()
             journal = c.execute(select(func.count())
                                 .select_from(schema.journal)).scalar()
-            return [tuple(r) for r in calls], [tuple(r) for r in statuses], journal
+            applied = c.execute(select(schema.meta.c.value)
+                                .where(schema.meta.c.key == "journal_seq")).scalar()
+            return ([tuple(r) for r in calls], [tuple(r) for r in statuses], journal,
+                    int(applied or 0))
 
-        return await self.service.recorder.store.call(read)  # type: ignore[union-attr]
+        store = self.service.recorder.store  # type: ignore[union-attr]
+        calls, statuses, journal, applied = await store.call(read)
+        if store.journal is not None:  # a SQLite file's journal is a file beside it
+            journal += sum(1 for line in store.journal.read() if line.ops and line.seq > applied)
+        return calls, statuses, journal
+
+    async def last_beat(self) -> int:
+        """The leading recorder's last heartbeat (µs): the lock row's, or on a SQLite file
+        its journal file's last line."""
+        store = self.service.recorder.store  # type: ignore[union-attr]
+        beat = await store.call(lambda c: c.execute(select(schema.lock.c.heartbeat_us)).scalar())
+        if store.journal is not None:
+            beat = max([beat, *(line.at for line in store.journal.read())])
+        return int(beat)
 
     async def history(self, start: datetime, end: datetime):  # type: ignore[no-untyped-def]
         return await self.service.history("e1", start, end)
@@ -281,9 +297,7 @@ async def test_the_heartbeat_goes_on_while_the_event_loop_is_busy(store_url: str
                                                  employees=(anna(),))) as run:
         clock.set(T0 + 7 * S)
         time.sleep(1.0)  # the event loop blocked: nothing on it runs meanwhile
-        beat = await run.service.recorder.store.call(  # type: ignore[union-attr]
-            lambda c: c.execute(select(schema.lock.c.heartbeat_us)).scalar())
-        assert beat == queries.us(T0 + 7 * S)
+        assert await run.last_beat() == queries.us(T0 + 7 * S)
 
 
 async def test_a_store_in_memory_is_written_only_every_memory_apply_seconds(monkeypatch):
@@ -302,3 +316,86 @@ async def test_a_store_in_memory_is_written_only_every_memory_apply_seconds(monk
             calls, _, _ = await run.tables()
         assert calls == [("c1", "ringing", None, queries.us(T0 + 5 * S))]
         assert time.monotonic() - started > 1.0  # written at the beat, not at a flush
+
+
+async def test_a_sqlite_file_s_leader_is_its_journal_file_s_lock(tmp_path):
+    """On a SQLite file the journal is a file beside it, one line a second, and its lock
+    names the recorder that writes: a standby waits however old the lock row's heartbeat
+    looks (it is written only with the tables), and takes over the moment the leader dies,
+    not 5 s later."""
+    url = str(tmp_path / "history.sqlite3")
+    clock_a, clock_b = ManualClock(T0), ManualClock(T0 + 60 * S)
+    snapshot = Snapshot(calls=(call("c1"),), employees=(anna(),))
+    async with running(url, clock_a, snapshot, release=False) as a:
+        await a.step(T0 + 1 * S,
+                     CallUpserted(call=call("c1", CallStatus.TALKING, T0 + 1 * S, revision=1)),
+                     AccountStatusChanged(employee_id="e1", account_id="PJSIP/1001",
+                                          status=T, at=T0 + 1 * S))
+        await a.step(T0 + 2 * S)
+        assert (tmp_path / "history.sqlite3-wbjournal").is_file()
+        assert await a.last_beat() == queries.us(T0 + 2 * S)
+        source = ScriptedSource(snapshot)
+        b = WallboardService(source, clock_b, audit=AuditLog(None, clock_b), store_url=url)
+        task = asyncio.create_task(b.run())
+        for _ in range(500):
+            if b.recorder is not None:
+                break
+            await asyncio.sleep(0.02)
+        assert b.recorder is not None
+        await b.recorder.tick()
+        assert not b.recorder.leading  # the row's heartbeat is a minute old, but a is alive
+    # a died a second after its last line; its lock row's heartbeat (T0) is 3 s old, which
+    # would not be stale yet: the file's lock, let go by the death, says it at once
+    clock_b.set(T0 + 3 * S)
+    await b.recorder.tick()
+    assert b.recorder.leading
+    history = await b.history("e1", T0, T0 + 3 * S)
+    (timeline,) = [t for t in history.accounts if t.account_id == "PJSIP/1001"]
+    assert [(iv.status, iv.start, iv.end) for iv in timeline.intervals] == [
+        (O, T0, T0 + 1 * S), (T, T0 + 1 * S, T0 + 2 * S), (U, T0 + 2 * S, T0 + 3 * S)]
+    await b.aclose()
+    task.cancel()
+
+
+async def test_journal_lines_already_in_the_tables_are_not_applied_twice(tmp_path, monkeypatch):
+    """Killed after the tables were written but before its journal file was emptied: the
+    next recorder skips the lines the tables hold (wb_meta.journal_seq)."""
+    from wallboard.store.journal import FileJournal
+
+    url = str(tmp_path / "history.sqlite3")
+    clock = ManualClock(T0)
+    first = Snapshot(calls=(call("c1"),), employees=(anna(),))
+    async with running(url, clock, first, release=False) as run:
+        monkeypatch.setattr(FileJournal, "empty", lambda self: None)  # the kill comes first
+        await run.step(T0 + 20 * S,
+                       CallUpserted(call=call("c1", CallStatus.TALKING, T0 + 20 * S, revision=1)))
+        await run.step(T0 + 21 * S, CallEnded(call_id="c1", at=T0 + 21 * S))
+        await run.at(T0 + 22 * S)  # the tables written, the file not emptied
+        lines = run.service.recorder.store.journal.read()  # type: ignore[union-attr]
+        assert [len(line.ops) for line in lines] == [2, 2]
+    monkeypatch.undo()
+    clock.set(T0 + 100 * S)
+    async with running(url, clock, Snapshot(employees=(anna(),))) as run:
+        await run.at(T0 + 101 * S)
+        steps = await run.service.recorder.store.call(  # type: ignore[union-attr]
+            lambda c: c.execute(select(schema.call_changes.c.change)
+                                .order_by(schema.call_changes.c.seq)).scalars().all())
+        assert steps == ["created", "answered", "ended"]  # each once
+
+
+def test_a_journal_line_cut_off_is_left_out(tmp_path):
+    from wallboard.store.journal import FileJournal
+
+    journal = FileJournal(tmp_path / "history.sqlite3")
+    assert journal.lead()
+    journal.append(1, 10, [["end", "c1", 10]])
+    journal.append(2, 20, [])
+    with open(journal.path, "ab") as file:
+        file.write(b'{"seq":3,"at":30,"ops":[["end","c')  # the disk filled up mid-line
+    assert [(line.seq, line.at, line.ops) for line in journal.read()] == [
+        (1, 10, [["end", "c1", 10]]), (2, 20, [])]
+    other = FileJournal(tmp_path / "history.sqlite3")
+    assert not other.lead() and other.led_elsewhere()
+    journal.release()
+    assert not other.led_elsewhere() and other.lead()
+    other.release()

@@ -14,12 +14,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
+import pydantic_core
 from sqlalchemy import Connection, Table, func, insert, inspect, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from wallboard.store import schema
 from wallboard.store.db import Store, StoreError, _reason, describe, engine_url, set_meta
+from wallboard.store.journal import JournalError
 from wallboard.store.recorder import LOCK, STALE_SECONDS, STOPPED
 
 BATCH = 1000
@@ -80,10 +83,14 @@ def copy_store(source: Store, target: Store, now: datetime | None = None) -> Cop
     now = now or datetime.now(UTC)
     lock = source.run(lambda c: c.execute(select(schema.lock).where(
         schema.lock.c.name == LOCK)).first())
+    # a SQLite file's recorder holds its journal file's lock while it lives (its lock
+    # row's heartbeat is written only when the tables are)
     if lock is not None and lock.owner != STOPPED and (
-            lock.heartbeat_us > schema.us(now) - STALE_SECONDS * 1_000_000):
+            source.journal.led_elsewhere() if source.journal is not None
+            else lock.heartbeat_us > schema.us(now) - STALE_SECONDS * 1_000_000):
         raise StoreError(f"A recorder is writing {source.where} now ({lock.owner}); stop "
                          "wallboard serve (or the board) before copying its history.")
+    pending = _unapplied(source)
     report = CopyReport()
 
     def work(out: Connection) -> None:
@@ -97,6 +104,9 @@ def copy_store(source: Store, target: Store, now: datetime | None = None) -> Cop
             for row in into.execute(select(schema.meta)):
                 if row.key not in KEPT_META:
                     set_meta(out, row.key, row.value)
+        if pending:  # a killed recorder's last seconds: the new store's journal applies them
+            out.execute(insert(schema.journal).values(ops=pydantic_core.to_json(pending)
+                                                      .decode()))
         if target.dialect == "postgresql":
             for table, column in SERIALS:
                 out.execute(text(
@@ -105,6 +115,21 @@ def copy_store(source: Store, target: Store, now: datetime | None = None) -> Cop
 
     target.run(work)
     return report
+
+
+def _unapplied(source: Store) -> list[Any]:
+    """The operations in a SQLite file's journal file that its tables do not hold yet (a
+    recorder killed before it wrote them)."""
+    if source.journal is None:
+        return []
+    try:
+        lines = source.journal.read()
+    except JournalError as exc:
+        raise StoreError(str(exc)) from None
+    applied = source.run(lambda c: c.execute(select(schema.meta.c.value).where(
+        schema.meta.c.key == "journal_seq")).scalar())
+    done = int(applied) if applied else 0
+    return [op for line in lines if line.seq > done for op in line.ops]
 
 
 def _copy_table(source: Connection, target: Connection, table: Table) -> int:

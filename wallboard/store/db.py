@@ -26,6 +26,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 
 from wallboard.store import schema
+from wallboard.store.journal import FileJournal
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -81,6 +82,10 @@ class Store:
                 Path(target.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         self.engine: Engine = create_engine(target, **options)
         self.dialect = self.engine.dialect.name
+        database = self.engine.url.database
+        self.journal = FileJournal(Path(database)) if (
+            self.dialect == "sqlite" and not self.memory and database) else None
+        """A SQLite file's recorder journals to a file beside it (store/journal.py)."""
         if self.dialect == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas(self.memory))
         self._thread = _Thread()
@@ -114,6 +119,8 @@ class Store:
 
     def close(self) -> None:
         self._thread.close()
+        if self.journal is not None:
+            self.journal.release()
         self.engine.dispose()
 
     # -- schema -------------------------------------------------------------------------------

@@ -57,6 +57,7 @@ from wallboard.core.models import AgentStatus, Call, CallStatus, Employee
 from wallboard.store import queues as queue_store
 from wallboard.store import schema
 from wallboard.store.db import Store, StoreError, set_meta
+from wallboard.store.journal import JournalError
 from wallboard.store.writes import APPEND, EMPTY_JOURNAL, HEARTBEAT, write_batch
 
 log = logging.getLogger(__name__)
@@ -68,6 +69,13 @@ APPLY_SECONDS = 10.0
 touch far fewer pages of the indexes by manager than ten writes of one second each
 (docs/store.md). Another process reading the store (a replica, an export) sees the tables
 up to this late."""
+FILE_APPLY_SECONDS = 60.0
+"""A SQLite file's tables are written this often: its journal is a file, so a second costs
+one line and no transaction, and nobody else reads the tables meanwhile but a local
+``export``/``replay`` or a standby on the same machine (which then see them up to a minute
+late). A minute's changes written at once touch fewer pages than six writes of ten seconds
+(measured in docs/store.md). PostgreSQL, which replicas and an HA pair read, keeps
+:data:`APPLY_SECONDS`."""
 MEMORY_APPLY_SECONDS = 60.0
 """A store in memory (the demo's) is written this often, and between times not touched at
 all: nobody else reads it, a kill -9 loses it whole anyway, and a history question writes
@@ -116,6 +124,8 @@ class Recorder:
         self._ops: list[Op] = []
         self._journaled: list[Op] = []
         """Operations in the journal, not yet in the tables."""
+        self._seq = 0
+        """The last line of a journal file (a SQLite file's, store/journal.py)."""
         self._applied_at: float | None = None
         """When the journal was last applied (time.monotonic(), on the store's thread)."""
         self._lost_at: int | None = None
@@ -126,6 +136,13 @@ class Recorder:
         """Between the event loop adding operations and the store's thread taking them."""
         self._loop: asyncio.AbstractEventLoop | None = None
         self._lost_lead = asyncio.Event()
+
+    @property
+    def apply_seconds(self) -> float:
+        """How often the tables are written (a store in memory, a SQLite file, PostgreSQL)."""
+        if self.store.memory:
+            return MEMORY_APPLY_SECONDS
+        return FILE_APPLY_SECONDS if self.store.journal is not None else APPLY_SECONDS
 
     # -- the event loop side: cheap ------------------------------------------------------
     def record(self, effective: Iterable[Event], when: datetime | None = None) -> None:
@@ -285,19 +302,26 @@ class Recorder:
         moment = time.monotonic()
         memory = self.store.memory
         applying = apply or self._applied_at is None or \
-            moment - self._applied_at >= (MEMORY_APPLY_SECONDS if memory else APPLY_SECONDS)
+            moment - self._applied_at >= self.apply_seconds
         journaled = self._journaled
         if memory and not applying:  # no journal, no other process: nothing to write yet
             journaled.extend(ops)
             self.last_heartbeat = now
             return
+        journal = self.store.journal
         try:
             if applying:
                 still = self.store.run(
                     lambda c: self._write(c, [*journaled, *ops], now, journal=False))
+                if still and journal is not None:
+                    journal.empty()
+            elif journal is not None:  # a line in the file, and no transaction at all
+                self._seq += 1
+                journal.append(self._seq, schema.us(now), ops)
+                still = True
             else:
                 still = self.store.run(lambda c: self._write(c, ops, now, journal=True))
-        except StoreError as exc:
+        except (StoreError, JournalError) as exc:
             with self._lock:
                 self._ops[:0] = ops  # kept for the next try (bounded in record)
             self._on_loop(self._say, str(exc))
@@ -306,6 +330,8 @@ class Recorder:
             self.leading = False
             self._journaled = []
             self._applied_at = None
+            if journal is not None:
+                journal.release()
             self._on_loop(self._stand_by)
             return
         if applying:
@@ -357,20 +383,36 @@ class Recorder:
     async def _attempt(self, work: Callable[[Connection], bool]) -> bool:
         try:
             return await self.store.call(work)
-        except StoreError as exc:
+        except (StoreError, JournalError) as exc:
             self._say(str(exc))
             return False
 
     def _take_lead(self, connection: Connection, now: datetime) -> bool:
+        journal = self.store.journal
+        if journal is not None and not journal.lead():
+            return False  # the file's lock is held: its recorder is alive
+        took = False
+        try:
+            took = self._lead_store(connection, now)
+        finally:
+            if journal is not None and not took:
+                journal.release()
+        return took
+
+    def _lead_store(self, connection: Connection, now: datetime) -> bool:
         lock = schema.lock
         stamp = schema.us(now)
+        # holding a journal file's lock, the last recorder is gone: its heartbeat is the
+        # file's last line, or the lock row's (written at each apply) if later
+        journal = self.store.journal
+        lines = journal.read() if journal is not None else []
         row = connection.execute(select(lock.c.owner, lock.c.heartbeat_us)
                                  .where(lock.c.name == LOCK)).first()
         if row is None:
             connection.execute(insert(lock).values(name=LOCK, owner=self.owner,
                                                    heartbeat_us=stamp))
             gap = None
-        elif row.owner in (self.owner, STOPPED) or (
+        elif row.owner in (self.owner, STOPPED) or journal is not None or (
                 row.heartbeat_us < stamp - STALE_SECONDS * 1_000_000):
             taken = connection.execute(
                 update(lock).where(lock.c.name == LOCK, lock.c.owner == row.owner,
@@ -379,6 +421,8 @@ class Recorder:
             if taken.rowcount != 1:
                 return False  # someone else was faster
             gap = row.heartbeat_us if row.owner != self.owner else None
+            if gap is not None and lines:
+                gap = max(gap, lines[-1].at)
         else:
             return False
         first = connection.execute(select(schema.meta.c.value)
@@ -387,18 +431,24 @@ class Recorder:
             first = str(stamp)
             set_meta(connection, "first_recorded_us", first)
         self.first_recorded_at = schema.at(int(first))
-        self._apply_journal(connection)
+        self._apply_journal(connection, lines)
         self._load(connection, gap, stamp)
         return True
 
-    def _apply_journal(self, connection: Connection) -> None:
+    def _apply_journal(self, connection: Connection, lines: list[Any]) -> None:
         """What the last recorder appended and never applied (it was killed, or stalled
-        and lost the lead), written to the tables in order."""
+        and lost the lead), written to the tables in order: the journal table's rows, then
+        the journal file's ``lines`` the tables do not hold yet."""
         rows = connection.execute(select(schema.journal.c.ops)
                                   .order_by(schema.journal.c.seq)).scalars().all()
-        if not rows:
-            return
-        self._to_tables(connection, [op for row in rows for op in pydantic_core.from_json(row)])
+        applied = connection.execute(select(schema.meta.c.value)
+                                     .where(schema.meta.c.key == "journal_seq")).scalar()
+        done = int(applied) if applied else 0
+        self._seq = max([done, *(line.seq for line in lines)])
+        ops = [op for row in rows for op in pydantic_core.from_json(row)]
+        ops += [op for line in lines if line.seq > done for op in line.ops]
+        if ops:
+            self._to_tables(connection, ops)
 
     def _load(self, connection: Connection, gap: int | None, now: int) -> None:
         """What the store holds open; a gap since the last heartbeat becomes unknown."""
@@ -446,10 +496,15 @@ class Recorder:
         return True
 
     def _to_tables(self, connection: Connection, ops: list[Op]) -> None:
-        """``ops`` written to the tables, and the journal (which they include) emptied."""
+        """``ops`` written to the tables, and the journal (which they include) emptied: the
+        table's rows deleted, or a journal file's lines marked as applied (the file is
+        emptied once this commits)."""
         dialect = self.store.dialect
         write_batch(connection, ops, lambda c, op: queue_store.apply_op(c, dialect, op))
-        EMPTY_JOURNAL.one(connection, {})
+        if self.store.journal is None:
+            EMPTY_JOURNAL.one(connection, {})
+        else:
+            set_meta(connection, "journal_seq", str(self._seq))
 
     async def flush(self) -> None:
         """Write everything pending to the tables now (before answering a history
@@ -469,6 +524,8 @@ class Recorder:
                 update(lock).where(lock.c.name == LOCK, lock.c.owner == self.owner)
                 .values(owner=STOPPED)))
         self.leading = False
+        if self.store.journal is not None:
+            self.store.journal.release()
 
     # -- saying what is wrong, once ---------------------------------------------------------
     def _say(self, message: str, severity: str = "warning") -> None:
