@@ -1,12 +1,14 @@
 """What recording costs ``wallboard serve``: its CPU with the store and without, side by side.
 
-    python benchmarks/store_recording.py                 # 5 windows of 30 s
+    python benchmarks/store_recording.py                 # 6 windows of 30 s
     python benchmarks/store_recording.py --rounds 3 --seconds 20
 
 Two ``wallboard serve --source demo --demo-calls 1000 --demo-events 50`` processes run at
 the same time, with the same seed: one with ``[store] url`` a SQLite file, one with
 ``[store] url = "off"``. After a warm-up (the store opens a second after the first picture)
 both processes' CPU (user + system, every thread, from /proc) is read over the same windows.
+The windows add up to whole minutes (the default: 6 of 30 s), so the mean holds the same
+number of the minute's table writes wherever the windows start.
 The budget: recording adds at most 25 % (the mean over the windows). The store's rows are
 counted at the end, to show it recorded the load, and the cost is split between the event
 loop's thread (turning changes into rows) and the store's thread (SQLite writing them). Exit
@@ -79,7 +81,7 @@ def main() -> int:
     parser.add_argument("--calls", type=int, default=1000)
     parser.add_argument("--rate", type=float, default=50)
     parser.add_argument("--warmup", type=float, default=10)
-    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=6)
     parser.add_argument("--seconds", type=float, default=30, help="length of one window")
     args = parser.parse_args()
 

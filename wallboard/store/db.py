@@ -109,9 +109,6 @@ class Store:
         """``work`` on the store's thread, as it is (it opens its own transactions)."""
         return await asyncio.wrap_future(self._thread.submit(work))
 
-    def submit(self, work: Callable[[Connection], T]) -> None:
-        self._thread.submit(lambda: self.run(work))
-
     def beat(self, seconds: float | None, work: Callable[[], object] | None = None) -> None:
         """Run ``work`` on the store's thread every ``seconds``, between other work, until
         called again (None: no beat)."""
