@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Mapping, Sequence
 from datetime import datetime
 
 from pydantic import ValidationError
@@ -85,9 +85,10 @@ class BusSource(Source):
         yield [self._say(Link.CONNECTING, f"Connecting to the bus at {self.bus.where}…")]
         while not self._closed.is_set():
             try:
-                async for batch in self._follow():
-                    yield batch
-                    self._ids = {}  # applied: the ids of its events may be reused now
+                async with contextlib.aclosing(self._follow()) as follow:
+                    async for batch in follow:
+                        yield batch
+                        self._ids = {}  # applied: the ids of its events may be reused now
                 return
             except BusError as exc:
                 self._ids = {}
@@ -96,7 +97,7 @@ class BusSource(Source):
                 self._status = None  # say the state of the sites again once back
                 await self._sleep(delay)
 
-    async def _follow(self) -> AsyncIterator[list[Event]]:
+    async def _follow(self) -> AsyncGenerator[list[Event], None]:
         while not self.positions:
             started = await self._start_missing()
             if started:

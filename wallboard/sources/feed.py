@@ -13,10 +13,11 @@ no call that ended while it was away lingers on screen. The link's health is rep
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import math
 import random
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote
@@ -158,8 +159,11 @@ class FeedClient(Source):
         while not self._closed.is_set():
             problem: str | None
             try:
-                async for batch in once():
-                    yield batch
+                # closed here, not by the garbage collector in some other task, when
+                # whoever reads events() stops reading
+                async with contextlib.aclosing(once()) as stream:
+                    async for batch in stream:
+                        yield batch
                 problem, delay = f"The feed at {self.url} closed the stream.", None
             except _Stop as stop:
                 if not self._closed.is_set():
@@ -192,7 +196,7 @@ class FeedClient(Source):
                 )]
             await self._sleep(delay)
 
-    async def _stream_once(self) -> AsyncIterator[list[Event]]:
+    async def _stream_once(self) -> AsyncGenerator[list[Event], None]:
         last = self._last_id
         headers = {} if last is None else {
             "Last-Event-ID": format_positions(last) if isinstance(last, dict) else str(last)}
@@ -271,7 +275,7 @@ class FeedClient(Source):
         status = self._live_status()
         return [status] if status is not None else []
 
-    async def _poll_once(self) -> AsyncIterator[list[Event]]:
+    async def _poll_once(self) -> AsyncGenerator[list[Event], None]:
         etag: str | None = None
         while not self._closed.is_set():
             headers = {"If-None-Match": etag} if etag else {}
