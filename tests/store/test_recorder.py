@@ -381,21 +381,3 @@ async def test_journal_lines_already_in_the_tables_are_not_applied_twice(tmp_pat
             lambda c: c.execute(select(schema.call_changes.c.change)
                                 .order_by(schema.call_changes.c.seq)).scalars().all())
         assert steps == ["created", "answered", "ended"]  # each once
-
-
-def test_a_journal_line_cut_off_is_left_out(tmp_path):
-    from wallboard.store.journal import FileJournal
-
-    journal = FileJournal(tmp_path / "history.sqlite3")
-    assert journal.lead()
-    journal.append(1, 10, [["end", "c1", 10]])
-    journal.append(2, 20, [])
-    with open(journal.path, "ab") as file:
-        file.write(b'{"seq":3,"at":30,"ops":[["end","c')  # the disk filled up mid-line
-    assert [(line.seq, line.at, line.ops) for line in journal.read()] == [
-        (1, 10, [["end", "c1", 10]]), (2, 20, [])]
-    other = FileJournal(tmp_path / "history.sqlite3")
-    assert not other.lead() and other.led_elsewhere()
-    journal.release()
-    assert not other.led_elsewhere() and other.lead()
-    other.release()

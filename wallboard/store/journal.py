@@ -52,6 +52,9 @@ class FileJournal:
         self.path = database.with_name(database.name + SUFFIX)
         self._fd: int | None = None
         self.held = False
+        self._torn = False
+        """The last append may have left part of a line (a full disk): the next line
+        starts on a line of its own, so the part is left out alone when read."""
 
     def lead(self) -> bool:
         """Take the file's lock if nobody holds it; True while this journal holds it."""
@@ -84,14 +87,18 @@ class FileJournal:
         """One line, in one write (call it holding the lock)."""
         assert self._fd is not None and self.held
         line = pydantic_core.to_json({"seq": seq, "at": at, "ops": ops}) + b"\n"
+        if self._torn:
+            line = b"\n" + line
+        self._torn = True  # until the whole line is written
         try:
             written = os.write(self._fd, line)
         except OSError as exc:
             raise JournalError(f"The history store's journal {self.path} cannot be written: "
                                f"{exc.strerror or type(exc).__name__}.") from None
-        if written != len(line):  # a full disk: the part written is cut off when read
+        if written != len(line):  # a full disk: the part written is left out when read
             raise JournalError(f"The history store's journal {self.path} cannot be written: "
                                "the disk is full.")
+        self._torn = False
 
     def read(self) -> list[Line]:
         """Every whole line, in order (a line cut off by a full disk or a power loss is
@@ -119,6 +126,7 @@ class FileJournal:
         assert self._fd is not None and self.held
         try:
             os.ftruncate(self._fd, 0)
+            self._torn = False
         except OSError as exc:
             raise JournalError(f"The history store's journal {self.path} cannot be emptied: "
                                f"{exc.strerror or type(exc).__name__}.") from None

@@ -313,8 +313,6 @@ class Recorder:
             if applying:
                 still = self.store.run(
                     lambda c: self._write(c, [*journaled, *ops], now, journal=False))
-                if still and journal is not None:
-                    journal.empty()
             elif journal is not None:  # a line in the file, and no transaction at all
                 self._seq += 1
                 journal.append(self._seq, schema.us(now), ops)
@@ -334,13 +332,22 @@ class Recorder:
                 journal.release()
             self._on_loop(self._stand_by)
             return
+        healthy = True
         if applying:
             self._journaled = []
             self._applied_at = moment
+            if journal is not None:
+                # the tables hold its lines now (and say which: wb_meta.journal_seq), so a
+                # file that cannot be emptied is only longer, never applied twice
+                try:
+                    journal.empty()
+                except JournalError as exc:
+                    self._on_loop(self._say, str(exc))
+                    healthy = False
         else:
             journaled.extend(ops)
         self.last_heartbeat = now
-        if self._dropped or self._problem is not None:
+        if healthy and (self._dropped or self._problem is not None):
             self._on_loop(self._recovered)
         if self._last_prune is None or now - self._last_prune >= PRUNE_EVERY:
             self._last_prune = now
