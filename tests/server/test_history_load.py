@@ -1,5 +1,11 @@
 """History questions never stall the server: the largest allowed one runs off the event
-loop while /healthz and new event streams answer quickly; nonsense is refused up front."""
+loop while /healthz and new event streams answer quickly; nonsense is refused up front.
+
+"Quickly" is measured against the history answers of the same run (this machine's speed
+drifts about 3x between days): were a question answered on the event loop, with two asked
+back to back the loop would be busy nearly all the time, and /healthz would wait about as
+long as a question takes. So /healthz and a new stream's first event must come within
+half of one (and always within 100 ms would do)."""
 
 from __future__ import annotations
 
@@ -44,11 +50,14 @@ def test_the_largest_history_question_leaves_the_server_responsive(served: str):
     month = {"from": (now - timedelta(days=31)).isoformat(), "to": now.isoformat()}
     done = threading.Event()
     answered: list[int] = []
+    took: list[float] = []
 
     def ask() -> None:
         with httpx.Client(timeout=60) as client:
             while not done.is_set():
+                began = time.monotonic()
                 r = client.get(f"{served}/v1/managers/e001/history", params=month)
+                took.append(time.monotonic() - began)
                 answered.append(r.status_code)
 
     askers = [threading.Thread(target=ask) for _ in range(2)]
@@ -77,8 +86,10 @@ def test_the_largest_history_question_leaves_the_server_responsive(served: str):
             t.join(60)
     assert answered and set(answered) == {200}, answered[:5]
     assert len(answered) >= 2  # the month was really asked for, more than once
-    assert p95(health) < 0.1, f"/healthz p95 {p95(health) * 1000:.0f} ms"
-    assert p95(streams) < 0.1, f"event stream p95 {p95(streams) * 1000:.0f} ms"
+    bound = max(0.1, statistics.median(took) / 2)
+    question = f"a history answer's median {statistics.median(took) * 1000:.0f} ms"
+    assert p95(health) < bound, f"/healthz p95 {p95(health) * 1000:.0f} ms; {question}"
+    assert p95(streams) < bound, f"event stream p95 {p95(streams) * 1000:.0f} ms; {question}"
 
 
 @pytest.mark.parametrize(("query", "message"), [
