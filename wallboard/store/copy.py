@@ -23,7 +23,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from wallboard.store import schema
 from wallboard.store.db import Store, StoreError, _reason, describe, engine_url, set_meta
 from wallboard.store.journal import JournalError
-from wallboard.store.recorder import LOCK, STALE_SECONDS, STOPPED
+from wallboard.store.recorder import LOCK, STALE_SECONDS, STOPPED, unapplied
 
 BATCH = 1000
 KEPT_META = ("schema_version", "created")
@@ -126,10 +126,7 @@ def _unapplied(source: Store) -> list[Any]:
         lines = source.journal.read()
     except JournalError as exc:
         raise StoreError(str(exc)) from None
-    applied = source.run(lambda c: c.execute(select(schema.meta.c.value).where(
-        schema.meta.c.key == "journal_seq")).scalar())
-    done = int(applied) if applied else 0
-    return [op for line in lines if line.seq > done for op in line.ops]
+    return source.run(lambda c: unapplied(source, c, lines))[1]
 
 
 def _copy_table(source: Connection, target: Connection, table: Table) -> int:

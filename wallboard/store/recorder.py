@@ -57,7 +57,7 @@ from wallboard.core.models import AgentStatus, Call, CallStatus, Employee
 from wallboard.store import queues as queue_store
 from wallboard.store import schema
 from wallboard.store.db import Store, StoreError, set_meta
-from wallboard.store.journal import JournalError
+from wallboard.store.journal import JournalError, Line
 from wallboard.store.writes import APPEND, EMPTY_JOURNAL, HEARTBEAT, write_batch
 
 log = logging.getLogger(__name__)
@@ -76,6 +76,8 @@ one line and no transaction, and nobody else reads the tables meanwhile but a lo
 late). A minute's changes written at once touch fewer pages than six writes of ten seconds
 (measured in docs/store.md). PostgreSQL, which replicas and an HA pair read, keeps
 :data:`APPLY_SECONDS`."""
+JOURNAL_SEQ = "journal_seq"
+"""The wb_meta key naming the last line of a journal file the tables hold."""
 MEMORY_APPLY_SECONDS = 60.0
 """A store in memory (the demo's) is written this often, and between times not touched at
 all: nobody else reads it, a kill -9 loses it whole anyway, and a history question writes
@@ -442,18 +444,15 @@ class Recorder:
         self._load(connection, gap, stamp)
         return True
 
-    def _apply_journal(self, connection: Connection, lines: list[Any]) -> None:
+    def _apply_journal(self, connection: Connection, lines: list[Line]) -> None:
         """What the last recorder appended and never applied (it was killed, or stalled
         and lost the lead), written to the tables in order: the journal table's rows, then
         the journal file's ``lines`` the tables do not hold yet."""
         rows = connection.execute(select(schema.journal.c.ops)
                                   .order_by(schema.journal.c.seq)).scalars().all()
-        applied = connection.execute(select(schema.meta.c.value)
-                                     .where(schema.meta.c.key == "journal_seq")).scalar()
-        done = int(applied) if applied else 0
+        done, pending = unapplied(self.store, connection, lines)
         self._seq = max([done, *(line.seq for line in lines)])
-        ops = [op for row in rows for op in pydantic_core.from_json(row)]
-        ops += [op for line in lines if line.seq > done for op in line.ops]
+        ops = [op for row in rows for op in pydantic_core.from_json(row)] + pending
         if ops:
             self._to_tables(connection, ops)
 
@@ -511,7 +510,7 @@ class Recorder:
         if self.store.journal is None:
             EMPTY_JOURNAL.one(connection, {})
         else:
-            set_meta(connection, "journal_seq", str(self._seq))
+            set_meta(connection, JOURNAL_SEQ, str(self._seq))
 
     async def flush(self) -> None:
         """Write everything pending to the tables now (before answering a history
@@ -581,6 +580,13 @@ def _call_row(call: Call) -> dict[str, Any]:
         "answered_us": schema.us(call.answered_at) if call.answered_at else None,
         "recording_url": call.recording_url, "origin": "live",
     }
+
+
+def unapplied(store: Store, connection: Connection, lines: list[Line]) -> tuple[int, list[Any]]:
+    """The last line of a journal file the tables hold (:data:`JOURNAL_SEQ`), and the
+    operations of ``lines`` after it."""
+    done = int(store.get_meta(connection, JOURNAL_SEQ) or 0)
+    return done, [op for line in lines if line.seq > done for op in line.ops]
 
 
 _CALL_SERIALIZER = Call.__pydantic_serializer__
