@@ -295,6 +295,14 @@ async def test_the_heartbeat_goes_on_while_the_event_loop_is_busy(store_url: str
     clock = ManualClock(T0)
     async with running(store_url, clock, Snapshot(calls=(call("c1"),),
                                                  employees=(anna(),))) as run:
+        # the thread beats by itself once the recorder's lead is set up on the loop
+        clock.set(T0 + 1 * S)
+        recorder = run.service.recorder
+        assert recorder is not None
+        for _ in range(200):
+            if recorder.last_heartbeat == T0 + 1 * S:
+                break
+            await asyncio.sleep(0.01)
         clock.set(T0 + 7 * S)
         time.sleep(1.0)  # the event loop blocked: nothing on it runs meanwhile
         assert await run.last_beat() == queries.us(T0 + 7 * S)
