@@ -142,9 +142,13 @@ class AriWorld:
         self.dirty.clear()
         self.dirty_endpoints.clear()
 
-    def link(self, leg: ChannelInfo, dialler: str) -> None:
+    def link(self, leg: ChannelInfo, dialler: str, at: datetime | None = None) -> None:
+        """``leg`` was dialled by ``dialler``; the channel that dialled it before (if any)
+        is touched, since the call it is in lost a leg."""
         if leg.dialed_by is not None:
             _discard(self._dialled, leg.dialed_by, leg.id)
+            if leg.dialed_by in self.channels:
+                self.dirty[leg.dialed_by] = at
         leg.dialed_by = dialler
         self._dialled.setdefault(dialler, set()).add(leg.id)
 
@@ -162,7 +166,7 @@ class AriWorld:
             if caller is not None:
                 dialler = self._touch(caller, at)
                 if dialler.id != peer.id and peer.dialed_by != dialler.id:
-                    self.link(peer, dialler.id)
+                    self.link(peer, dialler.id, at)
         elif kind in ("ChannelEnteredBridge", "ChannelLeftBridge"):
             bridge = BridgeInfo.from_json(event.get("bridge"), self.own_prefix)
             if channel is not None:
