@@ -32,3 +32,33 @@ def test_settle_freezes_what_lives_and_scans_the_young_less_often():
                          check=True).stdout.splitlines()
     # the cycle was collected, not frozen; the kept nodes left the scanned generations
     assert out == ["(50000, 10, 10) True True 0", "True"]
+
+
+def test_paused_holds_off_collections_and_gives_back_the_collector_as_it_found_it():
+    import gc
+
+    from wallboard.heap import paused
+
+    started: list[int] = []
+
+    def watch(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            started.append(info["generation"])
+
+    assert gc.isenabled()
+    gc.callbacks.append(watch)
+    try:
+        with paused():
+            with paused():  # nested: the inner pause leaves the collector off
+                pass
+            assert not gc.isenabled()
+            burst = [[n] for n in range(50_000)]  # 70 young scans' worth at the threshold
+            del burst
+        assert started == [] and gc.isenabled()
+        gc.disable()
+        with paused():  # found off: left off
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+        gc.callbacks.remove(watch)

@@ -3,7 +3,8 @@
 Start-up makes objects that stay (the command line pauses the collector meanwhile and
 freezes what it made). Once the first picture is in and drawn, :func:`settle` collects
 once, freezes what the app and the first state made too, and lets the young generation
-grow to :data:`YOUNG` objects before it is scanned.
+grow to :data:`YOUNG` objects before it is scanned. :func:`paused` keeps the collector
+out of a burst of objects that all die when it ends (the recorder's minute of rows).
 
 Why: Textual caches results on a line's strip that include the strip itself (a strip
 divided at no cut is its own single part), so every line drawn is a small cycle that only
@@ -20,6 +21,8 @@ one). 50,000 holds a few megabytes more at its fullest (the board's RSS: 101 MB 
 from __future__ import annotations
 
 import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 YOUNG = 50_000
 """Allocations (less deallocations) between two scans of the young generation."""
@@ -39,3 +42,23 @@ def settle() -> None:
     gc.freeze()
     _, middle, old = gc.get_threshold()
     gc.set_threshold(YOUNG, middle, old)
+
+
+@contextmanager
+def paused() -> Iterator[None]:
+    """No collection during a burst of objects that all die by reference count at its end,
+    such as the recorder's table write (a minute of rows, about 12,000 dicts on a busy
+    center). Scanned meanwhile, they would be walked, promoted, walked again, and bring on
+    a full collection of everything not frozen: on ``wallboard serve`` recording 1,000
+    calls, a third of the write's time (benchmarks/store_recording.py).
+
+    The collector is the process's: other threads' cycles wait for the burst's end. Nested
+    or concurrent pauses are safe: the collector is enabled again only by the pause that
+    found it enabled."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()

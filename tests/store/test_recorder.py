@@ -389,3 +389,36 @@ async def test_journal_lines_already_in_the_tables_are_not_applied_twice(tmp_pat
             lambda c: c.execute(select(schema.call_changes.c.change)
                                 .order_by(schema.call_changes.c.seq)).scalars().all())
         assert steps == ["created", "answered", "ended"]  # each once
+
+
+async def test_the_table_write_runs_no_garbage_collection(store_url: str):
+    """The minute's rows all die when the write ends: a collection inside it would only walk
+    and promote them (wallboard/heap.py, paused). 2,000 calls, each upserted and changed,
+    are thousands of rows: at the collector's usual threshold (700) the write would start
+    several collections."""
+    import gc
+    import sys
+
+    inside: list[int] = []
+
+    def watch(phase: str, info: dict[str, int]) -> None:
+        frame = sys._getframe(1)
+        while frame is not None:
+            if frame.f_code.co_name == "write_batch":
+                inside.append(info["generation"])
+                return
+            frame = frame.f_back
+
+    clock = ManualClock(T0)
+    async with running(store_url, clock, Snapshot(employees=(anna(),))) as run:
+        threshold = gc.get_threshold()
+        gc.set_threshold(700, 10, 10)
+        gc.callbacks.append(watch)
+        try:
+            await run.at(T0 + S, *(CallUpserted(call=call(f"c{n}")) for n in range(2000)))
+        finally:
+            gc.callbacks.remove(watch)
+            gc.set_threshold(*threshold)
+        calls, _, journal = await run.tables()
+        assert len(calls) == 2000 and journal == 0  # written, all of it
+        assert inside == []
