@@ -507,7 +507,9 @@ class Recorder:
         table's rows deleted, or a journal file's lines marked as applied (the file is
         emptied once this commits)."""
         dialect = self.store.dialect
-        with paused():  # the rows made here all die when it ends
+        # the rows made here all die when it ends: no collection meanwhile, on SQLite (a
+        # PostgreSQL write waits on the network, however long: the collector stays on)
+        with paused() if dialect == "sqlite" else contextlib.nullcontext():
             write_batch(connection, ops, lambda c, op: queue_store.apply_op(c, dialect, op))
         if self.store.journal is None:
             EMPTY_JOURNAL.one(connection, {})
