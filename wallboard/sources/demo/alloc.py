@@ -7,6 +7,8 @@ import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from wallboard.heap import paused
+
 
 @contextmanager
 def bulk_allocation() -> Iterator[None]:
@@ -21,13 +23,11 @@ def bulk_allocation() -> Iterator[None]:
     itself (the command line does, and freezes what start-up made) or froze objects of its
     own is left to do as it planned.
     """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            if gc.get_freeze_count() == 0:
+    filing = gc.isenabled()  # else the caller paused the collector and has its own plan
+    with paused():
+        try:
+            yield
+        finally:
+            if filing and gc.get_freeze_count() == 0:
                 gc.freeze()
                 gc.unfreeze()
-            gc.enable()
