@@ -27,8 +27,8 @@ _PARAMETER = re.compile(r":(\w+)")
 class Statement:
     """SQL written once with ``:name`` parameters, sent through the driver as it is (no
     compiling per row). Rows are dicts; the driver gets them as tuples in the statement's
-    order (``?`` for sqlite3, ``%s`` for psycopg): named binding costs SQLite a string
-    made per value, a fifth of an insert's time."""
+    order (``?`` for sqlite3, ``%s`` for psycopg): bound by name, sqlite3 makes a string
+    of each parameter's name for every value it binds."""
 
     def __init__(self, sql: str) -> None:
         self.sql = sql
