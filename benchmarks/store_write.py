@@ -9,8 +9,9 @@ recorder records into a SQLite file: its changes on the event loop every second,
 line every second on the store's thread, and the tables written at the end of each
 simulated minute, as ``wallboard serve`` does. Printed per simulated minute:
 
-- the event loop's part (``Recorder.record``: changes into rows), the journal lines' and the
-  table write's, all three timed where they run;
+- the event loop's part (``Recorder.record``: changes into rows, and the queue outcomes
+  the service hands the recorder each second, as ``serve`` does), the journal lines' and
+  the table write's, all three timed where they run;
 - the table write's statements, each with its rows and time;
 - the garbage collector's passes that started inside the table write, and their time.
 
@@ -44,6 +45,7 @@ from wallboard.core.state import LiveState  # noqa: E402
 from wallboard.sources.demo import DemoCallCenter  # noqa: E402
 from wallboard.store import Recorder, open_store, writes  # noqa: E402
 from wallboard.store import recorder as recorder_module  # noqa: E402
+from wallboard.store.queues import outcome_ops  # noqa: E402
 
 T0 = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
 CALLS, RATE, SEED = 1000, 50.0, 7
@@ -102,7 +104,7 @@ class Probe:
 
     def _statement(self, name: str) -> Callable[[Any], Any]:
         def wrapper(original: Any) -> Any:
-            def count(connection: Any, rows: list[dict[str, Any]]) -> int:
+            def count(connection: Any, rows: list[Any]) -> int:
                 started = time.perf_counter()
                 try:
                     return int(original(connection, rows))
@@ -128,7 +130,7 @@ class Probe:
         self._wrap(recorder_module, "write_batch", self._write_batch)
         for name, statement in vars(writes).items():
             if isinstance(statement, writes.Statement):
-                self._wrap(statement, "count", self._statement(name))
+                self._wrap(statement, "tuples", self._statement(name))
         gc.callbacks.append(self._collection)
         try:
             yield
@@ -159,6 +161,9 @@ async def run(minutes: int, pause: bool) -> Tally:
             clock.advance(1.0)
             now = clock.now()
             recorder.record([e for e in center.advance(now) if state.apply(e)], now)
+            started = time.perf_counter()  # the queue outcomes, handed over as serve does
+            recorder.add(outcome_ops(state.metrics.drain()))
+            probe.tally.record += time.perf_counter() - started
             if second % 60 == 59:
                 before = probe.tally.beats
                 await recorder.flush()  # the minute's table write: a beat that applies

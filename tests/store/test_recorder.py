@@ -424,3 +424,55 @@ async def test_the_table_write_on_sqlite_runs_no_garbage_collection(tmp_path):
         calls, _, journal = await run.tables()
         assert len(calls) == 2000 and journal == 0  # written, all of it
         assert inside == []
+
+
+async def test_a_journal_written_before_rows_were_tuples_is_applied(tmp_path):
+    """A recorder of the version before (its rows were dicts) was killed with a line in its
+    journal file; this version applies that line as the old one would have."""
+    import json
+
+    url = tmp_path / "history.sqlite3"
+    us = queries.us
+    old = {"seq": 1, "at": us(T0 + 5 * S), "ops": [
+        ["call", {"id": "c9", "type": "incoming", "status": "talking", "employee_id": "e1",
+                  "client_number": "+48 501 234 567", "business_number": "+48 22 100 20 30",
+                  "routing_scheme": "Main line", "queue_id": "sales", "project": "default",
+                  "created_us": us(T0), "answered_us": us(T0 + 2 * S), "recording_url": None,
+                  "origin": "live"}, True],
+        ["change", {"call_id": "c9", "at_us": us(T0 + 2 * S), "change": "answered",
+                    "employee_id": "e1", "status": "talking", "data": None}],
+        ["end", "c9", us(T0 + 4 * S)],
+        ["change", {"call_id": "c9", "at_us": us(T0 + 4 * S), "change": "ended",
+                    "employee_id": None, "status": None, "data": None}],
+        ["agent_state", {"employee_id": "e1", "state": "wrapup", "reason": None,
+                         "queues": "sales", "start_us": us(T0 + 4 * S), "end_us": None}],
+        ["outcome", {"at_us": us(T0 + 4 * S), "queue_id": "sales", "kind": "handled",
+                     "key": "c9", "seconds_us": 2_000_000, "within": 1}]]}
+    (tmp_path / "history.sqlite3-wbjournal").write_text(json.dumps(old) + "\n")
+    clock = ManualClock(T0 + 60 * S)
+    async with running(str(url), clock, Snapshot(employees=(anna(),))) as run:
+        def read(c):  # type: ignore[no-untyped-def]
+            calls = c.execute(select(
+                schema.calls.c.id, schema.calls.c.status, schema.calls.c.employee_id,
+                schema.calls.c.queue_id, schema.calls.c.client_number,
+                schema.calls.c.created_us, schema.calls.c.answered_us,
+                schema.calls.c.ended_us)).all()
+            changes = c.execute(select(schema.call_changes.c.call_id,
+                                       schema.call_changes.c.change, schema.call_changes.c.at_us)
+                                .order_by(schema.call_changes.c.seq)).all()
+            agents = c.execute(select(
+                schema.agent_states.c.employee_id, schema.agent_states.c.state,
+                schema.agent_states.c.queues, schema.agent_states.c.start_us)).all()
+            outcomes = c.execute(select(
+                schema.queue_outcomes.c.queue_id, schema.queue_outcomes.c.kind,
+                schema.queue_outcomes.c.key, schema.queue_outcomes.c.seconds_us,
+                schema.queue_outcomes.c.within)).all()
+            return [[tuple(r) for r in found] for found in (calls, changes, agents, outcomes)]
+
+        calls, changes, agents, outcomes = await run.service.recorder.store.call(  # type: ignore[union-attr]
+            read)
+    assert calls == [("c9", "talking", "e1", "sales", "+48 501 234 567", us(T0),
+                      us(T0 + 2 * S), us(T0 + 4 * S))]
+    assert changes == [("c9", "answered", us(T0 + 2 * S)), ("c9", "ended", us(T0 + 4 * S))]
+    assert agents == [("e1", "wrapup", "sales", us(T0 + 4 * S))]
+    assert outcomes == [("sales", "handled", "c9", 2_000_000, 1)]

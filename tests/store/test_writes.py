@@ -12,12 +12,11 @@ from wallboard.store import open_store
 from wallboard.store.writes import Op, write_batch
 
 
-def row(status: str, employee: str | None, answered: int | None = None) -> dict[str, Any]:
-    return {"id": "c1", "type": "incoming", "status": status, "employee_id": employee,
-            "client_number": "+48 501 234 567", "business_number": "+48 22 100 20 30",
-            "routing_scheme": "Main line", "queue_id": "sales", "project": "default",
-            "created_us": 1_000_000, "answered_us": answered, "recording_url": None,
-            "origin": "live"}
+def row(status: str, employee: str | None, answered: int | None = None) -> tuple[Any, ...]:
+    """A ``call`` operation's row: id, type, status, manager, client and business numbers,
+    scheme, queue, project, created, answered, recording, origin."""
+    return ("c1", "incoming", status, employee, "+48 501 234 567", "+48 22 100 20 30",
+            "Main line", "sales", "default", 1_000_000, answered, None, "live")
 
 
 def no_fallback(connection: Connection, op: Op) -> None:

@@ -39,13 +39,15 @@ class QueueMirror:
             case QueueUpserted(queue=queue):
                 return self._queue(queue, now)
             case AgentChanged(agent=agent):
-                return self._agent(agent)
+                op = self.agent_op(agent)
+                return [op] if op is not None else []
             case Snapshot(queues=queues, agents=agents):
                 out: list[Op] = []
                 for queue in queues:
                     out += self._queue(queue, now)
                 for agent in agents:
-                    out += self._agent(agent)
+                    if (op := self.agent_op(agent)) is not None:
+                        out.append(op)
                 return out
         return []
 
@@ -62,17 +64,17 @@ class QueueMirror:
             "short_abandon_ms": round(queue.short_abandon_seconds * 1000),
             "site": queue.site, "seen_us": now})]
 
-    def _agent(self, agent: Agent) -> list[Op]:
+    def agent_op(self, agent: Agent) -> Op | None:
+        """The operation an agent's change makes (None: nothing the store keeps changed)."""
         if agent.derived:
-            return []
+            return None
         now = (agent.state, agent.reason)
         if self.agents.get(agent.employee_id) == now:
-            return []
+            return None
         self.agents[agent.employee_id] = now
-        return [("agent_state", {
-            "employee_id": agent.employee_id, "state": agent.state._value_,
-            "reason": agent.reason or None, "queues": ",".join(agent.queues),
-            "start_us": schema.us(agent.since), "end_us": None})]
+        # a row in writes.AGENT_STATE_COLUMNS' order
+        return ("agent_state", (agent.employee_id, agent.state._value_, agent.reason or None,
+                                ",".join(agent.queues), schema.us(agent.since)))
 
     def reset(self) -> None:
         self.agents.clear()
@@ -80,10 +82,9 @@ class QueueMirror:
 
 
 def outcome_ops(outcomes: Iterable[Outcome]) -> list[Op]:
-    return [("outcome", {
-        "at_us": schema.us(o.at), "queue_id": o.queue_id, "kind": o.kind.value,
-        "key": o.key[:300], "seconds_us": round(o.seconds * 1_000_000),
-        "within": int(o.within)}) for o in outcomes]
+    # rows in writes.OUTCOME_COLUMNS' order
+    return [("outcome", (schema.us(o.at), o.queue_id, o.kind._value_, o.key[:300],
+                         round(o.seconds * 1_000_000), int(o.within))) for o in outcomes]
 
 
 def alert_op(alert: Alert, worst: str) -> Op:

@@ -5,13 +5,28 @@ become a chain of intervals) and written with statements built once, in text tha
 SQLite and PostgreSQL both understand (``INSERT … ON CONFLICT … DO UPDATE``), so a flush
 of a hundred operations costs a few milliseconds, not a statement compiled per row.
 Kinds this module does not batch go through ``fallback`` one by one.
+
+The commonest operations carry their row as a tuple in the order of the statement that
+writes it, so the driver gets it as it is, and a journal line holds it as a JSON array
+(a minute of a busy center is some 14,000 of them; a dict per row was built on the event
+loop, written with its keys into every journal line, and turned back into a tuple here):
+
+- ``("call", CALL_COLUMNS row, whole)``: whole is True for a call new to the store or whose
+  manager changed;
+- ``("change", CHANGE_COLUMNS row)``, ``("agent_state", AGENT_STATE_COLUMNS row)``,
+  ``("outcome", OUTCOME_COLUMNS row)``;
+- ``("status", employee, account, status, µs)``, ``("close", account, µs)``,
+  ``("end", call id, µs)``;
+- the rare ones (``employee``, ``listen``, ``queue``, ``alert``) carry a dict.
+
+A journal written before rows were tuples (dicts) is read through :func:`current`.
 """
 
 from __future__ import annotations
 
 import operator
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, Table
@@ -34,6 +49,8 @@ class Statement:
         self.sql = sql
         self._by_dialect: dict[str, str] = {}
         names = _PARAMETER.findall(sql)
+        self.names = tuple(names)
+        """The parameters, in the order a tuple row gives them (:meth:`tuples`)."""
         self.values: Callable[[dict[str, Any]], tuple[Any, ...]]
         if len(names) > 1:
             self.values = operator.itemgetter(*names)
@@ -70,10 +87,14 @@ class Statement:
 
     def count(self, connection: Connection, rows: list[dict[str, Any]]) -> int:
         """``executemany``; the number of rows it changed in all."""
+        return self.tuples(connection, list(map(self.values, rows)))
+
+    def tuples(self, connection: Connection, rows: Sequence[Sequence[Any]]) -> int:
+        """``executemany`` of rows already in :attr:`names`' order (tuples, or a journal's
+        lists); the number of rows it changed in all."""
         cursor = connection.connection.cursor()
         try:
-            cursor.executemany(self.text(connection.dialect.name),
-                               list(map(self.values, rows)))
+            cursor.executemany(self.text(connection.dialect.name), rows)
             return int(cursor.rowcount)
         finally:
             cursor.close()
@@ -83,10 +104,10 @@ class Statement:
         self.count(connection, rows)
 
 
-def _upsert(table: Table, keep: Iterable[str] = (), skip: Iterable[str] = ()) -> Statement:
-    """Insert a row, or update every column but the key and ``keep``; ``skip``: columns
-    never written here (a call's end is its own statement)."""
-    columns = [c.name for c in table.columns if c.name not in skip]
+def _upsert(table: Table, keep: Iterable[str] = (), columns: Sequence[str] = ()) -> Statement:
+    """Insert a row, or update every column but the key and ``keep``; ``columns``: those
+    written, in this order (default: all of the table's)."""
+    columns = list(columns) or [c.name for c in table.columns]
     keys = [c.name for c in table.primary_key.columns]
     updates = [c for c in columns if c not in keys and c not in keep]
     return Statement(
@@ -96,8 +117,11 @@ def _upsert(table: Table, keep: Iterable[str] = (), skip: Iterable[str] = ()) ->
         + ", ".join(f"{c} = excluded.{c}" for c in updates))
 
 
-CALL_COLUMNS = [c.name for c in schema.calls.columns if c.name != "ended_us"]
-UPSERT_CALL = _upsert(schema.calls, keep=("origin",), skip=("ended_us",))
+CALL_COLUMNS = ("id", "type", "status", "employee_id", "client_number", "business_number",
+                "routing_scheme", "queue_id", "project", "created_us", "answered_us",
+                "recording_url", "origin")
+"""A ``call`` operation's row: every column of wb_calls but its end (its own statement)."""
+UPSERT_CALL = _upsert(schema.calls, keep=("origin",), columns=CALL_COLUMNS)
 STEADY_CALL_COLUMNS = [c for c in CALL_COLUMNS
                        if c not in ("id", "employee_id", "created_us", "origin")]
 UPDATE_CALL = Statement(
@@ -105,12 +129,15 @@ UPDATE_CALL = Statement(
     + " WHERE id = :id")
 """A known call whose manager and start stay: only its unindexed columns are written, so
 its index entries (by manager, by start) are not rewritten at every status change."""
+_STEADY = operator.itemgetter(*(CALL_COLUMNS.index(c) for c in UPDATE_CALL.names))
+"""A call's row in UPDATE_CALL's order."""
 UPSERT_EMPLOYEE = _upsert(schema.employees)
 UPSERT_LISTEN = _upsert(schema.listen_sessions)
 END_CALL = Statement("UPDATE wb_calls SET ended_us = :when WHERE id = :id")
 ADD_CHANGE = Statement(
     "INSERT INTO wb_call_changes (call_id, at_us, change, employee_id, status, data) "
     "VALUES (:call_id, :at_us, :change, :employee_id, :status, :data)")
+CHANGE_COLUMNS = ADD_CHANGE.names
 CLOSE_OPEN = Statement("UPDATE wb_statuses SET end_us = :when "
                        "WHERE account_id = :account AND end_us IS NULL")
 ADD_INTERVAL = Statement(
@@ -124,43 +151,65 @@ UPSERT_QUEUE = _upsert(schema.queues)
 ADD_OUTCOME = Statement(
     "INSERT INTO wb_queue_outcomes (at_us, queue_id, kind, key, seconds_us, within) "
     "VALUES (:at_us, :queue_id, :kind, :key, :seconds_us, :within)")
+OUTCOME_COLUMNS = ADD_OUTCOME.names
 CLOSE_AGENT = Statement("UPDATE wb_agent_states SET end_us = :when "
                         "WHERE employee_id = :employee_id AND end_us IS NULL")
 ADD_AGENT_STATE = Statement(
     "INSERT INTO wb_agent_states (employee_id, state, reason, queues, start_us, end_us) "
     "VALUES (:employee_id, :state, :reason, :queues, :start_us, :end_us)")
+AGENT_STATE_COLUMNS = ADD_AGENT_STATE.names[:-1]
+"""An ``agent_state`` operation's row: its end is where the agent's next state begins."""
+_ROWS = {"call": CALL_COLUMNS, "change": CHANGE_COLUMNS, "agent_state": AGENT_STATE_COLUMNS,
+         "outcome": OUTCOME_COLUMNS}
+
+
+def current(ops: Iterable[Any]) -> list[Op]:
+    """Operations read back from a journal, with rows as this version writes them: a
+    journal from before rows were tuples holds dicts."""
+    out: list[Op] = []
+    for op in ops:
+        names = _ROWS.get(op[0])
+        if names is not None and isinstance(op[1], dict):
+            row = op[1]
+            op = (op[0], tuple(row.get(name) for name in names), *op[2:])
+        out.append(tuple(op))
+    return out
 
 
 def write_batch(connection: Connection, ops: list[Op],
                 fallback: Callable[[Connection, Op], None]) -> None:
-    calls: dict[str, dict[str, Any]] = {}
+    calls: dict[str, Sequence[Any]] = {}
     whole: set[str] = set()
     """Calls new to the store, or whose manager changed, in this flush: upserted whole."""
-    ends: list[dict[str, Any]] = []
-    changes: list[dict[str, Any]] = []
+    ends: list[tuple[int, str]] = []
+    changes: list[Sequence[Any]] = []
     employees: dict[str, dict[str, Any]] = {}
     listens: dict[str, dict[str, Any]] = {}
     chains: dict[str, list[tuple[str | None, str | None, int]]] = {}
     """account -> [(manager, status or None for a close, when)], in order."""
     queues: dict[str, dict[str, Any]] = {}
-    outcomes: list[dict[str, Any]] = []
-    agents: dict[str, list[dict[str, Any]]] = {}
+    outcomes: list[Sequence[Any]] = []
+    agents: dict[str, list[Sequence[Any]]] = {}
     """employee -> the agent states it entered, in order."""
-    for op in ops:  # the commonest kinds first (a minute of a busy center: 10,000 ops)
+    for op in ops:  # the commonest kinds first (a minute of a busy center: 14,000 ops)
         kind = op[0]
         if kind == "agent_state":
-            agents.setdefault(op[1]["employee_id"], []).append(op[1])
+            row = op[1]
+            agents.setdefault(row[0], []).append(row)
         elif kind == "change":
             changes.append(op[1])
         elif kind == "call":
-            calls[op[1]["id"]] = op[1]
+            row = op[1]
+            calls[row[0]] = row
             if op[2]:  # new to the store, or its manager changed
-                whole.add(op[1]["id"])
+                whole.add(row[0])
+        elif kind == "outcome":
+            outcomes.append(op[1])
         elif kind == "status":
             _, employee_id, account, status, when = op
             chains.setdefault(account, []).append((employee_id, status, when))
         elif kind == "end":
-            ends.append({"id": op[1], "when": op[2]})
+            ends.append((op[2], op[1]))
         elif kind == "close":
             chains.setdefault(op[1], []).append((None, None, op[2]))
         elif kind == "employee":
@@ -169,8 +218,6 @@ def write_batch(connection: Connection, ops: list[Op],
             listens[op[1]["id"]] = op[1]
         elif kind == "queue":
             queues[op[1]["id"]] = op[1]
-        elif kind == "outcome":
-            outcomes.append(op[1])
         else:
             fallback(connection, op)
     if employees:
@@ -178,9 +225,9 @@ def write_batch(connection: Connection, ops: list[Op],
     if calls:
         _calls(connection, calls, whole)
     if ends:
-        END_CALL.many(connection, ends)
+        END_CALL.tuples(connection, ends)
     if changes:
-        ADD_CHANGE.many(connection, changes)
+        ADD_CHANGE.tuples(connection, changes)
     if chains:
         _statuses(connection, chains)
     if listens:
@@ -188,38 +235,40 @@ def write_batch(connection: Connection, ops: list[Op],
     if queues:
         UPSERT_QUEUE.many(connection, list(queues.values()))
     if outcomes:
-        ADD_OUTCOME.many(connection, outcomes)
+        ADD_OUTCOME.tuples(connection, outcomes)
     if agents:
         _agent_states(connection, agents)
 
 
-def _calls(connection: Connection, calls: dict[str, dict[str, Any]], whole: set[str]) -> None:
-    rows = [{c: row.get(c) for c in CALL_COLUMNS} for row in calls.values()]
-    steady = [row for row in rows if row["id"] not in whole]
-    if steady and UPDATE_CALL.count(connection, steady) < len(steady):
-        whole.update(str(row["id"]) for row in steady)  # a row missing (its start never written)
+def _calls(connection: Connection, calls: dict[str, Sequence[Any]], whole: set[str]) -> None:
+    steady = [row for call_id, row in calls.items() if call_id not in whole]
+    if steady and UPDATE_CALL.tuples(connection, list(map(_STEADY, steady))) < len(steady):
+        whole.update(str(row[0]) for row in steady)  # a row missing (its start never written)
     if whole:
-        UPSERT_CALL.many(connection, [row for row in rows if row["id"] in whole])
+        UPSERT_CALL.tuples(connection, [row for call_id, row in calls.items()
+                                        if call_id in whole])
 
 
-def _agent_states(connection: Connection, chains: dict[str, list[dict[str, Any]]]) -> None:
+START = AGENT_STATE_COLUMNS.index("start_us")
+
+
+def _agent_states(connection: Connection, chains: dict[str, list[Sequence[Any]]]) -> None:
     """Like the statuses: each agent's open state closed where the first new one begins,
     then the new states, each ending where the next begins (the last one open)."""
-    closes = [{"employee_id": e, "when": chain[0]["start_us"]} for e, chain in chains.items()]
-    rows = []
+    closes = [(chain[0][START], employee) for employee, chain in chains.items()]
+    rows: list[tuple[Any, ...]] = []
     for chain in chains.values():
-        for n, row in enumerate(chain):
-            end = chain[n + 1]["start_us"] if n + 1 < len(chain) else None
-            rows.append({**row, "end_us": end})
-    CLOSE_AGENT.many(connection, closes)
-    ADD_AGENT_STATE.many(connection, rows)
+        rows.extend((*row, after[START]) for row, after in zip(chain, chain[1:], strict=False))
+        rows.append((*chain[-1], None))
+    CLOSE_AGENT.tuples(connection, closes)
+    ADD_AGENT_STATE.tuples(connection, rows)
 
 
 def _statuses(connection: Connection,
               chains: dict[str, list[tuple[str | None, str | None, int]]]) -> None:
     """Each account's open interval closed at its first change, then the new intervals,
     each ending where the next begins (the last one open)."""
-    closes = [{"account": account, "when": chain[0][2]} for account, chain in chains.items()]
+    closes = [(chain[0][2], account) for account, chain in chains.items()]
     intervals = []
     for account, chain in chains.items():
         for n, (employee_id, status, when) in enumerate(chain):
@@ -228,8 +277,7 @@ def _statuses(connection: Connection,
             end = chain[n + 1][2] if n + 1 < len(chain) else None
             if end is not None and end <= when:
                 continue  # replaced in the same instant: no time in this status
-            intervals.append({"employee_id": employee_id, "account_id": account,
-                              "status": status, "start_us": when, "end_us": end})
-    CLOSE_OPEN.many(connection, closes)
+            intervals.append((employee_id, account, status, when, end))
+    CLOSE_OPEN.tuples(connection, closes)
     if intervals:
-        ADD_INTERVAL.many(connection, intervals)
+        ADD_INTERVAL.tuples(connection, intervals)
