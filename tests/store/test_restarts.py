@@ -86,8 +86,8 @@ def recorded_calls(db: Path) -> set[str]:
     if journal.exists():
         for line in journal.read_bytes().splitlines():
             with contextlib.suppress(ValueError):
-                # a call operation's row begins with the call's id (store/writes.py)
-                found |= {op[1][0] for op in json.loads(line)["ops"] if op[0] == "call"}
+                # a call operation: "call", whole, the call's id, ... (store/writes.py)
+                found |= {op[2] for op in json.loads(line)["ops"] if op[0] == "call"}
     return found
 
 

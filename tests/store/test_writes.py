@@ -12,11 +12,13 @@ from wallboard.store import open_store
 from wallboard.store.writes import Op, write_batch
 
 
-def row(status: str, employee: str | None, answered: int | None = None) -> tuple[Any, ...]:
-    """A ``call`` operation's row: id, type, status, manager, client and business numbers,
-    scheme, queue, project, created, answered, recording, origin."""
-    return ("c1", "incoming", status, employee, "+48 501 234 567", "+48 22 100 20 30",
-            "Main line", "sales", "default", 1_000_000, answered, None, "live")
+def call(status: str, employee: str | None, answered: int | None = None, *,
+         whole: bool) -> Op:
+    """A ``call`` operation: whole, then id, type, status, manager, client and business
+    numbers, scheme, queue, project, created, answered, recording, origin."""
+    return ("call", whole, "c1", "incoming", status, employee, "+48 501 234 567",
+            "+48 22 100 20 30", "Main line", "sales", "default", 1_000_000, answered, None,
+            "live")
 
 
 def no_fallback(connection: Connection, op: Op) -> None:
@@ -35,15 +37,15 @@ def test_a_call_s_life_in_whole_and_steady_writes(store_url: str):
         def flush(*ops: Op) -> tuple[Any, ...]:
             return store.run(lambda c: (write_batch(c, list(ops), no_fallback), the_call(c))[1])
 
-        assert flush(("call", row("ringing", None), True)) == (
+        assert flush(call("ringing", None, whole=True)) == (
             "ringing", None, 1_000_000, None, "sales")
-        assert flush(("call", row("talking", "e1", 21_000_000), True)) == (
+        assert flush(call("talking", "e1", 21_000_000, whole=True)) == (
             "talking", "e1", 1_000_000, 21_000_000, "sales")
-        assert flush(("call", row("on_hold", "e1", 21_000_000), False)) == (
+        assert flush(call("on_hold", "e1", 21_000_000, whole=False)) == (
             "on_hold", "e1", 1_000_000, 21_000_000, "sales")
         # transferred in the same flush as a steady change: the call is written whole
-        assert flush(("call", row("talking", "e2", 21_000_000), True),
-                     ("call", row("on_hold", "e2", 21_000_000), False)) == (
+        assert flush(call("talking", "e2", 21_000_000, whole=True),
+                     call("on_hold", "e2", 21_000_000, whole=False)) == (
             "on_hold", "e2", 1_000_000, 21_000_000, "sales")
     finally:
         store.close()
@@ -53,7 +55,7 @@ def test_a_steady_change_of_a_call_the_store_never_got_writes_it_whole(store_url
     store = open_store(store_url)
     try:
         found = store.run(lambda c: (write_batch(
-            c, [("call", row("talking", "e1", 21_000_000), False)], no_fallback),
+            c, [call("talking", "e1", 21_000_000, whole=False)], no_fallback),
             the_call(c))[1])
         assert found == ("talking", "e1", 1_000_000, 21_000_000, "sales")
     finally:

@@ -72,9 +72,9 @@ class QueueMirror:
         if self.agents.get(agent.employee_id) == now:
             return None
         self.agents[agent.employee_id] = now
-        # a row in writes.AGENT_STATE_COLUMNS' order
-        return ("agent_state", (agent.employee_id, agent.state._value_, agent.reason or None,
-                                ",".join(agent.queues), schema.us(agent.since)))
+        # then the row in writes.AGENT_STATE_COLUMNS' order
+        return ("agent_state", agent.employee_id, agent.state._value_, agent.reason or None,
+                ",".join(agent.queues), schema.us(agent.since))
 
     def reset(self) -> None:
         self.agents.clear()
@@ -82,9 +82,9 @@ class QueueMirror:
 
 
 def outcome_ops(outcomes: Iterable[Outcome]) -> list[Op]:
-    # rows in writes.OUTCOME_COLUMNS' order
-    return [("outcome", (schema.us(o.at), o.queue_id, o.kind._value_, o.key[:300],
-                         round(o.seconds * 1_000_000), int(o.within))) for o in outcomes]
+    # each then the row in writes.OUTCOME_COLUMNS' order
+    return [("outcome", schema.us(o.at), o.queue_id, o.kind._value_, o.key[:300],
+             round(o.seconds * 1_000_000), int(o.within)) for o in outcomes]
 
 
 def alert_op(alert: Alert, worst: str) -> Op:

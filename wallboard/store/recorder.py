@@ -226,15 +226,15 @@ class Recorder:
         self._mirror.calls[call.id] = (call.status, call.employee_id)
         # a known call whose manager stays is updated in place, its indexed columns untouched
         whole = before is None or before[1] != call.employee_id
-        self._ops.append(("call", _call_row(call), whole))
+        self._ops.append(_call_op(call, whole))
         if resync and before == (call.status, call.employee_id):
             return  # a resync that changes nothing that matters is no step in its life
         self._changed_at[call.id] = now
         # the whole call, for a replay: nobody replays a store in memory (no other process
         # can open it), so the demo's board does not serialize every change of every call
         data = None if self.store.memory else _call_json(call)
-        self._ops.append(("change", (call.id, now, change, call.employee_id,
-                                     call.status._value_, data)))
+        self._ops.append(("change", call.id, now, change, call.employee_id,
+                          call.status._value_, data))
 
     def _end(self, call_id: str, when: int) -> None:
         if self._mirror.calls.pop(call_id, None) is None:
@@ -243,7 +243,7 @@ class Recorder:
         # ... but its life is recorded in order: a source's end time may precede the moment
         # its start reached us (both in one batch), and a replay must not revive the call
         step = max(when, self._changed_at.pop(call_id, when))
-        self._ops.append(("change", (call_id, step, "ended", None, None, None)))
+        self._ops.append(("change", call_id, step, "ended", None, None, None))
 
     def _employee(self, employee: Employee, now: int) -> None:
         if self._mirror.employees.get(employee.id) != employee:
@@ -580,11 +580,11 @@ def _change(before: tuple[CallStatus, str | None] | None, call: Call) -> str:
     return "updated"
 
 
-def _call_row(call: Call) -> tuple[Any, ...]:
-    """The call as a ``call`` operation's row (writes.CALL_COLUMNS' order)."""
+def _call_op(call: Call, whole: bool) -> Op:
+    """The call as a ``call`` operation (its row in writes.CALL_COLUMNS' order)."""
     # _value_: an enum's value without the descriptor behind .value (a tenth of the cost,
     # and these run for every change the recorder sees)
-    return (call.id, call.type._value_, call.status._value_, call.employee_id,
+    return ("call", whole, call.id, call.type._value_, call.status._value_, call.employee_id,
             call.client_number, call.business_number, call.routing_scheme,
             call.queue_id or call.extra.get("queue"), call.project,
             schema.us(call.created_at),

@@ -6,20 +6,22 @@ SQLite and PostgreSQL both understand (``INSERT … ON CONFLICT … DO UPDATE``)
 of a hundred operations costs a few milliseconds, not a statement compiled per row.
 Kinds this module does not batch go through ``fallback`` one by one.
 
-The commonest operations carry their row as a tuple in the order of the statement that
-writes it, so the driver gets it as it is, and a journal line holds it as a JSON array
-(a minute of a busy center is some 14,000 of them; a dict per row was built on the event
-loop, written with its keys into every journal line, and turned back into a tuple here):
+The commonest operations are one flat tuple: their kind, then their row's values in the
+order of the statement that writes it, so the driver gets the row as it is (a slice), and
+a journal line holds it as a JSON array. A minute of a busy center is some 14,000 of them,
+held until the tables are written: a dict per row (or a row tuple inside the operation's)
+was one more object for the garbage collector to count and scan while it waited.
 
-- ``("call", CALL_COLUMNS row, whole)``: whole is True for a call new to the store or whose
+- ``("call", whole, *CALL_COLUMNS)``: whole is True for a call new to the store or whose
   manager changed;
-- ``("change", CHANGE_COLUMNS row)``, ``("agent_state", AGENT_STATE_COLUMNS row)``,
-  ``("outcome", OUTCOME_COLUMNS row)``;
+- ``("change", *CHANGE_COLUMNS)``, ``("agent_state", *AGENT_STATE_COLUMNS)``,
+  ``("outcome", *OUTCOME_COLUMNS)``;
 - ``("status", employee, account, status, µs)``, ``("close", account, µs)``,
   ``("end", call id, µs)``;
 - the rare ones (``employee``, ``listen``, ``queue``, ``alert``) carry a dict.
 
-A journal written before rows were tuples (dicts) is read through :func:`current`.
+A journal written before operations were flat (their rows were dicts) is read through
+:func:`current`.
 """
 
 from __future__ import annotations
@@ -129,8 +131,8 @@ UPDATE_CALL = Statement(
     + " WHERE id = :id")
 """A known call whose manager and start stay: only its unindexed columns are written, so
 its index entries (by manager, by start) are not rewritten at every status change."""
-_STEADY = operator.itemgetter(*(CALL_COLUMNS.index(c) for c in UPDATE_CALL.names))
-"""A call's row in UPDATE_CALL's order."""
+_STEADY = operator.itemgetter(*(2 + CALL_COLUMNS.index(c) for c in UPDATE_CALL.names))
+"""A ``call`` operation's values in UPDATE_CALL's order."""
 UPSERT_EMPLOYEE = _upsert(schema.employees)
 UPSERT_LISTEN = _upsert(schema.listen_sessions)
 END_CALL = Statement("UPDATE wb_calls SET ended_us = :when WHERE id = :id")
@@ -164,47 +166,45 @@ _ROWS = {"call": CALL_COLUMNS, "change": CHANGE_COLUMNS, "agent_state": AGENT_ST
 
 
 def current(ops: Iterable[Any]) -> list[Op]:
-    """Operations read back from a journal, with rows as this version writes them: a
-    journal from before rows were tuples holds dicts."""
+    """Operations read back from a journal, as this version writes them: a journal from
+    before operations were flat holds ``(kind, row as a dict[, whole])``."""
     out: list[Op] = []
     for op in ops:
         names = _ROWS.get(op[0])
-        if names is not None and isinstance(op[1], dict):
-            row = op[1]
-            op = (op[0], tuple(row.get(name) for name in names), *op[2:])
+        if names is not None and len(op) > 1 and isinstance(op[1], dict):
+            values = [op[1].get(name) for name in names]
+            op = (op[0], op[2], *values) if op[0] == "call" else (op[0], *values)
         out.append(tuple(op))
     return out
 
 
 def write_batch(connection: Connection, ops: list[Op],
                 fallback: Callable[[Connection, Op], None]) -> None:
-    calls: dict[str, Sequence[Any]] = {}
+    calls: dict[str, Op] = {}
     whole: set[str] = set()
     """Calls new to the store, or whose manager changed, in this flush: upserted whole."""
     ends: list[tuple[int, str]] = []
-    changes: list[Sequence[Any]] = []
+    changes: list[Op] = []
     employees: dict[str, dict[str, Any]] = {}
     listens: dict[str, dict[str, Any]] = {}
     chains: dict[str, list[tuple[str | None, str | None, int]]] = {}
     """account -> [(manager, status or None for a close, when)], in order."""
     queues: dict[str, dict[str, Any]] = {}
-    outcomes: list[Sequence[Any]] = []
-    agents: dict[str, list[Sequence[Any]]] = {}
+    outcomes: list[Op] = []
+    agents: dict[str, list[Op]] = {}
     """employee -> the agent states it entered, in order."""
     for op in ops:  # the commonest kinds first (a minute of a busy center: 14,000 ops)
         kind = op[0]
         if kind == "agent_state":
-            row = op[1]
-            agents.setdefault(row[0], []).append(row)
+            agents.setdefault(op[1], []).append(op)
         elif kind == "change":
-            changes.append(op[1])
+            changes.append(op[1:])
         elif kind == "call":
-            row = op[1]
-            calls[row[0]] = row
-            if op[2]:  # new to the store, or its manager changed
-                whole.add(row[0])
+            calls[op[2]] = op
+            if op[1]:  # new to the store, or its manager changed
+                whole.add(op[2])
         elif kind == "outcome":
-            outcomes.append(op[1])
+            outcomes.append(op[1:])
         elif kind == "status":
             _, employee_id, account, status, when = op
             chains.setdefault(account, []).append((employee_id, status, when))
@@ -240,26 +240,27 @@ def write_batch(connection: Connection, ops: list[Op],
         _agent_states(connection, agents)
 
 
-def _calls(connection: Connection, calls: dict[str, Sequence[Any]], whole: set[str]) -> None:
-    steady = [row for call_id, row in calls.items() if call_id not in whole]
+def _calls(connection: Connection, calls: dict[str, Op], whole: set[str]) -> None:
+    steady = [op for call_id, op in calls.items() if call_id not in whole]
     if steady and UPDATE_CALL.tuples(connection, list(map(_STEADY, steady))) < len(steady):
-        whole.update(str(row[0]) for row in steady)  # a row missing (its start never written)
+        whole.update(str(op[2]) for op in steady)  # a row missing (its start never written)
     if whole:
-        UPSERT_CALL.tuples(connection, [row for call_id, row in calls.items()
+        UPSERT_CALL.tuples(connection, [op[2:] for call_id, op in calls.items()
                                         if call_id in whole])
 
 
-START = AGENT_STATE_COLUMNS.index("start_us")
+START = 1 + AGENT_STATE_COLUMNS.index("start_us")
+"""Where an ``agent_state`` operation holds its start."""
 
 
-def _agent_states(connection: Connection, chains: dict[str, list[Sequence[Any]]]) -> None:
+def _agent_states(connection: Connection, chains: dict[str, list[Op]]) -> None:
     """Like the statuses: each agent's open state closed where the first new one begins,
     then the new states, each ending where the next begins (the last one open)."""
     closes = [(chain[0][START], employee) for employee, chain in chains.items()]
     rows: list[tuple[Any, ...]] = []
     for chain in chains.values():
-        rows.extend((*row, after[START]) for row, after in zip(chain, chain[1:], strict=False))
-        rows.append((*chain[-1], None))
+        rows.extend((*op[1:], after[START]) for op, after in zip(chain, chain[1:], strict=False))
+        rows.append((*chain[-1][1:], None))
     CLOSE_AGENT.tuples(connection, closes)
     ADD_AGENT_STATE.tuples(connection, rows)
 
