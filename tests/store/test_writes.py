@@ -60,3 +60,26 @@ def test_a_steady_change_of_a_call_the_store_never_got_writes_it_whole(store_url
         assert found == ("talking", "e1", 1_000_000, 21_000_000, "sales")
     finally:
         store.close()
+
+
+def test_a_call_that_rang_and_ended_in_one_flush_is_written_once_with_its_end(store_url: str):
+    """Written whole in a flush that also ends it: the end goes in the same row. A call the
+    store already had is ended by its own statement."""
+    store = open_store(store_url)
+    try:
+        def ended(connection: Connection) -> list[tuple[Any, ...]]:
+            return [tuple(r) for r in connection.execute(text(
+                "SELECT id, status, ended_us FROM wb_calls ORDER BY id"))]
+
+        found = store.run(lambda c: (write_batch(c, [
+            call("ringing", None, whole=True), call("talking", "e1", 21_000_000, whole=True),
+            ("end", "c1", 30_000_000)], no_fallback), ended(c))[1])
+        assert found == [("c1", "talking", 30_000_000)]
+        other = ("call", True, "c2", *call("ringing", "e1", whole=True)[3:])
+        found = store.run(lambda c: (write_batch(c, [other], no_fallback), ended(c))[1])
+        assert found == [("c1", "talking", 30_000_000), ("c2", "ringing", None)]
+        found = store.run(lambda c: (write_batch(c, [("end", "c2", 40_000_000)], no_fallback),
+                                     ended(c))[1])
+        assert found == [("c1", "talking", 30_000_000), ("c2", "ringing", 40_000_000)]
+    finally:
+        store.close()

@@ -124,6 +124,10 @@ CALL_COLUMNS = ("id", "type", "status", "employee_id", "client_number", "busines
                 "recording_url", "origin")
 """A ``call`` operation's row: every column of wb_calls but its end (its own statement)."""
 UPSERT_CALL = _upsert(schema.calls, keep=("origin",), columns=CALL_COLUMNS)
+UPSERT_ENDED_CALL = _upsert(schema.calls, keep=("origin",), columns=(*CALL_COLUMNS, "ended_us"))
+"""A call written whole that also ended in the same flush (most calls that rang, were
+answered and ended within a minute): its end in the same statement, and never an entry in
+the open calls' index to be deleted again."""
 STEADY_CALL_COLUMNS = [c for c in CALL_COLUMNS
                        if c not in ("id", "employee_id", "created_us", "origin")]
 UPDATE_CALL = Statement(
@@ -183,7 +187,8 @@ def write_batch(connection: Connection, ops: list[Op],
     calls: dict[str, Op] = {}
     whole: set[str] = set()
     """Calls new to the store, or whose manager changed, in this flush: upserted whole."""
-    ends: list[tuple[int, str]] = []
+    ends: dict[str, int] = {}
+    """call id -> when it ended (the last end in this flush)."""
     changes: list[Op] = []
     employees: dict[str, dict[str, Any]] = {}
     listens: dict[str, dict[str, Any]] = {}
@@ -209,7 +214,7 @@ def write_batch(connection: Connection, ops: list[Op],
             _, employee_id, account, status, when = op
             chains.setdefault(account, []).append((employee_id, status, when))
         elif kind == "end":
-            ends.append((op[2], op[1]))
+            ends[op[1]] = op[2]
         elif kind == "close":
             chains.setdefault(op[1], []).append((None, None, op[2]))
         elif kind == "employee":
@@ -223,9 +228,9 @@ def write_batch(connection: Connection, ops: list[Op],
     if employees:
         UPSERT_EMPLOYEE.many(connection, list(employees.values()))
     if calls:
-        _calls(connection, calls, whole)
+        _calls(connection, calls, whole, ends)
     if ends:
-        END_CALL.tuples(connection, ends)
+        END_CALL.tuples(connection, [(when, call_id) for call_id, when in ends.items()])
     if changes:
         ADD_CHANGE.tuples(connection, changes)
     if chains:
@@ -240,13 +245,25 @@ def write_batch(connection: Connection, ops: list[Op],
         _agent_states(connection, agents)
 
 
-def _calls(connection: Connection, calls: dict[str, Op], whole: set[str]) -> None:
+def _calls(connection: Connection, calls: dict[str, Op], whole: set[str],
+           ends: dict[str, int]) -> None:
+    """The calls' rows; a call written whole takes its end along (removed from ``ends``)."""
     steady = [op for call_id, op in calls.items() if call_id not in whole]
     if steady and UPDATE_CALL.tuples(connection, list(map(_STEADY, steady))) < len(steady):
         whole.update(str(op[2]) for op in steady)  # a row missing (its start never written)
-    if whole:
-        UPSERT_CALL.tuples(connection, [op[2:] for call_id, op in calls.items()
-                                        if call_id in whole])
+    if not whole:
+        return
+    rows, ended = [], []
+    for call_id, op in calls.items():
+        if call_id in whole:
+            if call_id in ends:
+                ended.append((*op[2:], ends.pop(call_id)))
+            else:
+                rows.append(op[2:])
+    if rows:
+        UPSERT_CALL.tuples(connection, rows)
+    if ended:
+        UPSERT_ENDED_CALL.tuples(connection, ended)
 
 
 START = 1 + AGENT_STATE_COLUMNS.index("start_us")
