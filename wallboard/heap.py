@@ -48,8 +48,8 @@ def settle() -> None:
 def paused() -> Iterator[None]:
     """No collection during a burst of objects that all die by reference count at its end,
     such as the recorder's table write (a minute of rows, some 14,000 tuples on a busy
-    center). Scanned meanwhile, they would be walked, promoted and walked again: 26 passes
-    and 15.8 ms of a 127.8 ms write a minute, recording 1,000 calls at 50 events/s
+    center). Scanned meanwhile, they would be walked, promoted and walked again: 19 passes
+    and 12.9 ms of a 77.9 ms write a minute, recording 1,000 calls at 50 events/s
     (benchmarks/store_write.py).
 
     The collector is the process's: other threads' cycles wait for the burst's end. Nested
