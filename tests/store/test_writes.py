@@ -83,3 +83,13 @@ def test_a_call_that_rang_and_ended_in_one_flush_is_written_once_with_its_end(st
         assert found == [("c1", "talking", 30_000_000), ("c2", "ringing", 40_000_000)]
     finally:
         store.close()
+
+
+def test_a_call_operation_carries_every_column_of_the_calls_table_but_its_end():
+    """CALL_COLUMNS is written out (a call operation's values follow it): a column added to
+    wb_calls must be added there too."""
+    from wallboard.store import schema
+    from wallboard.store.writes import CALL_COLUMNS
+
+    assert sorted(CALL_COLUMNS) == sorted(c.name for c in schema.calls.columns
+                                          if c.name != "ended_us")

@@ -158,8 +158,7 @@ class Recorder:
 
     def _record(self, effective: Iterable[Event], now: int) -> None:
         # the commonest first, each by one isinstance (a minute of a busy center: some
-        # 8,000 events; a match statement's class patterns cost twice as much), the rest
-        # matched in _other
+        # 8,000 events), the rest matched in _other
         ops = self._ops
         agent_op = self._queues.agent_op
         for event in effective:

@@ -8,9 +8,10 @@ Kinds this module does not batch go through ``fallback`` one by one.
 
 The commonest operations are one flat tuple: their kind, then their row's values in the
 order of the statement that writes it, so the driver gets the row as it is (a slice), and
-a journal line holds it as a JSON array. A minute of a busy center is some 14,000 of them,
-held until the tables are written: a dict per row (or a row tuple inside the operation's)
-was one more object for the garbage collector to count and scan while it waited.
+a journal line holds it as a JSON array without keys. A minute of a busy center is some
+14,000 of them, held until the tables are written: one object each, where a dict per row
+was built on the event loop, written with its keys into every journal line and turned
+back into a tuple here.
 
 - ``("call", whole, *CALL_COLUMNS)``: whole is True for a call new to the store or whose
   manager changed;
