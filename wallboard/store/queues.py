@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, delete, select, update
 
 from wallboard.core.alerts import Alert
-from wallboard.core.events import AgentChanged, Event, QueueUpserted, Snapshot
+from wallboard.core.events import Event, QueueUpserted, Snapshot
 from wallboard.core.metrics import Kind, Outcome
 from wallboard.core.queues import Agent, AgentState, Queue
 from wallboard.store import schema
@@ -34,13 +34,11 @@ class QueueMirror:
     queues: dict[str, Queue] = field(default_factory=dict)
 
     def ops(self, event: Event, now: int) -> list[Op]:
-        """The write operations an applied event makes (none for the others)."""
+        """The write operations a queue's change or a snapshot makes (none for the others;
+        an agent's change: :meth:`agent_op`)."""
         match event:
             case QueueUpserted(queue=queue):
                 return self._queue(queue, now)
-            case AgentChanged(agent=agent):
-                op = self.agent_op(agent)
-                return [op] if op is not None else []
             case Snapshot(queues=queues, agents=agents):
                 out: list[Op] = []
                 for queue in queues:

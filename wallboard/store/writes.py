@@ -88,10 +88,6 @@ class Statement:
         finally:
             cursor.close()
 
-    def count(self, connection: Connection, rows: list[dict[str, Any]]) -> int:
-        """``executemany``; the number of rows it changed in all."""
-        return self.tuples(connection, list(map(self.values, rows)))
-
     def tuples(self, connection: Connection, rows: Sequence[Sequence[Any]]) -> int:
         """``executemany`` of rows already in :attr:`names`' order (tuples, or a journal's
         lists); the number of rows it changed in all."""
@@ -103,8 +99,9 @@ class Statement:
             cursor.close()
 
     def many(self, connection: Connection, rows: list[dict[str, Any]]) -> None:
-        """``executemany`` on the driver's own cursor, inside the connection's transaction."""
-        self.count(connection, rows)
+        """``executemany`` of rows as dicts (the rare kinds), on the driver's own cursor,
+        inside the connection's transaction."""
+        self.tuples(connection, list(map(self.values, rows)))
 
 
 def _upsert(table: Table, keep: Iterable[str] = (), columns: Sequence[str] = ()) -> Statement:
