@@ -49,7 +49,7 @@ def paused() -> Iterator[None]:
     """No collection during a burst of objects that all die by reference count at its end,
     such as the recorder's table write (a minute of rows, some 14,000 tuples on a busy
     center). Scanned meanwhile, they would be walked, promoted and walked again: 19 passes
-    and 12.9 ms of a 77.9 ms write a minute, recording 1,000 calls at 50 events/s
+    and 9.9 ms of a 76.4 ms write a minute, recording 1,000 calls at 50 events/s
     (benchmarks/store_write.py).
 
     The collector is the process's: other threads' cycles wait for the burst's end. Nested
