@@ -1,6 +1,8 @@
 """The board's own terminal (wallboard/ui/tty.py): while the board runs, a line feed it
 writes is not turned into a carriage return and a line feed; when it stops, the terminal
-translates again, as the shell had it. A real board in a real pty."""
+translates again, as the shell had it. A real board in a real pty, drawn by Textual's own
+driver: the board's own driver leaves out every line feed Textual writes (each comes right
+before a cursor position; ui/compact_output.py)."""
 
 from __future__ import annotations
 
@@ -23,7 +25,8 @@ def translates(pty: PtyBoard) -> bool:
 def test_the_board_writes_bare_line_feeds_and_gives_the_terminal_back(tmp_path: Path):
     config = tmp_path / "board.toml"
     config.write_text("[store]\nurl = \"off\"\n")
-    board = PtyBoard(["--config", str(config), "--demo", "--seed", "7"], size=(120, 35))
+    board = PtyBoard(["--config", str(config), "--demo", "--seed", "7"], size=(120, 35),
+                     env={"TEXTUAL_DRIVER": "textual.drivers.linux_driver:LinuxDriver"})
     try:
         assert translates(board), "a fresh pty translates, as a shell's does"
         board.wait_for("talking")

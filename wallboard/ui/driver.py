@@ -1,5 +1,6 @@
 """The board's terminal driver: Textual's Linux driver, with an input thread that sleeps
-while nobody types.
+while nobody types, and output without the styles the terminal already has
+(:mod:`wallboard.ui.compact_output`: 4.0 KB/s became 1.6 KB/s on the live board).
 
 Textual reads keys on a thread that wakes ten times a second whether a key came or not, to
 time out a lone escape (is it the Esc key, or the start of a longer sequence?). A wall TV's
@@ -24,6 +25,8 @@ from codecs import getincrementaldecoder
 
 from textual.driver import Driver
 from textual.drivers.linux_driver import LinuxDriver
+
+from wallboard.ui.compact_output import CompactOutput
 
 try:  # the parser Textual's own driver uses; without it, Textual's driver is used
     from textual._xterm_parser import XTermParser
@@ -74,11 +77,17 @@ class _WakingEvent(threading.Event):
 
 
 class QuietLinuxDriver(LinuxDriver):
-    """Textual's Linux driver whose input thread does not wake up while no key comes."""
+    """Textual's Linux driver whose input thread does not wake up while no key comes, and
+    whose output leaves out the styles the terminal already has (ui/compact_output.py)."""
 
     def __init__(self, *args: object, **kwargs: object) -> None:
+        self._compact = CompactOutput()
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.exit_event = _WakingEvent()
+
+    def write(self, data: str) -> None:
+        if compacted := self._compact(data):
+            super().write(compacted)
 
     def run_input_thread(self) -> None:
         """Wait for input and dispatch its events (keys, mouse, resizes, pastes)."""
