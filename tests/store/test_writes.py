@@ -4,6 +4,7 @@ never reached the store is written whole all the same."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, text
@@ -93,3 +94,61 @@ def test_a_call_operation_carries_every_column_of_the_calls_table_but_its_end():
 
     assert sorted(CALL_COLUMNS) == sorted(c.name for c in schema.calls.columns
                                           if c.name != "ended_us")
+
+
+
+def test_many_rows_go_in_order_in_statements_of_many_rows(store_url: str):
+    """400 agent states of seven managers and 200 outcomes in one flush land with their
+    values, in order (on SQLite in INSERTs of up to 166 rows: 999 parameters, six a row)."""
+    store = open_store(store_url)
+    try:
+        ops: list[Op] = [("agent_state", f"e{n % 7}", "available" if n % 2 else "on_call",
+                          None, "sales", 1_000_000 * n) for n in range(400)]
+        ops += [("outcome", 2_000_000 * n, "sales", "answered", f"c{n}", 3_000_000, n % 2)
+                for n in range(200)]
+
+        def rows(connection: Connection) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+            write_batch(connection, ops, no_fallback)
+            states = [tuple(r) for r in connection.execute(text(
+                "SELECT employee_id, state, start_us, end_us FROM wb_agent_states "
+                "ORDER BY id"))]
+            outcomes = [tuple(r) for r in connection.execute(text(
+                "SELECT key, at_us, within FROM wb_queue_outcomes ORDER BY seq"))]
+            return states, outcomes
+
+        states, outcomes = store.run(rows)
+        # manager by manager, each state ending where that manager's next begins
+        assert len(states) == 400
+        assert states[:3] == [("e0", "on_call", 0, 7_000_000),
+                              ("e0", "available", 7_000_000, 14_000_000),
+                              ("e0", "on_call", 14_000_000, 21_000_000)]
+        assert states[57:59] == [("e0", "available", 399_000_000, None),
+                                 ("e1", "available", 1_000_000, 8_000_000)]
+        assert states[-1] == ("e6", "on_call", 398_000_000, None)
+        assert [s[0] for s in states if s[3] is None] == [f"e{n}" for n in range(7)]
+        assert outcomes[:2] == [("c0", 0, 0), ("c1", 2_000_000, 1)]
+        assert [o[0] for o in outcomes] == [f"c{n}" for n in range(200)]
+    finally:
+        store.close()
+
+
+def test_sqlite_gets_an_insert_of_many_rows_not_one_statement_a_row(tmp_path: Path):
+    store = open_store(str(tmp_path / "history.sqlite3"))
+    try:
+        ops: list[Op] = [("agent_state", f"e{n % 7}", "on_call", None, "sales", 1_000 * n)
+                         for n in range(400)]
+        inserts: list[str] = []
+
+        def write(connection: Connection) -> None:
+            driver = connection.connection.driver_connection
+            driver.set_trace_callback(
+                lambda sql: inserts.append(sql) if sql.startswith("INSERT") else None)
+            try:
+                write_batch(connection, ops, no_fallback)
+            finally:
+                driver.set_trace_callback(None)
+
+        store.run(write)
+        assert [sql.count("), (") + 1 for sql in inserts] == [166, 166, 68]
+    finally:
+        store.close()
