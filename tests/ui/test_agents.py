@@ -48,8 +48,12 @@ async def test_pause_with_a_reason_then_unpause_both_confirmed_and_audited():
         agent = app.state.agents[employee_id]
         assert agent.reason == "training" and agent.since == app.clock.now()
         assert isinstance(app.screen, AgentsScreen)
-        await pilot.pause(0.6)
-        cell = next(r for r in grid.rows if r.employee.id == employee_id)
+        # the grid takes the pause at its next refresh (later on a loaded machine)
+        def row():  # type: ignore[no-untyped-def]
+            return next(r for r in grid.rows if r.employee.id == employee_id)
+
+        await until(pilot, lambda: row().agent.reason == "training")
+        cell = row()
         assert cell.agent.reason == "training"
 
         grid.move_to(grid.rows.index(cell))
